@@ -1,0 +1,172 @@
+/* json.c — streaming JSON writer (see fl_json.h). */
+#include "fl_json.h"
+
+#include "fl_utf8.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void fl_json_init(fl_json *j, fl_buf *out)
+{
+    memset(j, 0, sizeof *j);
+    j->out = out;
+}
+
+/* Emits the separating comma before a value or key, unless we directly
+ * follow a key (then the value belongs to it). */
+static void before_value(fl_json *j)
+{
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (j->need_comma[j->depth])
+        fl_buf_putc(j->out, ',');
+    j->need_comma[j->depth] = true;
+}
+
+static void open(fl_json *j, char c)
+{
+    before_value(j);
+    fl_buf_putc(j->out, c);
+    if (j->depth < FL_JSON_MAX_DEPTH)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void close_(fl_json *j, char c)
+{
+    fl_buf_putc(j->out, c);
+    if (j->depth > 0)
+        j->depth--;
+}
+
+void fl_json_object_begin(fl_json *j) { open(j, '{'); }
+void fl_json_object_end(fl_json *j) { close_(j, '}'); }
+void fl_json_array_begin(fl_json *j) { open(j, '['); }
+void fl_json_array_end(fl_json *j) { close_(j, ']'); }
+
+void fl_json_key(fl_json *j, const char *key)
+{
+    before_value(j);
+    fl_buf_putc(j->out, '"');
+    fl_json_escape(j->out, key, strlen(key));
+    fl_buf_puts(j->out, "\":");
+    j->after_key = true;
+}
+
+void fl_json_escape(fl_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            switch (c) {
+            case '"': fl_buf_puts(out, "\\\""); break;
+            case '\\': fl_buf_puts(out, "\\\\"); break;
+            case '\n': fl_buf_puts(out, "\\n"); break;
+            case '\r': fl_buf_puts(out, "\\r"); break;
+            case '\t': fl_buf_puts(out, "\\t"); break;
+            case '\b': fl_buf_puts(out, "\\b"); break;
+            case '\f': fl_buf_puts(out, "\\f"); break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+                    fl_buf_puts(out, u);
+                } else {
+                    fl_buf_putc(out, (char)c);
+                }
+            }
+            i++;
+            continue;
+        }
+        size_t n = fl_utf8_valid_prefix_len(s + i, len - i);
+        if (n == 0) {
+            fl_buf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD for an invalid byte */
+            i++;
+            continue;
+        }
+        /* U+2028/U+2029 are valid JSON but break JavaScript string literals. */
+        if (n == 3 && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            fl_buf_puts(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+        } else {
+            fl_buf_append(out, s + i, n);
+        }
+        i += n;
+    }
+}
+
+void fl_json_string_n(fl_json *j, const char *s, size_t len)
+{
+    before_value(j);
+    fl_buf_putc(j->out, '"');
+    fl_json_escape(j->out, s, len);
+    fl_buf_putc(j->out, '"');
+}
+
+void fl_json_string(fl_json *j, const char *s)
+{
+    fl_json_string_n(j, s, strlen(s));
+}
+
+void fl_json_string_or_null(fl_json *j, const char *s)
+{
+    if (s)
+        fl_json_string(j, s);
+    else
+        fl_json_null(j);
+}
+
+void fl_json_int(fl_json *j, int64_t v)
+{
+    before_value(j);
+    fl_buf_printf(j->out, "%lld", (long long)v);
+}
+
+void fl_json_double(fl_json *j, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        fl_json_null(j);
+        return;
+    }
+    before_value(j);
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 17)
+        decimals = 17;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    /* Trim trailing zeros ("0.800" → "0.8", "3.000" → "3"). */
+    char *dot = strchr(tmp, '.');
+    if (dot) {
+        char *end = tmp + strlen(tmp) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    if (strcmp(tmp, "-0") == 0)
+        strcpy(tmp, "0");
+    fl_buf_puts(j->out, tmp);
+}
+
+void fl_json_bool(fl_json *j, bool v)
+{
+    before_value(j);
+    fl_buf_puts(j->out, v ? "true" : "false");
+}
+
+void fl_json_null(fl_json *j)
+{
+    before_value(j);
+    fl_buf_puts(j->out, "null");
+}
+
+void fl_json_raw(fl_json *j, const char *json_value)
+{
+    before_value(j);
+    fl_buf_puts(j->out, json_value);
+}

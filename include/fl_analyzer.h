@@ -1,0 +1,102 @@
+/* fl_analyzer.h — the German analysis chain, shared by indexing and queries.
+ *
+ *   text → tokenize → normalise (NFC, case, accents) → gender forms
+ *        → compound parts → Snowball German stem
+ *
+ * One fl_analyzer is built once (it loads the word list used to split
+ * compounds and recognise gender forms) and then used read-only: it is safe to
+ * share between threads after fl_analyzer_new() returns.  Indexer and query
+ * parser call the very same fl_analyze(), so both sides always agree on terms.
+ *
+ * What a token yields (see fl_terms.h for how these become Xapian terms):
+ *   exact  — NFC, case-folded, gender marker removed ("Bürger*innen" →
+ *            "bürgerinnen"); stored as E<exact>
+ *   stem   — Snowball stem after gender unification ("Bürger*innen",
+ *            "Bürgerin", "Bürger" → "burg"); the positional term
+ *   parts  — stems of compound parts ("Zivilgesellschaft" → "zivil",
+ *            "gesellschaft"), empty for simple words; P<part>
+ */
+#ifndef FL_ANALYZER_H
+#define FL_ANALYZER_H
+
+#include "fl_buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fl_analyzer fl_analyzer;
+
+typedef enum fl_token_kind {
+    FL_TOKEN_WORD,      /* letters (may contain inner hyphens, apostrophes, gender marks) */
+    FL_TOKEN_NUMBER,    /* 2026, 3,5, 1.000 */
+    FL_TOKEN_DATE,      /* 15.01.2026 → exact/stem "2026-01-15" */
+    FL_TOKEN_PARAGRAPH, /* "§ 622", "§§ 1", "Art. 3" → "§622" / "art3" */
+    FL_TOKEN_EMAIL,     /* name@example.org, kept whole */
+    FL_TOKEN_URL        /* https://..., www.example.org, kept whole */
+} fl_token_kind;
+
+enum {
+    FL_TOKFLAG_GENDER = 1 << 0,    /* a gender-inclusive form was recognised */
+    FL_TOKFLAG_COMPOUND = 1 << 1,  /* parts[] were found */
+    FL_TOKFLAG_FOLDED = 1 << 2,    /* accents/umlaut spellings were folded */
+    FL_TOKFLAG_STOPWORD = 1 << 3,  /* on the German stop word list */
+    FL_TOKFLAG_HYPHENATED = 1 << 4 /* "KI-Meetup": parts are the hyphen pieces */
+};
+
+typedef struct fl_token {
+    const char *surface;    /* the token as written, pointing into the input */
+    size_t surface_len;
+    size_t offset;          /* byte offset of surface in the input */
+    fl_token_kind kind;
+    unsigned flags;         /* FL_TOKFLAG_* */
+    const char *exact;      /* NUL-terminated; valid during the callback only */
+    const char *stem;       /* NUL-terminated; valid during the callback only */
+    const char *const *parts; /* nparts NUL-terminated part stems */
+    size_t nparts;
+    const char *gender_base; /* "bürger" for "Bürger*innen", else NULL */
+    uint32_t index;         /* 0-based token number: positions are derived from it */
+} fl_token;
+
+/* Return 0 to go on, non-zero to stop (fl_analyze then returns that value). */
+typedef int (*fl_token_cb)(void *ud, const fl_token *tok);
+
+typedef struct fl_analyzer_options {
+    /* Word list for compound splitting and gender recognition, one word per
+     * line (hunspell-style "/flags" suffixes ignored).  NULL = the default
+     * FL_DEFAULT_WORDLIST when present; a missing default is not an error
+     * (compounds are then split only with the built-in and extra words). */
+    const char *wordlist_path;
+    /* Extra words (e.g. from findling.yml), NUL-terminated UTF-8. */
+    const char *const *extra_words;
+    size_t n_extra_words;
+    bool no_compounds;     /* disable compound splitting */
+    bool no_gender;        /* disable gender-form handling */
+} fl_analyzer_options;
+
+#define FL_DEFAULT_WORDLIST "/usr/share/dict/ngerman"
+
+/* opts may be NULL (defaults).  Returns NULL with *err on failure
+ * (e.g. an explicitly given word list that cannot be read). */
+fl_analyzer *fl_analyzer_new(const fl_analyzer_options *opts, char **err);
+void fl_analyzer_free(fl_analyzer *a);
+
+/* Analyses text[0..len) (valid UTF-8; repair it first) and calls cb for every
+ * token in order.  Returns 0, cb's non-zero value, or -1 with *err. */
+int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb cb, void *ud,
+               char **err);
+
+/* Stems a single word the way fl_analyze would (for spelling candidates,
+ * suggestions and wildcards).  Appends to out. */
+void fl_analyzer_stem_word(const fl_analyzer *a, const char *word, size_t len, fl_buf *out);
+
+/* Whether the exact (case-folded) word is a German stop word. */
+bool fl_is_stopword(const char *exact, size_t len);
+
+/* Splits a (folded, lower-case) word into compound parts as the chain does:
+ * appends each part's surface form, '\n'-separated, to out; returns the
+ * number of parts (0 or 1 = not a compound).  For the gold-table evaluation
+ * and `findling analyze`. */
+size_t fl_analyzer_split(const fl_analyzer *a, const char *word, size_t len, fl_buf *out);
+
+#endif

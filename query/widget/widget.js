@@ -1,0 +1,1 @@
+/* placeholder: the widget lands with the server issue */
