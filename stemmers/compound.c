@@ -19,14 +19,15 @@ static const char *const bad_modifiers[] = {
     "ge", "gegen", "her", "hin", "hinter", "los", "miss", "mit", "nach", "neben", "ob",
     "über", "um", "un", "unter", "ur", "ver", "vor", "weg", "wider", "zer", "zu", "zurück",
     "zusammen", "außer", "wieder", "weiter", "pro", "kon", "kom", "per", "prä", "inter",
-    "teil", "voran", "voraus", "vorbei", "herab", "heran", "herauf", "heraus", "herbei", "herein",
+    "teil", "verb", "bunde", "fest", "bereit", "bekannt", "voll", "nieder", "statt",
+    "wahr", "voran", "voraus", "vorbei", "herab", "heran", "herauf", "heraus", "herbei", "herein",
     "hinab", "hinauf", "hinaus", "hinein", "empor", "entgegen", "gen", "dis", "re", "de",
     NULL};
 
 /* Heads that are words but in a compound are (almost always) derivational
  * suffixes or Latin endings: "Wirt"+"schaft", "Gene"+"ration". */
 static const char *const bad_heads[] = {
-    "schaft", "schaften", "heit", "heiten", "keit", "keiten", "tung", "tungen", "dung",
+    "schaft", "schaften", "schafts", "statt", "ing", "tücke", "tücken", "heit", "heiten", "keit", "keiten", "tung", "tungen", "dung",
     "dungen", "lung", "lungen", "nung", "nungen", "rung", "rungen", "ung", "ungen", "ion",
     "ionen", "ration", "rationen", "nation", "nationen", "lich", "liche", "lichen", "nis",
     "nisse", "tum", "ling", "linge", "chen", "lein", "erei", "ismus", "ist", "isten",
@@ -81,7 +82,25 @@ static bool is_head(const fl_wordlist *wl, const char *s, size_t n, size_t min_c
         return false;
     if ((ends_with(s, n, "ung") || ends_with(s, n, "ungen")) && c < (ends_with(s, n, "en") ? 7 : 5))
         return false;
-    return (fl_wordlist_lookup(wl, s, n) & FL_WORD_NOUN) != 0;
+    unsigned f = fl_wordlist_lookup(wl, s, n);
+    if (f & FL_WORD_NOUN)
+        return true;
+    /* wngerman lists a noun only in lower case when a lower-case homograph
+     * exists ("zeit", "recht", "plan", "steuer", "kosten"): accept those, but
+     * not what looks like a conjugated verb ("beinhaltet" → "haltet"). */
+    if (!(f & FL_WORD_LOWER))
+        return false;
+    if (!(ends_with(s, n, "et") || ends_with(s, n, "st") || ends_with(s, n, "te")))
+        return true;
+    /* looks like a verb form: accept it only when a capitalised inflection
+     * shows it is a noun too ("dienst" → "Dienste", "punkte" → "Punkt") */
+    static const char *const infl[] = {"e", "en", "es", "s", NULL};
+    for (size_t i = 0; infl[i]; i++)
+        if (lookup_plus(wl, s, n, infl[i]) & FL_WORD_NOUN)
+            return true;
+    if (ends_with(s, n, "e") && (fl_wordlist_lookup(wl, s, n - 1) & FL_WORD_NOUN))
+        return true;
+    return false;
 }
 
 /* Whether s[0..n) can stand before a linking element `link` (length ln). */
@@ -93,6 +112,18 @@ static bool is_modifier(const fl_wordlist *wl, const char *s, size_t n, const ch
         return false;
     if (in_list(bad_modifiers, s, n) || fl_is_stopword(s, n))
         return false;
+    /* After -ung, -heit, -keit, -schaft, -tät, -ling, -tum the linking -s-
+     * is obligatory (Prüfung-s-teil, never Prüfung+steil); -ion takes -s-
+     * or plural -en- (Million-en-stadt). */
+    if (ends_with(s, n, "ung") || ends_with(s, n, "heit") || ends_with(s, n, "keit") ||
+        ends_with(s, n, "schaft") || ends_with(s, n, "tät") || ends_with(s, n, "ling") ||
+        ends_with(s, n, "tum")) {
+        if (!(ln == 1 && link[0] == 's'))
+            return false;
+    } else if (ends_with(s, n, "ion") && !(ln == 1 && link[0] == 's') &&
+               !(ln == 2 && link[0] == 'e' && link[1] == 'n')) {
+        return false;
+    }
     unsigned f = fl_wordlist_lookup(wl, s, n);
     if (f & FL_WORD_NOUN)
         return true;
@@ -101,10 +132,11 @@ static bool is_modifier(const fl_wordlist *wl, const char *s, size_t n, const ch
     /* Schul-hof, Sprach-kurs, Hilf-s-mittel: noun minus final -e */
     if ((ln == 0 || (ln == 1 && link[0] == 's')) && (lookup_plus(wl, s, n, "e") & FL_WORD_NOUN))
         return true;
-    /* adjective / verb stems: Zivil-, Mindest-, Wohn-, Warte- */
+    /* nouns listed only in lower case (Zeit-, Recht-s-), adjectives */
+    if (f & FL_WORD_LOWER)
+        return true;
+    /* adjective / verb stems: Mindest-, Wohn-, Warte- */
     if (ln == 0 || (ln == 1 && link[0] == 'e')) {
-        if (f & FL_WORD_LOWER)
-            return true;
         if (lookup_plus(wl, s, n, "en") & FL_WORD_LOWER)
             return true;
         if (lookup_plus(wl, s, n, "e") & FL_WORD_LOWER)
