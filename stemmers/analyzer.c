@@ -439,6 +439,8 @@ static int analyze_word(state *s, const char *text, const fl_rawtoken *rt)
             flags |= FL_TOKFLAG_FOLDED;
         /* gender unification */
         fl_buf_reset(&s->punified);
+        if (binnen && fl_gender_is_exception(pfo, s->pfold.len)) /* LinkedIn */
+            binnen = false, base_fo = s->pfold.len, base_ex = s->pexact.len;
         const char *suf = pfo + base_fo;
         size_t sufn = s->pfold.len - base_fo;
         if ((marked || binnen) && !a->no_gender) {

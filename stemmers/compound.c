@@ -8,6 +8,7 @@
 #include "fl_compound.h"
 
 #include "fl_analyzer.h"
+#include "fl_gender.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -237,6 +238,20 @@ static size_t split_rec(const fl_wordlist *wl, const char *w, size_t off, size_t
     size_t minc = min_chars_for(wl, w + off, len, &allowed);
     fl_compound_part tmp[FL_COMPOUND_MAX_PARTS];
     size_t n = 0;
+    /* A feminine part is split as its masculine base: "Bürgerinnen"-rat is
+     * not "Bürge"+"Rinnen". */
+    size_t fb = depth > 0 ? fl_gender_feminine_base(wl, w + off, len) : 0;
+    if (fb) {
+        out[0] = (fl_compound_part){off, len};
+        n = split_once(wl, w + off, fb, min_chars_for(wl, w + off, fb, &allowed), tmp);
+        if (n < 2 || n > room || !allowed)
+            return 1;
+        /* the last part keeps the feminine ending */
+        tmp[n - 1].len = len - tmp[n - 1].start;
+        for (size_t k = 0; k < n; k++)
+            out[k] = (fl_compound_part){off + tmp[k].start, tmp[k].len};
+        return n;
+    }
     if (allowed && depth < 8 && room >= 2)
         n = split_once(wl, w + off, len, minc, tmp);
     if (n < 2 || n > room) {

@@ -37,6 +37,11 @@ static bool ends_with(const char *w, size_t len, const char *s)
     return len >= n && memcmp(w + len - n, s, n) == 0;
 }
 
+bool fl_gender_is_exception(const char *w, size_t len)
+{
+    return is_exception(w, len, len);
+}
+
 size_t fl_gender_feminine_base(const fl_wordlist *wl, const char *w, size_t len)
 {
     char buf[128];
@@ -68,10 +73,19 @@ size_t fl_gender_feminine_base(const fl_wordlist *wl, const char *w, size_t len)
         if (fl_wordlist_lookup(wl, buf, len + 3) & FL_WORD_NOUN)
             return base;
     }
-    /* Unknown agent nouns (Umsetzerin): the masculine base is a listed noun
-     * in -er.  The Snowball stemmer would remove -erin too, but the base is
-     * also what compound splitting should see. */
-    if (ends_with(w, base, "er") && (fl_wordlist_lookup(wl, w, base) & FL_WORD_NOUN))
+    /* Forms the list lacks (Umsetzerin, Innovatorin): the masculine base is
+     * a listed noun of 5+ letters ending in a consonant.  Short or vowel-final
+     * bases are where the accidents are ("Term"-in, "Hero"-in, "Late"-in). */
+    unsigned char last = (unsigned char)w[base - 1];
+    if (utf8_chars(w, base) >= 5 && !strchr("aeiouy", last) &&
+        (fl_wordlist_lookup(wl, w, base) & FL_WORD_NOUN))
         return base;
+    /* Unknown words with an agent-noun suffix before -in: Innovator-in,
+     * Praktikant-in, Ingenieur-in, Aktivist-in, Soziolog-in. */
+    static const char *const agent[] = {"or", "ent", "ant", "and", "eur", "ist", "log", "at", NULL};
+    if (utf8_chars(w, base) >= 6 && !fl_wordlist_lookup(wl, w, len))
+        for (size_t i = 0; agent[i]; i++)
+            if (ends_with(w, base, agent[i]))
+                return base;
     return 0;
 }
