@@ -97,8 +97,8 @@ typedef struct wcache {
     size_t cap, count;
 } wcache;
 
-#define CACHE_MAX_ENTRIES (1u << 17)
-#define CACHE_MAX_ARENA (48u << 20)
+#define CACHE_MAX_ENTRIES (1u << 18)
+#define CACHE_MAX_ARENA (64u << 20)
 
 static void cache_free(void *p)
 {

@@ -43,7 +43,7 @@ static const char *const no_split[] = {"frankfurt", "bernstein", "hermann", "hof
 static bool in_list(const char *const *list, const char *s, size_t n)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+        if (list[i][0] == s[0] && strncmp(list[i], s, n) == 0 && list[i][n] == '\0')
             return true;
     return false;
 }
@@ -104,49 +104,70 @@ static bool is_head(const fl_wordlist *wl, const char *s, size_t n, size_t min_c
     return false;
 }
 
-/* Whether s[0..n) can stand before a linking element `link` (length ln). */
-static bool is_modifier(const fl_wordlist *wl, const char *s, size_t n, const char *link, size_t ln,
-                        size_t min_chars)
+/* What a modifier candidate s[0..n) allows (computed once per span, then
+ * checked against each linking element). */
+enum {
+    MOD_ANY = 1,        /* noun / listed word: any linking element */
+    MOD_ELIDE = 2,      /* noun minus -e (Schul-hof, Hilf-s-mittel): "" or -s- */
+    MOD_STEM = 4,       /* adjective / verb stem (Mindest-, Wohn-, Warte-): "" or -e- */
+    MOD_NEED_S = 8,     /* -ung, -heit ...: only -s- */
+    MOD_NEED_S_EN = 16  /* -ion: -s- or -en- */
+};
+
+static unsigned modifier_info(const fl_wordlist *wl, const char *s, size_t n, size_t min_chars)
 {
     size_t c = chars(s, n);
     if (c < min_chars || c < 3)
-        return false;
+        return 0;
     if (in_list(bad_modifiers, s, n) || fl_is_stopword(s, n))
-        return false;
+        return 0;
     /* After -ung, -heit, -keit, -schaft, -tät, -ling, -tum the linking -s-
      * is obligatory (Prüfung-s-teil, never Prüfung+steil); -ion takes -s-
      * or plural -en- (Million-en-stadt). */
+    unsigned need = 0;
     if (ends_with(s, n, "ung") || ends_with(s, n, "heit") || ends_with(s, n, "keit") ||
         ends_with(s, n, "schaft") || ends_with(s, n, "tät") || ends_with(s, n, "ling") ||
-        ends_with(s, n, "tum")) {
-        if (!(ln == 1 && link[0] == 's'))
-            return false;
-    } else if (ends_with(s, n, "ion") && !(ln == 1 && link[0] == 's') &&
-               !(ln == 2 && link[0] == 'e' && link[1] == 'n')) {
-        return false;
-    }
+        ends_with(s, n, "tum"))
+        need = MOD_NEED_S;
+    else if (ends_with(s, n, "ion"))
+        need = MOD_NEED_S_EN;
     unsigned f = fl_wordlist_lookup(wl, s, n);
     if (f & FL_WORD_NOUN)
-        return true;
+        return MOD_ANY | need;
     if (c < 4)
-        return false;
-    /* Schul-hof, Sprach-kurs, Hilf-s-mittel: noun minus final -e */
-    if ((ln == 0 || (ln == 1 && link[0] == 's')) && (lookup_plus(wl, s, n, "e") & FL_WORD_NOUN))
-        return true;
+        return 0;
     /* nouns listed only in lower case (Zeit-, Recht-s-), adjectives */
     if (f & FL_WORD_LOWER)
+        return MOD_ANY | need;
+    unsigned r = 0;
+    unsigned fe = lookup_plus(wl, s, n, "e");
+    if (fe & FL_WORD_NOUN)
+        r |= MOD_ELIDE;
+    if ((fe & FL_WORD_LOWER) || (lookup_plus(wl, s, n, "en") & FL_WORD_LOWER))
+        r |= MOD_STEM;
+    return r ? r | need : 0;
+}
+
+static bool link_ok(unsigned info, const char *link, size_t ln)
+{
+    if (!info)
+        return false;
+    bool s = ln == 1 && link[0] == 's';
+    if (info & MOD_NEED_S)
+        return s;
+    if ((info & MOD_NEED_S_EN) && !s && !(ln == 2 && link[0] == 'e' && link[1] == 'n'))
+        return false;
+    if (info & MOD_ANY)
         return true;
-    /* adjective / verb stems: Mindest-, Wohn-, Warte- */
-    if (ln == 0 || (ln == 1 && link[0] == 'e')) {
-        if (lookup_plus(wl, s, n, "en") & FL_WORD_LOWER)
-            return true;
-        if (lookup_plus(wl, s, n, "e") & FL_WORD_LOWER)
-            return true;
-    }
+    if ((info & MOD_ELIDE) && (ln == 0 || s))
+        return true;
+    if ((info & MOD_STEM) && (ln == 0 || (ln == 1 && link[0] == 'e')))
+        return true;
     return false;
 }
 
 static const char *const links[] = {"", "s", "es", "n", "en", "er", "e", "ens", "ns", NULL};
+static const size_t link_len[] = {0, 1, 2, 1, 2, 2, 1, 3, 2, 0};
 
 typedef struct cand {
     unsigned char valid;
@@ -193,14 +214,20 @@ static size_t split_once(const fl_wordlist *wl, const char *w, size_t len, size_
         for (size_t j = i + 3; j + 3 <= len; j++) {
             if (!is_boundary(w, j))
                 continue;
+            unsigned info = 0;
+            bool have_info = false;
             for (size_t l = 0; links[l]; l++) {
-                size_t ln = strlen(links[l]);
+                size_t ln = link_len[l];
                 size_t k = j + ln;
                 if (k >= len || !best[k].valid || best[k].nparts >= FL_COMPOUND_MAX_PARTS - 1)
                     continue;
                 if (ln && memcmp(w + j, links[l], ln) != 0)
                     continue;
-                if (!is_modifier(wl, w + i, j - i, links[l], ln, min_chars))
+                if (!have_info) { /* the word list lookups, once per span */
+                    info = modifier_info(wl, w + i, j - i, min_chars);
+                    have_info = true;
+                }
+                if (!link_ok(info, links[l], ln))
                     continue;
                 size_t c = chars(w + i, j - i);
                 cand x = {1, (unsigned char)(best[k].nparts + 1),
