@@ -11,8 +11,10 @@
  * W+"nen" (its feminine plural: "Bürgerinnen"), and W ending in -innen when
  * the list has the noun W itself or its singular W-"nen"; failing that, when
  * the masculine base is a listed noun of 5+ letters ending in a consonant
- * (Innovator-in).  The base must keep at least 3 letters and the word must
- * not be on the exception list.
+ * (Umsetzer-in), or when the list does not know the word at all and the
+ * base of 6+ letters ends in an agent suffix (-or, -ent, -ant, -and, -eur,
+ * -ist, -log, -at: Innovator-in, Praktikant-in).  The base must keep at
+ * least 3 letters and the word must not be on the exception list.
  * Without a word list only -erin/-erinnen are recognised.
  */
 #ifndef FL_GENDER_H

@@ -506,7 +506,7 @@ static int analyze_word(state *s, const char *text, const fl_rawtoken *rt)
     for (size_t i = 0; s->parts.data && i < s->parts.len;) {
         const char *p = s->parts.data + i;
         size_t l = strlen(p);
-        if (strcmp(p, stem) != 0 && !(l == 1 && !(flags & FL_TOKFLAG_HYPHENATED))) {
+        if (strcmp(p, stem) != 0 && l >= 2) { /* "E"-Mail: a letter finds nothing */
             rec_str(&s->rec, p, l);
             np++;
         }

@@ -3,10 +3,10 @@
  *
  * Stop words stay in the index (phrase searches need their positions); the
  * query parser drops them from free text.  The Snowball list is the
- * reference one from snowballstem.org (German, with its stemmed forms such as
- * "unse"/"unsem"), old spelling
- * "daß" included; we add the reformed spelling "dass" and the usual
- * abbreviations ("z.b.", "bzw", "usw" ...), which carry no meaning for search.
+ * reference one from snowballstem.org (German, with its odd stemmed forms such
+ * as "unse"/"unsem" and the old spelling "daß"); we add the reformed
+ * spelling "dass", "unsere"/"unserem"/... and the usual abbreviations
+ * ("z.b.", "bzw", "usw" ...), which carry no meaning for search.
  * The list is sorted so lookup is a binary search.
  */
 #include "fl_analyzer.h"
