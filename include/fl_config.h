@@ -11,7 +11,7 @@
  *   synonyms:                          # groups of equivalent strings
  *     - [KI, Künstliche Intelligenz]
  *   max_file_size: 10MB                # bytes; suffixes k/K/KB, M/MB, G/GB accepted
- *   exclude: ["archiv/alt/*"]           # extra globs (fnmatch) on site-relative paths
+ *   exclude: ["archiv/alt"]               # extra globs (fnmatch) on site-relative paths
  *   words: [Bürgerbeteiligung]         # extra words for compound splitting
  *   recency_boost: 0.1                 # 0 = off
  *
