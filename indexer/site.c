@@ -128,6 +128,8 @@ static char *add_suffix(const char *tmpl, const char *style)
     return fl_xstrdup(tmpl);
 }
 
+static int apply_config(fl_site *s, const char *path, char **err);
+
 static int load_config(fl_site *s, const char *path, char **err)
 {
     FILE *f = fopen(path, "rb");
@@ -147,9 +149,15 @@ static int load_config(fl_site *s, const char *path, char **err)
         free(yerr);
         return -1;
     }
+    if (s->conf && s->conf->kind != FL_YAML_MAP)
+        return fl_err_set(err, "%s:%d: expected a mapping of settings", path, s->conf->line);
+    return apply_config(s, path, err);
+}
+
+/* Settings from the parsed _config.yml (s->conf; NULL = Jekyll's defaults). */
+static int apply_config(fl_site *s, const char *path, char **err)
+{
     const fl_yaml *c = s->conf;
-    if (c && c->kind != FL_YAML_MAP)
-        return fl_err_set(err, "%s:%d: expected a mapping of settings", path, c->line);
     const char *pl = fl_yaml_str(fl_yaml_get(c, "permalink"));
     s->style = fl_xstrdup(pl ? pl : "date");
     const char *t = style_template(s->style);
@@ -252,6 +260,11 @@ fl_site *fl_site_open(const char *root, const fl_config *cfg, char **err)
             fl_site_close(s);
             return NULL;
         }
+    } else if (free(conf), conf = fl_xasprintf("%s/_posts", s->root),
+               stat(conf, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* no _config.yml but a _posts folder: Jekyll with its defaults */
+        s->jekyll = true;
+        apply_config(s, conf, err);
     } else {
         s->style = fl_xstrdup("pretty");
         s->permalink = fl_xstrdup(style_template("pretty"));
