@@ -783,7 +783,7 @@ static int leave_span_full(MD_SPANTYPE t, void *d, void *ud)
 static int text_cb_full(MD_TEXTTYPE t, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
     md_full *f = ud;
-    if (f->in_a && t == MD_TEXT_NORMAL && f->href_n) {
+    if (f->in_a && !f->o.c.heading && t == MD_TEXT_NORMAL && f->href_n) {
         MD_ATTRIBUTE a = {.text = f->href, .size = (MD_SIZE)f->href_n};
         if (attr_eq(&a, "", s, n) || attr_eq(&a, "mailto:", s, n) ||
             attr_eq(&a, "http://", s, n) || attr_eq(&a, "https://", s, n))
