@@ -960,10 +960,8 @@ int fl_site_read(const fl_site *s, const fl_site_file *f, time_t now, fl_page *p
                 mp = strstr(f->relpath, "_drafts/");
             if (mp && mp > f->relpath) {
                 char *pre = fl_xstrndup(f->relpath, (size_t)(mp - f->relpath - 1));
-                fl_strlist dirs = {0};
                 for (char *t = strtok(pre, "/"); t; t = strtok(NULL, "/"))
                     fl_strlist_push(&ucats, t);
-                fl_strlist_free(&dirs);
                 free(pre);
             }
             for (size_t i = 0; i < cats.n; i++)
