@@ -23,6 +23,23 @@
  *                   e.g. "XFcategory:ruckblick", "XFauthor:maria goncalves",
  *                   "XFyear:2025"
  *   XK<kind>        document kind: "XKpost", "XKpage", ... (collection name)
+ * Autocomplete entries (boolean, one per distinct word of >= 3 letters and per
+ * title, per document):
+ *   XW<key>\t<surface>  key = fl_suggest_key(surface); surface as written
+ *                       ("XWburger\tBürger*innen"), so a prefix scan over
+ *                       XW<typed key> yields completions in their written form
+ *                       with a document frequency to rank them.
+ *
+ * On-disk layout of an index directory DIR (the --db path):
+ *   DIR/XAPIANDB        a Xapian stub file naming the live generation
+ *                       ("auto gen-000007"): opening DIR opens it.  A --full
+ *                       run builds DIR/gen-000008 beside it and renames a new
+ *                       stub over XAPIANDB (atomic), then removes the old one.
+ *   DIR/gen-NNNNNN/     glass databases; incremental runs update the live one
+ *                       in place with a single commit.
+ *   DIR/lock            flock()ed by `findling index` (exit 75 when held).
+ * Readers notice a swap by the stub's content changing (reopen() alone keeps
+ * the old generation open): fl_searcher_reopen() re-opens DIR when it does.
  */
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
@@ -62,5 +79,13 @@ enum {
 #define FL_META_SECTION_PREFIX "findling:sec:"
 /* Facet display spelling: "findling:facet:" <facet> ":" <key> → display value. */
 #define FL_META_FACET_PREFIX "findling:facet:"
+
+#include "fl_buf.h"
+#include <stddef.h>
+
+/* Autocomplete key of a word or prefix: lower-case, accents stripped,
+ * ä/ae→a, ö/oe→o, ü/ue→u, ß→ss, non-letters dropped — so that "Buerg",
+ * "bürg" and "Burg" share a key prefix.  Appends to out. */
+void fl_suggest_key(const char *s, size_t len, fl_buf *out);
 
 #endif
