@@ -107,6 +107,13 @@ int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb c
  * suggestions and wildcards).  Appends to out. */
 void fl_analyzer_stem_word(const fl_analyzer *a, const char *word, size_t len, fl_buf *out);
 
+/* Adapter for the Xapian wrapper's stemmer hook (fl_xstem_new_custom() in
+ * fl_xapian.h): ud is a const fl_analyzer *; returns the malloc'd stem of
+ * word as fl_analyzer_stem_word() makes it (gender forms unified), or NULL
+ * for an empty result.  Lets Xapian's QueryParser/TermGenerator use our
+ * chain's stems, e.g. for wildcard and spelling features. */
+char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len);
+
 /* Whether the exact (case-folded) word is a German stop word. */
 bool fl_is_stopword(const char *exact, size_t len);
 

@@ -688,6 +688,17 @@ void fl_analyzer_stem_word(const fl_analyzer *a, const char *word, size_t len, f
         fl_buf_puts(out, "");
 }
 
+char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len)
+{
+    fl_buf b = FL_BUF_INIT;
+    fl_analyzer_stem_word(ud, word, len, &b);
+    if (b.len == 0) {
+        fl_buf_free(&b);
+        return NULL;
+    }
+    return fl_buf_detach(&b);
+}
+
 size_t fl_analyzer_split(const fl_analyzer *a, const char *word, size_t len, fl_buf *out)
 {
     if (!a || a->no_compounds)

@@ -176,6 +176,10 @@ int main(void)
     fl_buf_reset(&b);
     is_int(fl_analyzer_split(a, "verwaltung", 10, &b), 0, "split: Verwaltung stays whole");
     fl_buf_free(&b);
+    char *xs = fl_analyzer_xstem_cb(a, "Expertinnen", strlen("Expertinnen"));
+    is_str(xs, "expert", "Xapian stemmer hook adapter");
+    free(xs);
+    ok(fl_analyzer_xstem_cb(a, "...", 3) == NULL, "hook adapter: NULL for no word");
 
     /* very long words and many tokens do not break anything */
     fl_buf big = FL_BUF_INIT;
