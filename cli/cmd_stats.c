@@ -2,6 +2,7 @@
 #include "fl_cli.h"
 
 #include "fl_buf.h"
+#include "fl_docdata.h"
 #include "fl_indexer.h"
 #include "fl_json.h"
 #include "fl_terms.h"
@@ -23,7 +24,7 @@ static const char help[] =
     "Options:\n"
     "  --db DIR     index folder (else $FINDLING_DB, else ./findling.db)\n"
     "  --json       one JSON object\n"
-    "  --dump-ids   list every document as ID<TAB>CONTENT-HASH, sorted (for scripts)\n"
+    "  --dump-ids   list every document as ID<TAB>CONTENT-HASH<TAB>URL, sorted (for scripts)\n"
     "  --help       this text\n"
     "\n"
     "Example:\n"
@@ -86,10 +87,6 @@ static int cmp_facet(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-typedef struct id_list {
-    fl_strlist ids;
-} id_list;
-
 static int collect_ids(void *ud, const char *term, size_t len, uint32_t freq)
 {
     (void)freq;
@@ -114,13 +111,22 @@ static int dump_ids(fl_xdb *db)
     for (size_t i = 0; i < terms.n; i++) {
         fl_xdocid id = 0;
         fl_xdoc *doc = NULL;
-        char *h = NULL;
-        size_t hl = 0;
+        char *h = NULL, *data = NULL;
+        size_t hl = 0, dl = 0;
         const char *t = terms.items[i];
+        fl_page p;
+        fl_page_init(&p);
         if (fl_xdb_postlist(db, t, strlen(t), first_docid, &id) == FL_XOK &&
-            fl_xdb_get_document(db, id, &doc) == FL_XOK)
+            fl_xdb_get_document(db, id, &doc) == FL_XOK) {
             fl_xdoc_get_value(doc, FL_SLOT_HASH, &h, &hl);
-        printf("%s\t%s\n", t + strlen(FL_PREFIX_ID), h ? h : "");
+            char *derr = NULL;
+            if (fl_xdoc_get_data(doc, &data, &dl) == FL_XOK && data)
+                fl_docdata_decode(data, dl, &p, &derr);
+            free(derr);
+        }
+        printf("%s\t%s\t%s\n", t + strlen(FL_PREFIX_ID), h ? h : "", p.url ? p.url : "");
+        fl_page_free(&p);
+        free(data);
         free(h);
         fl_xdoc_free(doc);
     }
