@@ -1251,7 +1251,7 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     r.dbc.facet_names = facet_names;
     r.dbc.nfacets = cfg->nfacets;
 
-    long newgen = maxgen + 1;
+    long newgen = maxgen < 0 ? 1 : maxgen + 1;
     if (full) {
         if (live) {
             fl_xdb_free(live); /* read-only: only needed for the old state */

@@ -143,7 +143,7 @@ ok $([ -z "$(find "$B" -newer "$T/bad.yml" -type f 2>/dev/null)" ]; echo $?) "no
 
 # ---------------------------------------------------------------- SIGKILL
 K=$T/kill; mkdir -p "$K"
-for i in $(seq 1 400); do
+for i in $(seq 1 600); do
     d=$K/$((i % 10))/doc$i; mkdir -p "$d"
     { printf -- '---\ntitle: Dokument %d über Verwaltung\n---\n' "$i"
       for p in 1 2 3; do printf '## Abschnitt %d\n\n' "$p"
@@ -153,13 +153,13 @@ done
 "$F" index --db "$T/k.db" "$K" >/dev/null 2>&1
 dump "$T/k.db" >"$T/k-old"
 # change a quarter, delete some, add some
-for i in $(seq 1 4 400); do echo "Nachtrag $i." >>"$K/$((i % 10))/doc$i/index.md"; done
+for i in $(seq 1 4 600); do echo "Nachtrag $i." >>"$K/$((i % 10))/doc$i/index.md"; done
 rm -rf "$K/3/doc3" "$K/3/doc13"; mkdir -p "$K/new/x"; printf '# Neu\nText.\n' >"$K/new/x/index.md"
 "$F" index --db "$T/k-clean.db" "$K" >/dev/null 2>&1
 dump "$T/k-clean.db" >"$T/k-new"
 cmp -s "$T/k-old" "$T/k-new"; ok $([ $? -ne 0 ]; echo $?) "kill test: old and new states differ"
 for mode in incremental full; do
-    for delay in 0.05 0.2 0.5 1 2; do
+    for delay in 0.1 0.2 0.35 0.5 0.8; do
         rm -rf "$T/kk.db"; cp -a "$T/k.db" "$T/kk.db"
         extra=""; [ "$mode" = full ] && extra=--full
         "$F" index --db "$T/kk.db" $extra "$K" >/dev/null 2>&1 &
