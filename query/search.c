@@ -618,7 +618,8 @@ static void facet_result(fl_searcher *s, const char *name, const fl_xspy *spy, b
     }
     free(a.v);
     out->ncounts = a.n;
-    qsort(out->counts, out->ncounts, sizeof *out->counts, fcount_cmp);
+    if (out->ncounts)
+        qsort(out->counts, out->ncounts, sizeof *out->counts, fcount_cmp);
     if (out->ncounts > MAX_FACET_VALUES) {
         for (size_t i = MAX_FACET_VALUES; i < out->ncounts; i++)
             free(out->counts[i].value);

@@ -94,7 +94,8 @@ int fl_suggest(fl_searcher *s, const char *prefix, size_t limit, fl_strlist *out
         cs.lead = NULL;
         free(lead);
     }
-    qsort(cs.c, cs.n, sizeof *cs.c, cand_cmp);
+    if (cs.n)
+        qsort(cs.c, cs.n, sizeof *cs.c, cand_cmp);
     for (size_t i = 0; i < cs.n; i++) {
         if (out->n < limit)
             fl_strlist_push(out, cs.c[i].surface);
