@@ -142,12 +142,13 @@ BENCH_UTIL := bench/benchutil.c
 BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench-bin/%,$(filter-out $(BENCH_UTIL),$(sort $(wildcard bench/*.c))))
 bench-tools: $(BENCH_TOOLS)
 
-$(BUILD)/bench-bin/%: bench/%.c $(BENCH_UTIL) bench/benchutil.h $(BUILD)/libfindling.a
+.PRECIOUS: $(BUILD)/bench-bin/obj/%.o
+$(BUILD)/bench-bin/obj/%.o: bench/%.c bench/benchutil.h $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ibench -c $< -o $@.o
-	$(CC) $(ALL_CFLAGS) -Ibench -c $(BENCH_UTIL) -o $@.util.o
-	$(CXX) -o $@ $@.o $@.util.o $(BUILD)/libfindling.a $(LDLIBS_ALL)
-	@rm -f $@.o $@.util.o
+	$(CC) $(ALL_CFLAGS) -Ibench -c $< -o $@
+
+$(BUILD)/bench-bin/%: $(BUILD)/bench-bin/obj/%.o $(BUILD)/bench-bin/obj/benchutil.o $(BUILD)/libfindling.a
+	$(CXX) -o $@ $^ $(LDLIBS_ALL)
 
 # A tool that does not build yet (its module has not landed) only skips the
 # sections that need it: bench/run.sh says which.

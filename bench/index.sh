@@ -40,7 +40,7 @@ if bench_tool xapian_baseline; then
         XB_WALL=$T_WALL
         XB_SIZE=$(bench_du_mb "$W/xb.db")
         rates "$NDOCS" "$XB_WALL"
-        bench_row "plain Xapian: wall" "$XB_WALL" s "(peer)" info "$R_DOCS_S docs/s, $R_MB_S MB/s"
+        bench_row "plain Xapian: wall" "$XB_WALL" s "(peer)" info "$R_DOCS_S docs/s, $R_MB_S MB/s, CPU $T_CPU s"
         bench_row "plain Xapian: peak RSS" "$(bench_mb "$T_RSS_KB")" MB "" info
         bench_row "plain Xapian: index size" "$XB_SIZE" MB "" info
         bench_detail xapian_baseline "$W/xb.out"
@@ -62,7 +62,7 @@ if command -v omindex >/dev/null 2>&1; then
         OM_WALL=$T_WALL
         OM_DOCS=$(xapian-delve "$W/om.db" 2>/dev/null | awk -F'= ' '/number of documents/ { print $2 }')
         rates "${OM_DOCS:-$NDOCS}" "$OM_WALL"
-        bench_row "omindex: wall" "$OM_WALL" s "(peer)" info "${OM_DOCS:-?} docs, $R_DOCS_S docs/s, $R_MB_S MB/s"
+        bench_row "omindex: wall" "$OM_WALL" s "(peer)" info "${OM_DOCS:-?} docs, $R_DOCS_S docs/s, $R_MB_S MB/s, CPU $T_CPU s"
         bench_row "omindex: peak RSS" "$(bench_mb "$T_RSS_KB")" MB "" info
         bench_row "omindex: index size" "$(bench_du_mb "$W/om.db")" MB "" info
     else
@@ -100,8 +100,8 @@ if bench_findling_can index; then
         FULL_WALL=$T_WALL
         FL_DOCS=$(jq -r '.documents // empty' "$W/full.out" 2>/dev/null || true)
         rates "${FL_DOCS:-$NDOCS}" "$FULL_WALL"
-        vs=""
-        [ -z "$OM_WALL" ] || vs="omindex $OM_WALL s"
+        vs="CPU $T_CPU s"
+        [ -z "$OM_WALL" ] || vs="$vs; omindex $OM_WALL s"
         bench_row "findling --full: wall" "$FULL_WALL" s "< omindex" \
             "$( [ -n "$OM_WALL" ] && bench_check "$FULL_WALL" '<' "$OM_WALL" || echo info)" "$vs"
         bench_row "findling --full: docs/s" "$R_DOCS_S" docs/s "" info "${FL_DOCS:-?} documents"
@@ -127,7 +127,7 @@ if bench_findling_can index; then
         bench_timed "$W/nochange" "$FINDLING" index --json --db "$DB" "$LAWS"
         if [ "$T_RC" -eq 0 ] || [ "$T_RC" -eq 1 ]; then
             pct=$(bench_fmt %.1f "$(bench_calc 'a * 100 / b' "$T_WALL" "$FULL_WALL")")
-            bench_row "findling no-change run: wall" "$T_WALL" s "" info "$pct % of the full build"
+            bench_row "findling no-change run: wall" "$T_WALL" s "" info "$pct % of the full build, CPU $T_CPU s"
             bench_row "findling no-change / full" "$pct" % "< 5" "$(bench_check "$pct" '<' 5)"
             bench_detail findling_nochange "$W/nochange.out"
         else
@@ -152,7 +152,7 @@ if bench_findling_can index; then
             pct=$(bench_fmt %.1f "$(bench_calc 'a * 100 / b' "$T_WALL" "$FULL_WALL")")
             upd=$(jq -r '"\(.added // "?") added, \(.updated // "?") updated, \(.deleted // "?") deleted"' "$W/pct.out" 2>/dev/null || echo "?")
             bench_row "findling 1%-changed run: wall" "$T_WALL" s "" info \
-                "$(wc -l <"$W/changed.list") files changed: $upd; $pct % of full"
+                "$(wc -l <"$W/changed.list") files changed: $upd; $pct % of full, CPU $T_CPU s"
             bench_detail findling_1pct "$W/pct.out"
         else
             bench_skip "findling 1%-changed run" "exit $T_RC: $(tail -n 2 "$W/pct.err")"

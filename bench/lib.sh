@@ -60,7 +60,6 @@ bench_begin() {
     : >"$BENCH_SKIPS"
     mkdir -p "$BENCH_DETAILS"
     BENCH_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-    BENCH_TMPDIRS=""
     BENCH_PG_DIR=""
     BENCH_SERVER_PID=""
     trap bench_cleanup EXIT
@@ -70,11 +69,11 @@ bench_begin() {
     printf '\n== %s (%s)\n' "$BENCH_TITLE" "$BENCH_SECTION" >&2
 }
 
-# A temp dir (on the build's file system) removed on exit.
+# A temp dir (on the build's file system) removed on exit.  Called as
+# W=$(bench_tmpdir), i.e. in a subshell: the name, not a variable, tells
+# bench_cleanup which dirs are ours.
 bench_tmpdir() {
-    d=$(mktemp -d "$BENCH_DIR/tmp-$BENCH_SECTION.XXXXXX")
-    BENCH_TMPDIRS="$BENCH_TMPDIRS $d"
-    echo "$d"
+    mktemp -d "$BENCH_DIR/tmp-$BENCH_SECTION-$$.XXXXXX"
 }
 
 bench_cleanup() {
@@ -89,8 +88,7 @@ bench_cleanup() {
         BENCH_SERVER_PID=""
     fi
     [ -z "$BENCH_PG_DIR" ] || bench_pg_stop
-    for d in $BENCH_TMPDIRS; do rm -rf "$d"; done
-    BENCH_TMPDIRS=""
+    rm -rf "$BENCH_DIR/tmp-$BENCH_SECTION-$$".*
     exit $rc
 }
 
@@ -232,7 +230,7 @@ bench_laws_db() {
 
 # bench_timed OUTPREFIX CMD... — runs CMD under GNU time -v (stdout to
 # OUTPREFIX.out, stderr to OUTPREFIX.err, time's report to OUTPREFIX.time)
-# and sets T_WALL (s), T_RSS_KB and T_RC.
+# and sets T_WALL (s), T_CPU (user + system s), T_RSS_KB and T_RC.
 bench_timed() {
     p=$1; shift
     T_RC=0
@@ -241,12 +239,14 @@ bench_timed() {
         T_WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0
                      for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$p.time")
         T_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$p.time")
+        T_CPU=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { printf "%.1f", s }' "$p.time")
     else
         t0=$(bench_now)
         "$@" >"$p.out" 2>"$p.err" || T_RC=$?
         T_WALL=$(bench_calc 'b - a' "$t0" "$(bench_now)")
         T_WALL=$(bench_fmt %.2f "$T_WALL")
         T_RSS_KB=""
+        T_CPU=""
     fi
 }
 
