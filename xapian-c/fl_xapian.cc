@@ -90,15 +90,17 @@ struct LastError {
 };
 thread_local LastError last_error;
 
-// Records a failure; never throws (assigning strings could throw bad_alloc,
-// in which case we keep at least the status).
-fl_xstatus set_error(fl_xstatus st, const char *klass, const std::string &msg) noexcept
+// Records a failure: message = "fn: msg" (or just msg when fn is NULL).
+// Never throws: building the strings could throw bad_alloc, in which case we
+// keep at least the status.  It takes C strings so that callers inside catch
+// blocks need not build std::strings (which could throw there).
+fl_xstatus set_error(fl_xstatus st, const char *klass, const char *fn, const char *msg) noexcept
 {
     last_error.status = st;
     try {
         last_error.klass = klass;
-        last_error.message = msg;
-        last_error.combined = std::string(klass) + ": " + msg;
+        last_error.message = fn ? std::string(fn) + ": " + msg : std::string(msg);
+        last_error.combined = last_error.klass + ": " + last_error.message;
     } catch (...) {
         last_error.klass.clear();
         last_error.message.clear();
@@ -126,11 +128,15 @@ struct FlError {
     fail(FL_XERR_INVALID_ARGUMENT, "InvalidArgumentError", std::string(fn) + ": " + what);
 }
 
-// Maps Xapian's error classes (by their type name, which is exact and covers
-// subclasses precisely, e.g. DatabaseNotFoundError is-a DatabaseOpeningError).
-fl_xstatus status_of(const Xapian::Error &e)
+// Maps Xapian's error classes by their type name, which names the most
+// derived class exactly (DatabaseNotFoundError is-a DatabaseOpeningError, but
+// gets its own status).  A plain table: no allocation, cannot throw.
+fl_xstatus status_of(const Xapian::Error &e) noexcept
 {
-    static const std::map<std::string, fl_xstatus> by_type = {
+    static const struct {
+        const char *type;
+        fl_xstatus status;
+    } by_type[] = {
         {"DatabaseNotFoundError", FL_XERR_NOT_FOUND},
         {"DocNotFoundError", FL_XERR_NOT_FOUND},
         {"DatabaseLockError", FL_XERR_LOCKED},
@@ -150,8 +156,11 @@ fl_xstatus status_of(const Xapian::Error &e)
         {"NetworkTimeoutError", FL_XERR_NETWORK},
         {"RangeError", FL_XERR_RANGE},
     };
-    auto it = by_type.find(e.get_type());
-    return it == by_type.end() ? FL_XERR_OTHER : it->second;
+    const char *type = e.get_type();
+    for (const auto &m : by_type)
+        if (std::strcmp(type, m.type) == 0)
+            return m.status;
+    return FL_XERR_OTHER;
 }
 
 // Runs `body(fn)` and converts every exception into a status + last error.
@@ -164,29 +173,30 @@ template <typename F> fl_xstatus guard(const char *fn, F &&body) noexcept
         body(fn);
         return FL_XOK;
     } catch (const Xapian::Error &e) {
-        std::string msg;
+        const fl_xstatus st = status_of(e);
         try {
-            msg = e.get_msg();
+            std::string msg = e.get_msg();
             // The errno text ("No such file or directory") often says more
             // than the message itself.
             const char *es = e.get_error_string();
             if (es && *es)
                 msg += std::string(" (") + es + ")";
+            return set_error(st, e.get_type(), nullptr, msg.c_str());
         } catch (...) {
+            return set_error(st, e.get_type(), fn, "(message lost: out of memory)");
         }
-        return set_error(status_of(e), e.get_type(), msg);
     } catch (const FlError &e) {
-        return set_error(e.status, e.klass, e.message);
+        return set_error(e.status, e.klass, nullptr, e.message.c_str());
     } catch (const std::bad_alloc &) {
-        return set_error(FL_XERR_OTHER, "std::bad_alloc", std::string(fn) + ": out of memory");
+        return set_error(FL_XERR_OTHER, "std::bad_alloc", fn, "out of memory");
     } catch (const std::exception &e) {
-        return set_error(FL_XERR_OTHER, "std::exception", std::string(fn) + ": " + e.what());
+        return set_error(FL_XERR_OTHER, "std::exception", fn, e.what());
     } catch (const char *s) {
         // Xapian's query parser uses string literals internally; never
         // expected here, but a stray one must not escape either.
-        return set_error(FL_XERR_OTHER, "unknown", std::string(fn) + ": " + (s ? s : "?"));
+        return set_error(FL_XERR_OTHER, "unknown", fn, s ? s : "?");
     } catch (...) {
-        return set_error(FL_XERR_OTHER, "unknown", std::string(fn) + ": unknown C++ exception");
+        return set_error(FL_XERR_OTHER, "unknown", fn, "unknown C++ exception");
     }
 }
 
