@@ -67,8 +67,8 @@ jq -s --arg started "$STARTED" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
       --arg failed "$failed" --arg cores "$(nproc)" '
   {started: $started, finished: $finished,
    machine: {cores: ($cores | tonumber)},
-   sections: [.[] | {section, title, status, skipped}] +
-             [$failed | split(" ")[] | select(length > 0) | {section: ., status: "failed"}],
+   sections: ([.[] | {section, title, status, skipped}] +
+              [$failed | split(" ")[] | select(length > 0) | {section: ., status: "failed"}]),
    rows: [.[] | .section as $s | .rows[] | {section: $s} + .],
    misses: [.[] | .section as $s | .rows[] | select(.status == "miss") | "\($s): \(.name)"]}' \
    ${ran:-/dev/null} >"$OUT/summary.json.tmp"
