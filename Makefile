@@ -18,10 +18,10 @@ CXX ?= c++
 BUILD ?= build
 ASAN_BUILD := $(BUILD)/asan
 
-PKGS := xapian-core yaml-0.1 md4c libmicrohttpd libutf8proc
+PKGS := xapian-core yaml-0.1 md4c libmicrohttpd libutf8proc zlib
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := gcc g++ make pkg-config libxapian-dev libyaml-dev libmd4c-dev \
-            libmicrohttpd-dev libutf8proc-dev wngerman xapian-tools python3 curl jq
+            libmicrohttpd-dev libutf8proc-dev zlib1g-dev wngerman xapian-tools python3 curl jq
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
