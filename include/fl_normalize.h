@@ -24,7 +24,11 @@ int fl_nfc(const char *s, size_t len, fl_buf *out, char **err);
 /* Exact form (NFC + case fold, ß kept), appended to out. 0 / -1 as above. */
 int fl_norm_exact(const char *s, size_t len, fl_buf *out, char **err);
 
-/* Folded form (exact form with non-German diacritics stripped). 0 / -1. */
+/* Folded form (exact form with non-German diacritics stripped). 0 / -1.
+ * Also applies compatibility decomposition (NFKC: fullwidth letters, long s,
+ * ligatures) and replaces letters with a stroke that Unicode does not
+ * decompose (ø→o, ł→l, đ→d, æ→ae, œ→oe, þ→th ...).  Decomposed umlauts
+ * come out precomposed (u + U+0308 → ü). */
 int fl_norm_fold(const char *s, size_t len, fl_buf *out, char **err);
 
 /* Facet key: folded form with umlauts and ß also folded (ä→a, ß→ss) and inner

@@ -16,7 +16,10 @@
 
 /* Appends the stem of word[0..len) to out (out is not reset first).
  * Never fails: a word that is not German letters comes back lower-cased
- * and otherwise unchanged. */
+ * and otherwise unchanged.  Only ASCII, Ä Ö Ü and ẞ are lower-cased here
+ * (other letters are the normaliser's job); an invalid UTF-8 byte comes out
+ * as U+FFFD.  Allocates nothing for words up to 128 bytes beyond growing
+ * `out`, so it can run once per token while indexing. */
 void fl_german_stem(const char *word, size_t len, fl_buf *out);
 
 /* Convenience: malloc'd NUL-terminated stem. */

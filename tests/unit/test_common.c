@@ -1,0 +1,157 @@
+/* test_common.c — buffers, errors, JSON writer, UTF-8 helpers, document data. */
+#include "fl_buf.h"
+#include "fl_docdata.h"
+#include "fl_err.h"
+#include "fl_json.h"
+#include "fl_page.h"
+#include "fl_utf8.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_buf(void)
+{
+    fl_buf b = FL_BUF_INIT;
+    is_str(fl_buf_cstr(&b), "", "empty buffer reads as empty string");
+    for (int i = 0; i < 1000; i++)
+        fl_buf_printf(&b, "%d,", i);
+    ok(b.len > 3000 && b.data[b.len] == '\0', "buffer grows and stays NUL-terminated");
+    fl_buf_truncate(&b, 4);
+    is_str(b.data, "0,1,", "truncate");
+    fl_buf_append(&b, "a\0b", 3);
+    is_int(b.len, 7, "binary append keeps inner NUL");
+    char *s = fl_buf_detach(&b);
+    ok(b.data == NULL && b.len == 0, "detach leaves buffer empty");
+    free(s);
+    char *e = fl_buf_detach(&b);
+    is_str(e, "", "detach of empty buffer gives an owned empty string");
+    free(e);
+    char *f = fl_xasprintf("%s-%d", "x", 7);
+    is_str(f, "x-7", "fl_xasprintf");
+    free(f);
+}
+
+static void test_err(void)
+{
+    char *err = NULL;
+    ok(fl_err_set(&err, "first %d", 1) == -1, "fl_err_set returns -1");
+    fl_err_set(&err, "second");
+    is_str(err, "first 1", "first error wins");
+    fl_err_wrap(&err, "reading %s", "a.md");
+    is_str(err, "reading a.md: first 1", "wrap adds context");
+    free(err);
+    ok(fl_err_set(NULL, "x") == -1, "NULL err pointer is accepted");
+}
+
+static void test_json(void)
+{
+    fl_buf b = FL_BUF_INIT;
+    fl_json j;
+    fl_json_init(&j, &b);
+    fl_json_object_begin(&j);
+    fl_json_key(&j, "q");
+    fl_json_string(&j, "B\xC3\xBCrger*innen \"<x>\"\n\t\\");
+    fl_json_key(&j, "n");
+    fl_json_int(&j, -42);
+    fl_json_key(&j, "d");
+    fl_json_double(&j, 0.8000, 3);
+    fl_json_key(&j, "list");
+    fl_json_array_begin(&j);
+    fl_json_string(&j, "a");
+    fl_json_null(&j);
+    fl_json_bool(&j, true);
+    fl_json_array_begin(&j);
+    fl_json_array_end(&j);
+    fl_json_array_end(&j);
+    fl_json_key(&j, "bad");
+    fl_json_string_n(&j, "a\xFF\xC3", 3);
+    fl_json_key(&j, "ctl");
+    fl_json_string(&j, "\x01\xE2\x80\xA8");
+    fl_json_object_end(&j);
+    is_str(b.data,
+           "{\"q\":\"B\xC3\xBCrger*innen \\\"<x>\\\"\\n\\t\\\\\",\"n\":-42,\"d\":0.8,"
+           "\"list\":[\"a\",null,true,[]],\"bad\":\"a\xEF\xBF\xBD\xEF\xBF\xBD\","
+           "\"ctl\":\"\\u0001\\u2028\"}",
+           "JSON writer: commas, nesting, escaping, invalid UTF-8 replaced");
+    fl_buf_reset(&b);
+    fl_json_init(&j, &b);
+    fl_json_double(&j, 1.0 / 0.0, 2);
+    is_str(b.data, "null", "infinity becomes null");
+    fl_buf_free(&b);
+}
+
+static void test_utf8(void)
+{
+    ok(fl_utf8_is_valid("Gr\xC3\xB6\xC3\x9F" "e", 6), "valid UTF-8 accepted");
+    ok(!fl_utf8_is_valid("\xC0\xAF", 2), "overlong encoding rejected");
+    ok(!fl_utf8_is_valid("\xED\xA0\x80", 3), "surrogate rejected");
+    ok(!fl_utf8_is_valid("\xF4\x90\x80\x80", 4), "code point above U+10FFFF rejected");
+    ok(!fl_utf8_is_valid("\xE2\x82", 2), "truncated sequence rejected");
+    fl_buf b = FL_BUF_INIT;
+    size_t first = 99;
+    size_t bad = fl_utf8_repair(&b, "ab\xFF" "c\xE2\x82", 6, &first);
+    is_int(bad, 3, "repair counts every invalid byte");
+    is_int(first, 2, "repair reports the first bad offset");
+    is_str(b.data, "ab\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD", "repair replaces with U+FFFD");
+    fl_buf_reset(&b);
+    fl_utf8_encode(&b, 0x1E9E);
+    size_t adv;
+    is_int(fl_utf8_decode(b.data, b.len, &adv), 0x1E9E, "encode/decode round trip (ẞ)");
+    is_int(adv, 3, "decode length");
+    is_int(fl_utf8_clamp("a\xC3\xA4" "b", 4, 2), 1, "clamp does not split a character");
+    is_int(fl_utf8_clamp("abc", 3, 10), 3, "clamp of a short string");
+    fl_buf_free(&b);
+}
+
+static void test_docdata(void)
+{
+    fl_page p;
+    fl_page_init(&p);
+    p.id = fl_xstrdup("_beitraege/x.md");
+    p.url = fl_xstrdup("/beitraege/x/");
+    p.title = fl_xstrdup("Tab\there\nand \\ backslash");
+    p.date = fl_xstrdup("2026-01-15");
+    fl_strlist_push(&p.authors, "Maria Gon\xC3\xA7" "alves");
+    fl_strlist_push(&p.authors, "Jens Edler");
+    fl_strlist_push(&p.categories, "R\xC3\xBC" "ckblick");
+    p.sections = fl_xcalloc(2, sizeof *p.sections);
+    p.nsections = 2;
+    p.sections[0] = (fl_section){fl_xstrdup(""), fl_xstrdup(""), 0, NULL, 0, 5, 40};
+    p.sections[1] = (fl_section){fl_xstrdup("Pizza, Mocktails & Vernetzung"),
+                                 fl_xstrdup("pizza-mocktails--vernetzung"), 2, NULL, 0, 40, 90};
+    fl_buf b = FL_BUF_INIT;
+    fl_docdata_encode(&p, &b);
+    fl_page q;
+    fl_page_init(&q);
+    char *err = NULL;
+    ok(fl_docdata_decode(b.data, b.len, &q, &err) == 0, "decode succeeds");
+    is_str(q.id, p.id, "id round trip");
+    is_str(q.title, p.title, "escaped title round trip");
+    is_str(q.teaser, NULL, "absent teaser stays NULL");
+    is_int(q.authors.n, 2, "two authors");
+    is_str(q.authors.items[0], "Maria Gon\xC3\xA7" "alves", "author round trip");
+    is_int(q.nsections, 2, "two sections");
+    is_str(q.sections[1].anchor, "pizza-mocktails--vernetzung", "section anchor");
+    is_int(q.sections[1].pos_start, 40, "section start position");
+    is_int(q.sections[1].pos_end, 90, "section end position");
+    ok(q.sections[1].text == NULL, "section text is not in the data");
+    fl_page_free(&q);
+    fl_page_init(&q);
+    ok(fl_docdata_decode("section\t1\t2\n", 12, &q, &err) != 0 && err != NULL,
+       "malformed section line is an error");
+    free(err);
+    fl_page_free(&q);
+    fl_page_free(&p);
+    fl_buf_free(&b);
+}
+
+int main(void)
+{
+    test_buf();
+    test_err();
+    test_json();
+    test_utf8();
+    test_docdata();
+    return tap_done();
+}
