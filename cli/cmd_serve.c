@@ -144,6 +144,17 @@ int fl_cmd_serve(int argc, char **argv)
                 serve_usage);
         goto out;
     }
+    if (o.listen) {
+        /* Usage errors before anything is opened (exit 2, not 3). */
+        char *host = NULL, *lerr = NULL;
+        unsigned port;
+        if (fl_server_parse_listen(o.listen, &host, &port, &lerr) != 0) {
+            fprintf(stderr, "findling serve: %s\n", lerr);
+            free(lerr);
+            goto out;
+        }
+        free(host);
+    }
     o.cors_origins = cors;
     o.ncors_origins = ncors;
 
