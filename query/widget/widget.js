@@ -389,7 +389,8 @@
     if (this.opts.showImages && hit.image) {
       var thumb = el("div", "findling-ui__result-thumb pagefind-ui__result-thumb");
       var img = el("img", "findling-ui__result-image pagefind-ui__result-image", { alt: "", loading: "lazy", src: hit.image });
-      img.addEventListener("error", function () { thumb.classList.add("findling-ui__result-thumb--missing"); img.remove(); });
+      /* A missing image leaves no empty box behind. */
+      img.addEventListener("error", function () { thumb.remove(); });
       thumb.appendChild(img);
       li.appendChild(thumb);
     }
@@ -446,6 +447,8 @@
       text(label, t["facet_" + name] || name);
       group.setAttribute("aria-labelledby", label.id);
       group.appendChild(label);
+      var chips = el("div", "findling-ui__chips");
+      group.appendChild(chips);
       var shown = counts.slice(0, self.opts.maxChips);
       selected.forEach(function (v) {
         if (!shown.some(function (c) { return c.value === v; })) shown.push({ value: v, count: 0 });
@@ -463,7 +466,7 @@
         text(n, c.count);
         chip.appendChild(n);
         chip.addEventListener("click", function () { self.toggleFilter(name, c.value); });
-        group.appendChild(chip);
+        chips.appendChild(chip);
       });
       self.facetBox.appendChild(group);
     });

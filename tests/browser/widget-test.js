@@ -54,6 +54,10 @@ function check(cond, name, why) {
     await page.waitForFunction(() => new URLSearchParams(location.search).get("q") === "Bürger");
     check(true, "query kept in the page URL (?q=)");
     check(await page.locator(".findling-ui__result-excerpt mark").count() > 0, "excerpts highlight with <mark>");
+    await input.blur();
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: shot, fullPage: false });
+    check(fs.existsSync(shot), "screenshot saved");
 
     // Autocomplete.
     await input.fill("");
@@ -70,8 +74,6 @@ function check(cond, name, why) {
     await page.goto(base + "/?q=" + encodeURIComponent("*"));
     await page.waitForFunction(() => document.querySelector(".findling-ui")?.dataset.state === "done");
     const totalAll = Number(await page.locator(".findling-ui").getAttribute("data-total"));
-    await page.screenshot({ path: shot, fullPage: false });
-    check(fs.existsSync(shot), "screenshot saved");
     const chip = page.locator('[data-facet="category"] .findling-ui__chip').first();
     const chipValue = await chip.getAttribute("data-value");
     const chipCount = Number(await chip.locator(".findling-ui__chip-count").textContent());
