@@ -34,7 +34,8 @@ static const char serve_usage[] =
     "  --threads N           worker threads (default: number of cores)\n"
     "  --cors-origin ORIGIN  allow this exact origin (e.g. https://example.org)\n"
     "                        cross-origin access; repeatable\n"
-    "  --access-log FILE|-   append one line per request (- = stdout)\n"
+    "  --access-log FILE|-   append one line per request (- = stdout); SIGHUP\n"
+    "                        reopens FILE (log rotation)\n"
     "  --rate-limit N        at most N requests per second per client IP (429)\n"
     "  --max-connections N   concurrent connections (default 512)\n"
     "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
@@ -175,6 +176,7 @@ int fl_cmd_serve(int argc, char **argv)
     sigemptyset(&stopset);
     sigaddset(&stopset, SIGTERM);
     sigaddset(&stopset, SIGINT);
+    sigaddset(&stopset, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stopset, &oldset);
     signal(SIGPIPE, SIG_IGN);
 
@@ -188,8 +190,17 @@ int fl_cmd_serve(int argc, char **argv)
         printf("findling serve: listening on %s (index %s)\n", fl_server_url(srv), db);
         fflush(stdout);
         int sig = 0;
-        while (sigwait(&stopset, &sig) != 0)
-            ;
+        for (;;) {
+            if (sigwait(&stopset, &sig) != 0)
+                continue;
+            if (sig != SIGHUP)
+                break;
+            if (fl_server_reopen_log(srv, &err) != 0) {
+                fprintf(stderr, "findling serve: %s\n", err);
+                free(err);
+                err = NULL;
+            }
+        }
         fprintf(stderr, "findling serve: %s received, finishing requests\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         fl_server_stop(srv);

@@ -50,6 +50,10 @@ int fl_server_start(const fl_server_options *opts, const fl_analyzer *an, fl_ser
 const char *fl_server_url(const fl_server *srv);
 unsigned fl_server_port(const fl_server *srv);
 
+/* Reopens the access log file (after logrotate moved it; SIGHUP in
+ * cmd_serve).  No-op for "-" or no log.  0, or -1 with *err (old file kept). */
+int fl_server_reopen_log(fl_server *srv, char **err);
+
 /* Graceful stop: no new connections, in-flight requests finish, then free. */
 void fl_server_stop(fl_server *srv);
 

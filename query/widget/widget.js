@@ -366,7 +366,9 @@
       var a = el("a", "findling-ui__did-you-mean-link", { href: "?q=" + encodeURIComponent(data.corrected_query) });
       text(a, data.corrected_query);
       a.addEventListener("click", function (e) { e.preventDefault(); self.triggerSearch(data.corrected_query); });
-      this.dym.appendChild(fill(t.did_you_mean, { DIFFERENT_TERM: a, SEARCH_TERM: term }));
+      /* Nothing found: PagefindUI's search_suggestion; else "Meinten Sie …?". */
+      this.dym.appendChild(fill(count === 0 ? t.search_suggestion : t.did_you_mean,
+                                { DIFFERENT_TERM: a, SEARCH_TERM: term }));
       this.dym.hidden = false;
     }
 

@@ -283,6 +283,17 @@ sleep 0.1
 like "$(cat "$LOG")" '^[0-9T:.-]+Z 127\.0\.0\.1 GET /api/search\?q=B%C3%BCrger%2Ainnen 200 [0-9]+ [0-9.]+$' "access log line: time ip method uri status bytes ms"
 like "$(cat "$LOG")" ' POST /api/search 405 ' "access log has the 405"
 
+# Log rotation: SIGHUP reopens the file.
+mv "$LOG" "$LOG.1"
+kill -HUP "$MAIN_PID"
+sleep 0.2
+curl -s -o /dev/null "$URL/healthz?after=rotation"
+sleep 0.1
+like "$(cat "$LOG" 2>/dev/null)" 'GET /healthz\?after=rotation 200' "SIGHUP reopens the access log"
+unlike "$(cat "$LOG.1")" 'after=rotation' "rotated file no longer written"
+kill -0 "$MAIN_PID"
+ok $? "server still running after SIGHUP"
+
 # ------------------------------------------------------------------ clean shutdown
 kill -TERM "$MAIN_PID"
 wait "$MAIN_PID"
