@@ -90,6 +90,13 @@ function check(cond, name, why) {
     await page.waitForFunction((n) => Number(document.querySelector(".findling-ui").dataset.total) === n, totalAll);
     check(true, "back button undoes the filter");
 
+    // "Mehr Ergebnisse laden" appends the next page.
+    const before = await page.locator(".findling-ui__results > .findling-ui__result").count();
+    await page.locator(".findling-ui__button").click();
+    await page.waitForFunction((n) => document.querySelectorAll(".findling-ui__results > .findling-ui__result").length > n, before);
+    const after = await page.locator(".findling-ui__results > .findling-ui__result").count();
+    check(after > before, "load more appends results", `${before} → ${after}`);
+
     // Keyboard navigation through the results.
     await input.focus();
     await page.keyboard.press("ArrowDown");
@@ -100,6 +107,18 @@ function check(cond, name, why) {
       return links.indexOf(document.activeElement);
     });
     check(first && second === 1, "arrow keys move through the result links", `first=${first} second=${second}`);
+
+    // A misspelling offers "Meinten Sie …?"; following it searches the correction.
+    await page.goto(base + "/?q=Zivilgeselschaft");
+    await page.waitForFunction(() => document.querySelector(".findling-ui")?.dataset.state === "done");
+    const dym = page.locator(".findling-ui__did-you-mean a");
+    const dymText = (await dym.count()) ? await dym.textContent() : "";
+    check(dymText === "Zivilgesellschaft", "did-you-mean link offered", dymText);
+    if (dymText) {
+      await dym.click();
+      await page.waitForFunction(() => new URLSearchParams(location.search).get("q") === "Zivilgesellschaft");
+      check((await input.inputValue()) === "Zivilgesellschaft", "did-you-mean link searches the correction");
+    }
 
     // A title with <script> is shown as text, nothing runs.
     await page.goto(base + "/?q=Vereinsname");
