@@ -185,6 +185,24 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
 /* Positions of term in docid (sorted); *n = 0 when none.  *pos is malloc'd. */
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n);
+/* Number of documents with a value in `slot` (0 when none: e.g. a facet no
+ * document has, so that a search can skip counting it). */
+fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq);
+
+/* A cursor over the terms starting with `prefix`, in byte order, that can
+ * jump forward (TermIterator::skip_to): lets a caller walk the term
+ * dictionary like a trie (e.g. to find near spellings) without listing it. */
+typedef struct fl_xtermit fl_xtermit;
+fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out);
+void fl_xtermit_free(fl_xtermit *it);
+/* Whether the cursor is past the last term with the prefix. */
+bool fl_xtermit_at_end(const fl_xtermit *it);
+/* The current term (valid until the cursor moves) and its document frequency;
+ * NULL at the end. */
+const char *fl_xtermit_term(const fl_xtermit *it, size_t *len, uint32_t *termfreq);
+fl_xstatus fl_xtermit_next(fl_xtermit *it);
+/* Moves to the first term >= target (never backwards). */
+fl_xstatus fl_xtermit_skip_to(fl_xtermit *it, const char *target, size_t len);
 /* Terms of a stored document with their wdf (from the database's termlist). */
 fl_xstatus fl_xdb_termlist(fl_xdb *db, fl_xdocid docid, fl_xterm_cb cb, void *ud);
 

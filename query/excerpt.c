@@ -136,6 +136,19 @@ static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, 
     }
 }
 
+static size_t excerpt_region(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                             size_t ra, size_t rb, size_t length, bool fallback_start,
+                             fl_buf *out);
+
+/* Widens [*ra, *rb) to word boundaries. */
+static void to_words(const char *text, size_t len, size_t *ra, size_t *rb)
+{
+    while (*ra > 0 && !is_ws(text[*ra - 1]))
+        (*ra)--;
+    while (*rb < len && !is_ws(text[*rb]))
+        (*rb)++;
+}
+
 size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                   size_t hint_byte, size_t length, bool fallback_start, fl_buf *out)
 {
@@ -149,11 +162,31 @@ size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size
         size_t c = hint_byte == SIZE_MAX ? 0 : (hint_byte < len ? hint_byte : len - 1);
         ra = c > ANALYSE_HALF ? c - ANALYSE_HALF : 0;
         rb = ra + 2 * ANALYSE_HALF < len ? ra + 2 * ANALYSE_HALF : len;
-        while (ra > 0 && !is_ws(text[ra - 1]))
-            ra--;
-        while (rb < len && !is_ws(text[rb]))
-            rb++;
+        to_words(text, len, &ra, &rb);
     }
+    return excerpt_region(an, hl, text, len, ra, rb, length, fallback_start, out);
+}
+
+size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                     size_t match_byte, size_t length, fl_buf *out)
+{
+    if (!text || len == 0)
+        return 0;
+    if (length == 0)
+        length = 220;
+    /* Any window of `length` holding a match within `length` of match_byte
+     * lies inside: analysing more would only cost time. */
+    size_t c = match_byte < len ? match_byte : len - 1;
+    size_t ra = c > 2 * length ? c - 2 * length : 0;
+    size_t rb = c + 3 * length < len ? c + 3 * length : len;
+    to_words(text, len, &ra, &rb);
+    return excerpt_region(an, hl, text, len, ra, rb, length, true, out);
+}
+
+static size_t excerpt_region(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                             size_t ra, size_t rb, size_t length, bool fallback_start,
+                             fl_buf *out)
+{
     marks ms = {hl, ra, NULL, 0, 0};
     fl_analyze(an, text + ra, rb - ra, mark_cb, &ms, NULL);
     if (ms.n == 0 && !fallback_start) {
@@ -186,7 +219,7 @@ size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size
     }
     size_t start, end;
     if (ms.n == 0) {
-        start = 0;
+        start = ra;
     } else {
         size_t ms0 = ms.m[best_i].start;
         size_t me = ms.m[best_j - 1].end;

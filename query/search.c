@@ -7,11 +7,13 @@
  */
 #include "search_int.h"
 
+#include "fl_docbuild.h"
 #include "fl_docdata.h"
 #include "fl_err.h"
 #include "fl_jsonread.h"
 #include "fl_normalize.h"
 #include "fl_terms.h"
+#include "fl_tokenize.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -24,6 +26,8 @@
 #define BM25_B 0.75
 #define MAX_SECTIONS 3
 #define MAX_FACET_VALUES 100
+/* Matches Xapian looks at beyond the page when no facet needs them all. */
+#define CHECK_AT_LEAST 100
 
 /* ---------------------------------------------------------------- open */
 
@@ -172,6 +176,20 @@ static void load_config(fl_searcher *s)
     fl_jv_free(cfg);
 }
 
+/* Which facet slots hold any value: a facet no document has (the laws have
+ * none at all) costs a match spy over every match for nothing. */
+static void load_liveness(fl_searcher *s)
+{
+    for (size_t i = 0; i < s->nfacets; i++) {
+        uint32_t f = 1;
+        fl_xdb_value_freq(s->db, s->facets[i].slot, &f);
+        s->facets[i].live = f > 0;
+    }
+    uint32_t f = 1;
+    fl_xdb_value_freq(s->db, FL_SLOT_DATE, &f);
+    s->dates_live = f > 0;
+}
+
 static int open_db(fl_searcher *s, char **err)
 {
     fl_xdb *db = NULL;
@@ -183,6 +201,7 @@ static int open_db(fl_searcher *s, char **err)
     s->doccount = 0;
     fl_xdb_doccount(db, &s->doccount);
     load_config(s);
+    load_liveness(s);
     return 0;
 }
 
@@ -239,6 +258,7 @@ int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
         s->doccount = 0;
         fl_xdb_doccount(s->db, &s->doccount);
         load_config(s);
+        load_liveness(s);
     }
     if (changed)
         *changed = ch;
@@ -324,20 +344,6 @@ static int popcount64(uint64_t v)
     return n;
 }
 
-typedef struct titlemark {
-    const fl_hl *hl;
-    uint64_t groups;
-} titlemark;
-
-static int titlemark_cb(void *ud, const fl_token *t)
-{
-    titlemark *tm = ud;
-    int g = fl_hl_match(tm->hl, t);
-    if (g >= 0)
-        tm->groups |= 1ull << (g % 64);
-    return 0;
-}
-
 static int term_group(const fl_hl *hl, const char *term)
 {
     const char *t = term;
@@ -361,15 +367,129 @@ static char *section_text(fl_searcher *s, const char *id, size_t n, size_t *len)
     return val;
 }
 
-static size_t hint_of(const fl_section *sec, uint32_t pos, size_t textlen)
+/* Raw tokens of s: the indexer gives each one a position. */
+static uint32_t count_tokens(const char *s)
 {
-    if (sec->pos_end <= sec->pos_start || pos < sec->pos_start)
+    if (!s)
         return 0;
-    double f = (double)(pos - sec->pos_start) / (double)(sec->pos_end - sec->pos_start);
-    return (size_t)(f * (double)textlen);
+    size_t len = strlen(s), pos = 0;
+    fl_rawtoken rt;
+    uint32_t n = 0;
+    while (fl_tokenize_next(s, len, &pos, &rt))
+        n++;
+    return n;
 }
 
-/* Excerpt and sub-results of one hit. */
+/* Byte offset of raw token k of text (len when there are fewer). */
+static size_t token_offset(const char *text, size_t len, uint32_t k)
+{
+    size_t pos = 0;
+    fl_rawtoken rt;
+    for (uint32_t i = 0; fl_tokenize_next(text, len, &pos, &rt); i++)
+        if (i == k)
+            return rt.start;
+    return len;
+}
+
+/* The positions of one query term in the hit, sorted. */
+typedef struct pterm {
+    fl_xtermpos *pos;
+    size_t n;
+    int group;
+} pterm;
+
+typedef struct gpos {
+    uint32_t pos;
+    int group;
+} gpos;
+
+static int gpos_cmp(const void *a, const void *b)
+{
+    const gpos *x = a, *y = b;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* First index of v[0..n) with v[i] >= p. */
+static size_t lower_bound(const fl_xtermpos *v, size_t n, uint32_t p)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+#define MAX_WINDOW_POSITIONS 4096
+
+/* The token (counted from the start of the section's text) where the best
+ * cluster of matches in [lo, hi) begins: most distinct query words within
+ * about `length` characters, then most matches.  -1 when none. */
+static long best_cluster(const pterm *pt, size_t npt, uint32_t lo, uint32_t hi, size_t length)
+{
+    if (hi <= lo)
+        return -1;
+    gpos *v = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t t = 0; t < npt; t++) {
+        for (size_t k = lower_bound(pt[t].pos, pt[t].n, lo);
+             k < pt[t].n && pt[t].pos[k] < hi && n < MAX_WINDOW_POSITIONS; k++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                v = fl_xrealloc(v, cap * sizeof *v);
+            }
+            v[n++] = (gpos){pt[t].pos[k], pt[t].group};
+        }
+    }
+    if (n == 0) {
+        free(v);
+        return -1;
+    }
+    qsort(v, n, sizeof *v, gpos_cmp);
+    /* German legal prose averages about 8 bytes a token. */
+    uint32_t span = (uint32_t)(length / 8 > 4 ? length / 8 : 4);
+    long best = -1, best_score = -1;
+    for (size_t i = 0, j = 0; i < n; i++) {
+        uint64_t groups = 0;
+        long count = 0;
+        for (j = i; j < n && v[j].pos - v[i].pos <= span; j++) {
+            groups |= 1ull << (v[j].group % 64);
+            count++;
+        }
+        long score = popcount64(groups) * 1000L + count;
+        if (score > best_score) {
+            best_score = score;
+            best = (long)(v[i].pos - lo);
+        }
+    }
+    free(v);
+    return best;
+}
+
+/* Excerpt of section i around its best cluster of matches. */
+static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_page *p, size_t i,
+                            uint32_t ntitle, const pterm *pt, size_t npt, size_t exlen, fl_buf *out)
+{
+    const fl_section *sec = &p->sections[i];
+    /* The indexer numbers the heading's tokens from pos_start, then leaves
+     * FL_DOCBUILD_GAP, then numbers the text's tokens (fl_docbuild.h). */
+    uint32_t body = ntitle ? sec->pos_start + ntitle + FL_DOCBUILD_GAP : sec->pos_start;
+    size_t tl = 0;
+    char *text = section_text(s, p->id, i, &tl);
+    if (!text)
+        return;
+    long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
+    size_t at = tok < 0 ? 0 : token_offset(text, tl, (uint32_t)tok);
+    fl_excerpt_at(s->an, &c->hl, text, tl, at, exlen, out);
+    free(text);
+}
+
+/* Excerpt and sub-results of one hit.  Everything is located through the
+ * term positions and the section table, so only a few hundred bytes around
+ * each shown match are analysed, however big the document. */
 static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, const fl_page *p,
                          size_t exlen, fl_hit *h)
 {
@@ -379,6 +499,8 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         sc[i].idx = i;
         sc[i].first_pos = UINT32_MAX;
     }
+    pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
+    size_t npt = 0;
     for (size_t t = 0; t < c->hl.posterms.n && ns; t++) {
         const char *term = c->hl.posterms.items[t];
         fl_xtermpos *pos = NULL;
@@ -388,6 +510,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
             continue;
         }
         int g = term_group(&c->hl, term);
+        pt[npt++] = (pterm){pos, np, g};
         size_t si = 0;
         for (size_t k = 0; k < np; k++) {
             uint32_t ps = pos[k];
@@ -415,32 +538,55 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
             if (ps < sc[si].first_pos)
                 sc[si].first_pos = ps;
         }
-        free(pos);
     }
+    /* A section whose heading matches comes first ("§ 622 BGB" → the
+     * section "§ 622 Kündigungsfristen …"): matches in the heading are the
+     * positions before the text's (see section_excerpt). */
+    uint32_t *ntitle = ns ? fl_xcalloc(ns, sizeof *ntitle) : NULL;
     size_t nmatched = 0;
     for (size_t i = 0; i < ns; i++) {
         if (!sc[i].count)
             continue;
         nmatched++;
-        titlemark tm = {&c->hl, 0};
-        const char *title = p->sections[i].title;
-        if (title && *title && nmatched <= 400)
-            fl_analyze(s->an, title, strlen(title), titlemark_cb, &tm, NULL);
-        sc[i].title_groups = tm.groups;
-        sc[i].score = popcount64(tm.groups) * 100000L + popcount64(sc[i].groups) * 1000L +
+        const fl_section *sec = &p->sections[i];
+        ntitle[i] = count_tokens(sec->title);
+        uint64_t tg = 0;
+        if (ntitle[i]) {
+            uint32_t tend = sec->pos_start + ntitle[i];
+            for (size_t t = 0; t < npt; t++) {
+                size_t k = lower_bound(pt[t].pos, pt[t].n, sec->pos_start);
+                if (k < pt[t].n && pt[t].pos[k] < tend)
+                    tg |= 1ull << (pt[t].group % 64);
+            }
+        }
+        sc[i].title_groups = tg;
+        sc[i].score = popcount64(tg) * 100000L + popcount64(sc[i].groups) * 1000L +
                       (sc[i].count < 999 ? sc[i].count : 999);
     }
     if (ns)
         qsort(sc, ns, sizeof *sc, secscore_cmp);
+    /* Sub-results: matching sections with an anchor, best first. */
+    h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
+    for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
+        const fl_section *sec = &p->sections[sc[i].idx];
+        if (!sec->anchor || !*sec->anchor)
+            continue;
+        fl_hit_section *hs = &h->sections[h->nsections++];
+        hs->title = fl_xstrdup(sec->title ? sec->title : "");
+        hs->anchor = fl_xstrdup(sec->anchor);
+        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", sec->anchor);
+        fl_buf b = FL_BUF_INIT;
+        section_excerpt(s, c, p, sc[i].idx, ntitle[sc[i].idx], pt, npt, exlen, &b);
+        hs->excerpt = fl_buf_detach(&b);
+    }
+    /* The hit's excerpt: from its best section (already made when that one
+     * is a sub-result), else the teaser, else the text's beginning. */
     fl_buf ex = FL_BUF_INIT;
     if (nmatched > 0) {
-        const fl_section *sec = &p->sections[sc[0].idx];
-        size_t tl = 0;
-        char *text = section_text(s, p->id, sc[0].idx, &tl);
-        if (text)
-            fl_excerpt(s->an, &c->hl, text, tl, hint_of(sec, sc[0].first_pos, tl), exlen, true,
-                       &ex);
-        free(text);
+        if (h->nsections > 0 && p->sections[sc[0].idx].anchor && *p->sections[sc[0].idx].anchor)
+            fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
+        else
+            section_excerpt(s, c, p, sc[0].idx, ntitle[sc[0].idx], pt, npt, exlen, &ex);
     }
     if (ex.len == 0 && p->teaser)
         fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
@@ -452,25 +598,10 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         free(text);
     }
     h->excerpt = fl_buf_detach(&ex);
-    /* Sub-results: matching sections with an anchor, best first. */
-    h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
-    for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
-        const fl_section *sec = &p->sections[sc[i].idx];
-        if (!sec->anchor || !*sec->anchor)
-            continue;
-        fl_hit_section *hs = &h->sections[h->nsections++];
-        hs->title = fl_xstrdup(sec->title ? sec->title : "");
-        hs->anchor = fl_xstrdup(sec->anchor);
-        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", sec->anchor);
-        size_t tl = 0;
-        char *text = section_text(s, p->id, sc[i].idx, &tl);
-        fl_buf b = FL_BUF_INIT;
-        if (text)
-            fl_excerpt(s->an, &c->hl, text, tl, hint_of(sec, sc[i].first_pos, tl), exlen, true,
-                       &b);
-        free(text);
-        hs->excerpt = fl_buf_detach(&b);
-    }
+    for (size_t t = 0; t < npt; t++)
+        free(pt[t].pos);
+    free(pt);
+    free(ntitle);
     free(sc);
 }
 
@@ -776,14 +907,14 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     if (!req->no_facets) {
         for (size_t i = 0; i < s->nfacets; i++) {
             have_year |= strcmp(s->facets[i].name, "year") == 0;
-            if (active_filter(req, s->facets[i].name) >= 0)
+            if (active_filter(req, s->facets[i].name) >= 0 || !s->facets[i].live)
                 continue;
             XCHK(fl_xspy_new_multivalue(s->facets[i].slot, FL_FACET_SEP, &spies[nspies]));
             spy_names[nspies] = s->facets[i].name;
             XCHK(fl_xenquire_add_matchspy(enq, spies[nspies]));
             nspies++;
         }
-        if (!have_year && active_filter(req, "year") < 0) {
+        if (!have_year && active_filter(req, "year") < 0 && s->dates_live) {
             XCHK(fl_xspy_new_values(FL_SLOT_DATE, &spies[nspies]));
             spy_names[nspies] = "year";
             spy_year[nspies] = true;
@@ -792,7 +923,12 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         }
     }
     uint32_t limit = req->limit ? req->limit : 10;
-    XCHK(fl_xenquire_get_mset(enq, req->offset, limit, s->doccount, &mset));
+    /* Spies must see every match; without them Xapian may stop early (its
+     * top-k pruning is what makes a common word cheap) and the total is
+     * its estimate, exact for all but large result sets. */
+    XCHK(fl_xenquire_get_mset(enq, req->offset, limit,
+                              nspies ? s->doccount : req->offset + limit + CHECK_AT_LEAST,
+                              &mset));
     res->total = fl_xmset_matches_estimated(mset);
     res->offset = req->offset;
     res->limit = limit;
@@ -848,9 +984,14 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
             bool by_year = i >= s->nfacets;
             long af = active_filter(req, name);
             if (af < 0) {
-                for (size_t k = 0; k < nspies; k++)
-                    if (spy_names[k] == name || (by_year && spy_year[k]))
+                bool found = false;
+                for (size_t k = 0; k < nspies && !found; k++)
+                    if (spy_names[k] == name || (by_year && spy_year[k])) {
                         facet_result(s, name, spies[k], spy_year[k], &res->facets[res->nfacets++]);
+                        found = true;
+                    }
+                if (!found) /* no document has this facet: nothing to count */
+                    res->facets[res->nfacets++].name = fl_xstrdup(name);
                 continue;
             }
             fl_xquery *q2 = filtered(s, c.q, req, af, &xerr);

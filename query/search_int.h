@@ -26,6 +26,7 @@ void fl_strset_free(fl_strset *set);
 typedef struct fl_facet_def {
     char *name;
     fl_xvalueno slot;
+    bool live;           /* some document has a value in slot (else: nothing to count) */
 } fl_facet_def;
 
 /* A synonym group: members as written and as stem sequences ("künstlich intelligenz"). */
@@ -45,6 +46,7 @@ struct fl_searcher {
     fl_syn_group *syns;
     size_t nsyns;
     double recency;      /* weight of the recency boost (0 = off) */
+    bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
 };
 
 /* What matching looks like for highlighting and sections. */
@@ -80,6 +82,10 @@ void fl_compiled_free(fl_compiled *c);
  * the number of marks. */
 size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                   size_t hint_byte, size_t length, bool fallback_start, fl_buf *out);
+/* The same for a text whose match is known to start at match_byte (from the
+ * term positions): only the text around it is analysed. */
+size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                     size_t match_byte, size_t length, fl_buf *out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
 /* HTML-escapes s[0..len) onto out. */

@@ -994,6 +994,93 @@ fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_
     });
 }
 
+fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(freq);
+        *freq = db->db.get_value_freq(slot);
+    });
+}
+
+struct fl_xtermit {
+    Xapian::TermIterator it, end;
+    std::string cur;
+    uint32_t freq = 0;
+    bool at_end = true;
+    void load()
+    {
+        at_end = it == end;
+        if (!at_end) {
+            cur = *it;
+            freq = it.get_termfreq();
+        }
+    }
+};
+
+fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        *out = nullptr;
+        const std::string p = bytes(fn, prefix, len);
+        std::unique_ptr<fl_xtermit> t(new fl_xtermit);
+        t->it = db->db.allterms_begin(p);
+        t->end = db->db.allterms_end(p);
+        t->load();
+        *out = t.release();
+    });
+}
+
+void fl_xtermit_free(fl_xtermit *it)
+{
+    guard(__func__, [&](const char *) { delete it; });
+}
+
+bool fl_xtermit_at_end(const fl_xtermit *it) { return !it || it->at_end; }
+
+const char *fl_xtermit_term(const fl_xtermit *it, size_t *len, uint32_t *termfreq)
+{
+    if (!it || it->at_end) {
+        if (len)
+            *len = 0;
+        if (termfreq)
+            *termfreq = 0;
+        return nullptr;
+    }
+    if (len)
+        *len = it->cur.size();
+    if (termfreq)
+        *termfreq = it->freq;
+    return it->cur.c_str();
+}
+
+fl_xstatus fl_xtermit_next(fl_xtermit *it)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(it);
+        if (it->at_end)
+            return;
+        ++it->it;
+        it->load();
+    });
+}
+
+fl_xstatus fl_xtermit_skip_to(fl_xtermit *it, const char *target, size_t len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(it);
+        if (it->at_end)
+            return;
+        const std::string t = bytes(fn, target, len);
+        if (t <= it->cur)
+            return;
+        it->it.skip_to(t);
+        it->load();
+    });
+}
+
 fl_xstatus fl_xdb_termlist(fl_xdb *db, fl_xdocid docid, fl_xterm_cb cb, void *ud)
 {
     return guard(__func__, [&](const char *fn) {
