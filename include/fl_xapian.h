@@ -316,6 +316,10 @@ fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *h
 fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool as_synonym,
                               fl_xquery **out);
 fl_xstatus fl_xquery_match_all(fl_xquery **out);
+/* A boolean query matching exactly the documents ids[0..n) (any order,
+ * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
+ * expensive query, which Xapian then evaluates on those documents only. */
+fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out);
 fl_xstatus fl_xquery_match_nothing(fl_xquery **out);
 fl_xstatus fl_xquery_copy(const fl_xquery *q, fl_xquery **out);
 void fl_xquery_free(fl_xquery *q);

@@ -68,6 +68,7 @@ void fl_strset_free(fl_strset *set)
 void fl_compiled_free(fl_compiled *c)
 {
     fl_xquery_free(c->q);
+    fl_xquery_free(c->near);
     fl_strset_free(&c->hl.stems);
     fl_strset_free(&c->hl.parts);
     fl_strset_free(&c->hl.exacts);
@@ -146,6 +147,7 @@ typedef struct cctx {
     int xerr;                 /* a Xapian call failed */
     fl_strlist repl_from, repl_to; /* corrections: surface → suggestion */
     bool offered;             /* a correction is offered but not searched */
+    int depth;                /* nesting of node_q: 1 = the query's top level */
 } cctx;
 
 static fl_xquery *term_q(cctx *x, const char *prefix, const char *t, uint32_t pos)
@@ -263,7 +265,7 @@ static unsigned typo_budget(const char *exact)
 static char *spelling(cctx *x, const char *exact, unsigned maxedit)
 {
     char *sug = NULL;
-    if (fl_xdb_spelling_suggestion(x->s->db, exact, maxedit, &sug) != FL_XOK) {
+    if (fl_spell_suggest(x->s->db, exact, maxedit, &sug) != 0) {
         if (fl_xlast_status() == FL_XERR_MODIFIED)
             x->xerr = 1;
         return NULL;
@@ -541,8 +543,14 @@ static fl_xquery *combine_words(cctx *x, units *u, const fl_strlist *stems)
         fl_xquery *near = scale_q(x, combine_q(x, FL_XOP_NEAR, ts, stems->n,
                                                (uint32_t)(stems->n + 3)), W_NEAR);
         free(ts);
-        fl_xquery *pair[2] = {core, near};
-        core = combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
+        if (x->depth == 1 && !x->c->near) {
+            /* The query's own words: the searcher applies the proximity
+             * bonus to the best candidates only (see fl_compiled). */
+            x->c->near = near;
+        } else {
+            fl_xquery *pair[2] = {core, near};
+            core = combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
+        }
     }
     return core;
 }
@@ -886,7 +894,17 @@ static fl_xquery *seq_q(cctx *x, const fl_qnode *n, fl_xquery **filter)
     return q;
 }
 
+static fl_xquery *node_q_in(cctx *x, const fl_qnode *n, fl_xquery **filter);
+
 static fl_xquery *node_q(cctx *x, const fl_qnode *n, fl_xquery **filter)
+{
+    x->depth++;
+    fl_xquery *q = node_q_in(x, n, filter);
+    x->depth--;
+    return q;
+}
+
+static fl_xquery *node_q_in(cctx *x, const fl_qnode *n, fl_xquery **filter)
 {
     switch (n->kind) {
     case FL_Q_SEQ: return seq_q(x, n, filter);
@@ -965,7 +983,7 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
                fl_compiled *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    cctx x = {s, out, err, and_all, 0, {0}, {0}, false};
+    cctx x = {s, out, err, and_all, 0, {0}, {0}, false, 0};
     fl_xquery *filter = NULL;
     char *aerr = NULL;
     x.err = &aerr;

@@ -28,6 +28,8 @@
 #define MAX_FACET_VALUES 100
 /* Matches Xapian looks at beyond the page when no facet needs them all. */
 #define CHECK_AT_LEAST 100
+/* Candidates (best first without it) that get the proximity bonus. */
+#define RERANK_POOL 50
 
 /* ---------------------------------------------------------------- open */
 
@@ -926,10 +928,53 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     /* Spies must see every match; without them Xapian may stop early (its
      * top-k pruning is what makes a common word cheap) and the total is
      * its estimate, exact for all but large result sets. */
-    XCHK(fl_xenquire_get_mset(enq, req->offset, limit,
+    bool rerank = c.near && sort == FL_SORT_RELEVANCE;
+    uint32_t pool = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
+    XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit,
                               nspies ? s->doccount : req->offset + limit + CHECK_AT_LEAST,
                               &mset));
     res->total = fl_xmset_matches_estimated(mset);
+    if (rerank) {
+        /* The proximity bonus on the best candidates only: Xapian checks
+         * positions in those documents instead of in every match. */
+        uint32_t n = fl_xmset_size(mset);
+        fl_xdocid *ids = fl_xcalloc(n ? n : 1, sizeof *ids);
+        for (uint32_t i = 0; i < n; i++)
+            if (fl_xmset_docid(mset, i, &ids[i]) != FL_XOK)
+                xerr = 1;
+        fl_xquery *pair[2] = {NULL, NULL}, *full = NULL, *pool_q = NULL;
+        if (!xerr && fl_xquery_copy(c.q, &pair[0]) == FL_XOK &&
+            fl_xquery_copy(c.near, &pair[1]) == FL_XOK &&
+            fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 2, 0, &full) == FL_XOK &&
+            fl_xquery_docids(ids, n, &pool_q) == FL_XOK) {
+            fl_xquery *fq = filtered(s, full, req, -1, &xerr);
+            fl_xquery *two[2] = {fq, pool_q}, *q2 = NULL;
+            if (!xerr && fl_xquery_combine(FL_XOP_FILTER, two, 2, 0, &q2) == FL_XOK) {
+                fl_xquery_free(q);
+                q = q2;
+            } else {
+                xerr = 1;
+            }
+            fl_xquery_free(fq);
+        } else {
+            xerr = 1;
+        }
+        fl_xquery_free(pair[0]);
+        fl_xquery_free(pair[1]);
+        fl_xquery_free(full);
+        fl_xquery_free(pool_q);
+        free(ids);
+        if (xerr)
+            goto xfail;
+        fl_xmset_free(mset);
+        mset = NULL;
+        fl_xenquire_free(enq);
+        enq = NULL;
+        XCHK(fl_xenquire_new(s->db, &enq));
+        XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
+        XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
+        XCHK(fl_xenquire_get_mset(enq, req->offset, limit, 0, &mset));
+    }
     res->offset = req->offset;
     res->limit = limit;
     res->corrected_query = c.corrected ? fl_xstrdup(c.corrected) : NULL;

@@ -61,6 +61,12 @@ typedef struct fl_hl {
 
 typedef struct fl_compiled {
     fl_xquery *q;          /* NULL = match nothing */
+    /* Proximity bonus of the query's top-level words (NEAR on their stems),
+     * or NULL: the full query is AND_MAYBE(q, near).  Kept apart because
+     * checking positions in every candidate costs more than the rest of the
+     * match on long documents; the searcher ranks the best candidates of q
+     * with it. */
+    fl_xquery *near;
     fl_hl hl;
     fl_strlist why_term;   /* explain: term ... */
     fl_strlist why_text;   /* ... and its reason */
@@ -86,6 +92,10 @@ size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size
  * term positions): only the text around it is analysed. */
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                      size_t match_byte, size_t length, fl_buf *out);
+/* The best spelling correction of an exact (case-folded) word within
+ * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
+ * when there is none.  Returns 0, or -1 when the index could not be read. */
+int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
 /* HTML-escapes s[0..len) onto out. */

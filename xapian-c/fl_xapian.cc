@@ -1477,6 +1477,59 @@ fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool a
     });
 }
 
+namespace {
+/* The postings of a fixed, sorted list of documents (no weight). */
+class DocidListSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids;
+    size_t i = 0;
+    bool started = false;
+
+  public:
+    explicit DocidListSource(std::vector<Xapian::docid> v) : ids(std::move(v)) {}
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
+    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
+    void init(const Xapian::Database &) override
+    {
+        i = 0;
+        started = false;
+    }
+    void next(double) override
+    {
+        if (started)
+            ++i;
+        started = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        i = std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.end(), did) -
+            ids.begin();
+    }
+    bool at_end() const override { return i >= ids.size(); }
+    Xapian::docid get_docid() const override { return ids[i]; }
+    Xapian::PostingSource *clone() const override { return new DocidListSource(ids); }
+};
+} // namespace
+
+fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        if (n)
+            NEED(ids);
+        std::vector<Xapian::docid> v(ids, ids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        auto h = std::make_unique<fl_xquery>();
+        if (v.empty())
+            h->q = Xapian::Query::MatchNothing;
+        else
+            h->q = Xapian::Query((new DocidListSource(std::move(v)))->release());
+        *out = h.release();
+    });
+}
+
 fl_xstatus fl_xquery_match_all(fl_xquery **out)
 {
     return guard(__func__, [&](const char *fn) {
