@@ -64,6 +64,10 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out)
 /* Unescapes s[0..len) into a new string. */
 static char *unescape(const char *s, size_t len)
 {
+    /* Most values have nothing escaped: one copy (a big law's section
+     * table is thousands of them, read for every hit). */
+    if (!memchr(s, '\\', len))
+        return fl_xstrndup(s, len);
     fl_buf b = FL_BUF_INIT;
     fl_buf_reserve(&b, len);
     for (size_t i = 0; i < len; i++) {
@@ -107,6 +111,17 @@ static bool key_is(const char *k, size_t klen, const char *name)
 
 int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
 {
+    /* Room for every section line at once instead of growing per line. */
+    size_t nsec = 0;
+    for (const char *q = data, *end = data + len; q && q < end;) {
+        if ((size_t)(end - q) >= 8 && memcmp(q, "section\t", 8) == 0)
+            nsec++;
+        q = memchr(q, '\n', (size_t)(end - q));
+        q = q ? q + 1 : NULL;
+    }
+    if (nsec)
+        p->sections = fl_xrealloc(p->sections, (p->nsections + nsec) * sizeof *p->sections);
+    size_t seccap = p->nsections + nsec;
     size_t pos = 0;
     while (pos < len) {
         const char *line = data + pos;
@@ -121,10 +136,11 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
         if (nf < 2)
             return fl_err_set(err, "document data: line without a value");
         if (key_is(f[0], fl[0], "section")) {
-            nf = split_tabs(line, llen, f, fl, 6);
             if (nf != 6)
                 return fl_err_set(err, "document data: malformed section line");
-            p->sections = fl_xrealloc(p->sections, (p->nsections + 1) * sizeof *p->sections);
+            if (p->nsections >= seccap) /* not reached: counted above */
+                p->sections = fl_xrealloc(p->sections, (seccap = p->nsections + 1) *
+                                                           sizeof *p->sections);
             fl_section *s = &p->sections[p->nsections++];
             memset(s, 0, sizeof *s);
             s->level = atoi(f[1]);

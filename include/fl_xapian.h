@@ -316,6 +316,10 @@ fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *h
 fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool as_synonym,
                               fl_xquery **out);
 fl_xstatus fl_xquery_match_all(fl_xquery **out);
+/* The documents indexed by `term`, each weighing exactly `weight` whatever
+ * its length or wdf (a Xapian PostingSource): a bonus BM25's length
+ * normalisation cannot shrink, e.g. for a title word of a 2 MB law. */
+fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out);
 /* A boolean query matching exactly the documents ids[0..n) (any order,
  * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
  * expensive query, which Xapian then evaluates on those documents only. */

@@ -21,6 +21,7 @@
 #include "fl_terms.h"
 #include "fl_utf8.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #define W_ALL 1.0
 #define W_NEAR 0.5
 #define W_TITLE 0.5
+#define W_HEADING_BONUS 0.75 /* × idf, see word_q */
 #define WILDCARD_MAX 100
 
 /* ---------------------------------------------------------------- strset */
@@ -217,6 +219,26 @@ static uint32_t tfreq(cctx *x, const char *prefix, const char *t)
     return f;
 }
 
+/* A length-independent bonus for documents with prefix+t: w times the
+ * term's idf (rarer title words weigh more), or NULL when no document has it. */
+static fl_xquery *bonus_q(cctx *x, const char *prefix, const char *t, double w)
+{
+    uint32_t tf = tfreq(x, prefix, t);
+    if (tf == 0 || x->s->doccount == 0)
+        return NULL;
+    double idf = log((double)x->s->doccount / (double)tf);
+    if (idf <= 0)
+        return NULL;
+    fl_buf b = FL_BUF_INIT;
+    fl_buf_puts(&b, prefix);
+    fl_buf_puts(&b, t);
+    fl_xquery *q = NULL;
+    if (fl_xquery_term_bonus(b.data, b.len, w * idf, &q) != FL_XOK)
+        x->xerr = 1;
+    fl_buf_free(&b);
+    return q;
+}
+
 static void why(cctx *x, const char *prefix, const char *term, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void why(cctx *x, const char *prefix, const char *term, const char *fmt, ...)
@@ -292,6 +314,8 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
                                                          : "";
     why(x, "", stem, "stem '%s' of '%s'%s", stem, label, form);
     fl_strset_add(&c->hl.stems, stem, group);
+    if (t->kind == FL_TOKEN_PARAGRAPH)
+        c->hl.cite_groups |= 1ull << (group % 64);
     add_posterm(&c->hl, "", stem);
     if (t->exact[0]) {
         subs[n++] = scale_q(x, term_q(x, FL_PREFIX_EXACT, t->exact, 0), W_EXACT);
@@ -304,6 +328,15 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
      * match under BM25's length normalisation (measured: +0.04 nDCG laws). */
     subs[n++] = scale_q(x, term_q(x, FL_PREFIX_TITLE, stem, 0), W_TITLE);
     why(x, FL_PREFIX_TITLE, stem, "'%s' in the title", label);
+    /* The word in a heading, whatever the document's length: a law's name
+     * is its first heading ("Bürgerliches Gesetzbuch (BGB)") and each
+     * paragraph's number and subject head its section ("§ 622
+     * Kündigungsfristen …"), both buried by length normalisation in a 2 MB
+     * law otherwise.  Measured with make eval: laws nDCG@10 0.63 → 0.70, the
+     * site unchanged; "§ 622 BGB" finds the BGB first. */
+    fl_xquery *hb = bonus_q(x, FL_PREFIX_HEADING, stem, W_HEADING_BONUS);
+    if (hb)
+        subs[n++] = hb;
     add_posterm(&c->hl, FL_PREFIX_PART, stem);
     if (t->nparts >= 2) {
         /* A compound typed whole: documents with all its parts match too. */

@@ -174,11 +174,11 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
         return 0;
     if (length == 0)
         length = 220;
-    /* Any window of `length` holding a match within `length` of match_byte
-     * lies inside: analysing more would only cost time. */
+    /* The excerpt starts at most a third of its length before the match
+     * and ends at most its length after it: analysing more costs time. */
     size_t c = match_byte < len ? match_byte : len - 1;
-    size_t ra = c > 2 * length ? c - 2 * length : 0;
-    size_t rb = c + 3 * length < len ? c + 3 * length : len;
+    size_t ra = c > length / 2 ? c - length / 2 : 0;
+    size_t rb = c + 2 * length < len ? c + 2 * length : len;
     to_words(text, len, &ra, &rb);
     return excerpt_region(an, hl, text, len, ra, rb, length, true, out);
 }

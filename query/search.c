@@ -553,17 +553,23 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         const fl_section *sec = &p->sections[i];
         ntitle[i] = count_tokens(sec->title);
         uint64_t tg = 0;
+        bool cited = false;
         if (ntitle[i]) {
             uint32_t tend = sec->pos_start + ntitle[i];
             for (size_t t = 0; t < npt; t++) {
                 size_t k = lower_bound(pt[t].pos, pt[t].n, sec->pos_start);
                 if (k < pt[t].n && pt[t].pos[k] < tend)
                     tg |= 1ull << (pt[t].group % 64);
+                /* The heading starts with the cited paragraph: the very
+                 * section the reader asked for. */
+                if (k < pt[t].n && pt[t].pos[k] == sec->pos_start &&
+                    (c->hl.cite_groups >> (pt[t].group % 64) & 1))
+                    cited = true;
             }
         }
         sc[i].title_groups = tg;
-        sc[i].score = popcount64(tg) * 100000L + popcount64(sc[i].groups) * 1000L +
-                      (sc[i].count < 999 ? sc[i].count : 999);
+        sc[i].score = (cited ? 10000000L : 0) + popcount64(tg) * 100000L +
+                      popcount64(sc[i].groups) * 1000L + (sc[i].count < 999 ? sc[i].count : 999);
     }
     if (ns)
         qsort(sc, ns, sizeof *sc, secscore_cmp);

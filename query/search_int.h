@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A small set of strings (query terms are few: linear search is fastest). */
 typedef struct fl_strset {
@@ -57,6 +58,7 @@ typedef struct fl_hl {
     fl_strlist prefixes; /* wildcard prefixes (exact form) */
     fl_strlist posterms; /* positional terms to look up in hits ("burg", "Pgesellschaft") */
     int ngroups;
+    uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
 } fl_hl;
 
 typedef struct fl_compiled {

@@ -1512,6 +1512,59 @@ class DocidListSource : public Xapian::PostingSource {
 };
 } // namespace
 
+namespace {
+/* The postings of one term, each with the same weight. */
+class TermBonusSource : public Xapian::PostingSource {
+    std::string term;
+    double w;
+    Xapian::PostingIterator it, end;
+    Xapian::doccount tf = 0;
+    bool started = false;
+
+  public:
+    TermBonusSource(std::string t, double weight) : term(std::move(t)), w(weight) {}
+    Xapian::doccount get_termfreq_min() const override { return tf; }
+    Xapian::doccount get_termfreq_est() const override { return tf; }
+    Xapian::doccount get_termfreq_max() const override { return tf; }
+    void init(const Xapian::Database &db) override
+    {
+        it = db.postlist_begin(term);
+        end = db.postlist_end(term);
+        tf = db.get_termfreq(term);
+        started = false;
+        set_maxweight(w);
+    }
+    void next(double) override
+    {
+        if (started && it != end)
+            ++it;
+        started = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        if (it != end)
+            it.skip_to(did);
+    }
+    bool at_end() const override { return it == end; }
+    Xapian::docid get_docid() const override { return *it; }
+    double get_weight() const override { return w; }
+    Xapian::PostingSource *clone() const override { return new TermBonusSource(term, w); }
+};
+} // namespace
+
+fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        if (!(weight >= 0))
+            invalid(fn, "weight must be >= 0");
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query((new TermBonusSource(bytes(fn, term, len), weight))->release());
+        *out = h.release();
+    });
+}
+
 fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out)
 {
     return guard(__func__, [&](const char *fn) {
