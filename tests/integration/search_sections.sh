@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# search_sections.sh — sub-results and excerpts of long, law-like documents:
+# a citation finds the law whose headings name it, with the cited section as
+# its FIRST sub-result; excerpts deep inside long sections are marked (they
+# are located through term positions, only a window is analysed); a law
+# without facet values still lists its (empty) facets.
+. "$(dirname "$0")/../lib/tap.sh"
+command -v python3 >/dev/null || skip_all "python3 needed"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+site=$tmp/site
+mkdir -p "$site/b/btb" "$site/v/vo"
+
+# A big law: many paragraphs; § 622 is cited in the body of § 627 too.
+{
+    printf -- '---\nTitle: Bürgerliches Testbuch\nslug: btb\n---\n\n# Bürgerliches Testbuch (BTB)\n\n'
+    printf 'Ausfertigungsdatum 1896.\n\n'
+    for n in $(seq 1 700); do
+        case $n in
+        622) printf '### § 622 Kündigungsfristen bei Arbeitsverhältnissen\n\n(1) Das Arbeitsverhältnis kann mit einer Frist von vier Wochen gekündigt werden.\n\n' ;;
+        627) printf '### § 627 Fristlose Kündigung bei Vertrauensstellung\n\nBei einem Dienstverhältnis, das kein Arbeitsverhältnis im Sinne des § 622 ist, ist die Kündigung zulässig.\n\n' ;;
+        *) printf '### § %d Vorschrift Nummer %d\n\nDer Inhalt der Vorschrift %d regelt Einzelheiten des Verfahrens.\n\n' "$n" "$n" "$n" ;;
+        esac
+    done
+    # One long section: the match sits deep inside, far past any fixed window.
+    printf '### § 701 Lange Vorschrift\n\n'
+    for n in $(seq 1 400); do printf 'Die Behörde prüft den Antrag sorgfältig und entscheidet nach Recht und Gesetz. '; done
+    printf 'Die Zivilgesellschaft wird angehört. '
+    for n in $(seq 1 100); do printf 'Weitere Bestimmungen folgen in den Anlagen zu diesem Gesetz. '; done
+    printf '\n'
+} >"$site/b/btb/index.md"
+# Another law that only cites it in its text.
+printf -- '---\nTitle: Verordnung über Beispiele\n---\n\n# Verordnung über Beispiele (VO)\n\n### § 1 Anwendung\n\nEs gilt § 622 BTB entsprechend, auch § 622 BTB Absatz 2 und § 622 BTB Satz 1.\n' \
+    >"$site/v/vo/index.md"
+
+db=$tmp/db
+"$FINDLING" index --quiet --db "$db" "$site" >/dev/null 2>&1
+st=$?
+[ $st -eq 0 ] || [ $st -eq 1 ]
+ok $? "index the law-like site"
+json() { "$FINDLING" search --db "$db" --json "$@" 2>/dev/null; }
+py() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+
+r=$(json '§ 622 BTB')
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["id"])')" "b/btb/index.md" \
+    "'§ 622 BTB': the law whose headings name it ranks first"
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
+    "§ 622 Kündigungsfristen bei Arbeitsverhältnissen" "the cited section is the first sub-result"
+like "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["url"])')" "^/b/btb/#" \
+    "the sub-result links to its anchor"
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["excerpt"] == d["hits"][0]["sections"][0]["excerpt"])')" \
+    "True" "the hit's excerpt comes from its best section"
+like "$(printf '%s' "$r" | py 'print([s["excerpt"] for s in d["hits"][0]["sections"] if s["title"].startswith("§ 627")])')" \
+    "<mark>§ 622</mark>" "a citation in a section's text is highlighted"
+
+r=$(json 'Gesellschaft')
+like "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')" \
+    "<mark>Zivilgesellschaft</mark> wird angehört" \
+    "a match deep inside a long section: excerpt around it, compound part marked"
+unlike "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')" \
+    "^Die Behörde prüft den Antrag sorgfältig" "…not the section's beginning"
+
+r=$(json 'Vertrauensstellung')
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
+    "§ 627 Fristlose Kündigung bei Vertrauensstellung" "a word only in a heading finds its section"
+
+r=$(json 'Kündigungsfirsten')
+is "$(printf '%s' "$r" | py 'print(d["corrected_query"])')" "Kündigungsfristen" \
+    "a typo is corrected from the index's own words"
+
+r=$(json 'Arbeitsverhältnis Frist gekündigt')
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
+    "§ 622 Kündigungsfristen bei Arbeitsverhältnissen" "several words: the section holding them all first"
+is "$(printf '%s' "$r" | py 'print(sorted(f for f in d["facets"]))')" \
+    "['author', 'category', 'tag', 'year']" "no facet values anywhere: the facets are listed, empty"
+is "$(printf '%s' "$r" | py 'print(sum(len(v) for v in d["facets"].values()))')" "0" \
+    "…with no counts"
+tap_done

@@ -1,0 +1,223 @@
+/* test_search_fast.c — the pieces that make searching fast on big indexes:
+ * the wrapper's value frequency, term cursor with skip_to, docid-list and
+ * term-bonus queries (include/fl_xapian.h), and the trie walk that finds
+ * spelling corrections among the index's exact words (query/spell.c).
+ */
+#include "../../query/search_int.h"
+
+#include "fl_buf.h"
+#include "fl_terms.h"
+#include "fl_xapian.h"
+#include "tap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/fl_search_fast_XXXXXX";
+
+/* Adds a document with the given space-separated terms (wdf 1 each), and a
+ * value in slot 10 when val is not NULL. */
+static fl_xdocid add_doc(fl_xdb *w, const char *terms, const char *val)
+{
+    fl_xdoc *d = NULL;
+    fl_xdoc_new(&d);
+    char *copy = fl_xstrdup(terms);
+    for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        fl_xdoc_add_term(d, t, strlen(t), 1);
+    if (val)
+        fl_xdoc_set_value(d, 10, val, strlen(val));
+    fl_xdocid id = 0;
+    fl_xdb_add_document(w, d, &id);
+    fl_xdoc_free(d);
+    free(copy);
+    return id;
+}
+
+typedef struct hits {
+    fl_xdocid ids[16];
+    double w[16];
+    size_t n;
+} hits;
+
+static void run(fl_xdb *db, fl_xquery *q, hits *h)
+{
+    memset(h, 0, sizeof *h);
+    fl_xenquire *e = NULL;
+    fl_xmset *m = NULL;
+    fl_xenquire_new(db, &e);
+    fl_xenquire_set_query(e, q, 1);
+    fl_xenquire_get_mset(e, 0, 16, 0, &m);
+    for (uint32_t i = 0; i < fl_xmset_size(m) && i < 16; i++) {
+        fl_xmset_docid(m, i, &h->ids[i]);
+        fl_xmset_weight(m, i, &h->w[i]);
+        h->n++;
+    }
+    fl_xmset_free(m);
+    fl_xenquire_free(e);
+}
+
+static char *suggest(fl_xdb *db, const char *word, unsigned k)
+{
+    char *s = NULL;
+    if (fl_spell_suggest(db, word, k, &s) != 0)
+        return fl_xstrdup("(error)");
+    return s ? s : fl_xstrdup("(none)");
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char *path = fl_xasprintf("%s/db", tmpdir);
+    fl_xdb *w = NULL;
+    ok(fl_xdb_open_writable(path, FL_XDB_CREATE, 0, &w) == FL_XOK, "create a database");
+    /* Exact words with document frequencies: kündigungsfrist ×3,
+     * kündigungsfristen ×1, mutterschutz ×2, mutterschaft ×1, zeit ×1. */
+    fl_xdocid d1 = add_doc(w, "Ekündigungsfrist Emutterschutz XHgesetz", "a");
+    fl_xdocid d2 = add_doc(w, "Ekündigungsfrist Emutterschutz Ezeit Eakt", NULL);
+    fl_xdocid d3 = add_doc(w, "Ekündigungsfrist Ekündigungsfristen Emutterschaft", NULL);
+    fl_xdocid d4 = add_doc(w, "Ebetrieb Eb2b E§622 Ebetriebe", NULL);
+    ok(fl_xdb_commit(w) == FL_XOK, "commit");
+    fl_xdb_free(w);
+    fl_xdb *db = NULL;
+    ok(fl_xdb_open(path, &db) == FL_XOK, "open read-only");
+
+    /* value frequency */
+    uint32_t f = 99;
+    ok(fl_xdb_value_freq(db, 10, &f) == FL_XOK && f == 1, "value_freq: one document has slot 10");
+    ok(fl_xdb_value_freq(db, 11, &f) == FL_XOK && f == 0, "value_freq: none has slot 11");
+    ok(fl_xdb_value_freq(NULL, 10, &f) == FL_XERR_INVALID_ARGUMENT, "value_freq: NULL database refused");
+
+    /* term cursor */
+    fl_xtermit *it = NULL;
+    ok(fl_xdb_allterms_open(db, "Em", 2, &it) == FL_XOK && !fl_xtermit_at_end(it), "cursor on Em…");
+    size_t tl = 0;
+    uint32_t tf = 0;
+    const char *t = fl_xtermit_term(it, &tl, &tf);
+    ok(t && tl == strlen("Emutterschaft") && memcmp(t, "Emutterschaft", tl) == 0 && tf == 1,
+       "first term in byte order with its frequency");
+    ok(fl_xtermit_skip_to(it, "Emutters\xff", 9) == FL_XOK && fl_xtermit_at_end(it),
+       "skip_to past the last term with the prefix: at the end");
+    ok(fl_xtermit_term(it, &tl, &tf) == NULL && tl == 0, "no term at the end");
+    fl_xtermit_free(it);
+    ok(fl_xdb_allterms_open(db, "E", 1, &it) == FL_XOK, "cursor on E…");
+    ok(fl_xtermit_skip_to(it, "Ek", 2) == FL_XOK, "skip_to Ek");
+    t = fl_xtermit_term(it, &tl, &tf);
+    ok(t && strncmp(t, "Ekündigungsfrist", tl) == 0 && tf == 3, "lands on the first term >= Ek");
+    ok(fl_xtermit_skip_to(it, "Eb", 2) == FL_XOK &&
+           strncmp(fl_xtermit_term(it, &tl, NULL), "Ekündigungsfrist", tl) == 0,
+       "skip_to never moves backwards");
+    ok(fl_xtermit_next(it) == FL_XOK &&
+           strncmp(fl_xtermit_term(it, &tl, NULL), "Ekündigungsfristen", tl) == 0,
+       "next");
+    fl_xtermit_free(it);
+    fl_xtermit_free(NULL);
+    ok(fl_xdb_allterms_open(db, "Zz", 2, &it) == FL_XOK && fl_xtermit_at_end(it),
+       "cursor over no terms is at its end");
+    ok(fl_xtermit_next(it) == FL_XOK && fl_xtermit_at_end(it), "next at the end stays there");
+    fl_xtermit_free(it);
+
+    /* docid-list query: matches exactly those, filters an expensive query */
+    hits h;
+    fl_xquery *q = NULL;
+    fl_xdocid pick[] = {d3, d1, d3};
+    ok(fl_xquery_docids(pick, 3, &q) == FL_XOK, "docids query");
+    run(db, q, &h);
+    ok(h.n == 2 && ((h.ids[0] == d1 && h.ids[1] == d3) || (h.ids[0] == d3 && h.ids[1] == d1)) &&
+           h.w[0] == 0 && h.w[1] == 0,
+       "matches exactly the listed documents, without weight");
+    fl_xquery *term = NULL, *pair[2], *filt = NULL;
+    fl_xquery_term("Ekündigungsfrist", strlen("Ekündigungsfrist"), 1, 0, &term);
+    pair[0] = term;
+    pair[1] = q;
+    ok(fl_xquery_combine(FL_XOP_FILTER, pair, 2, 0, &filt) == FL_XOK, "term FILTER docids");
+    run(db, filt, &h);
+    ok(h.n == 2 && h.w[0] > 0 && h.ids[0] != d2 && h.ids[1] != d2,
+       "the filter keeps only listed documents, weighted by the term");
+    fl_xquery_free(filt);
+    fl_xquery_free(q);
+    ok(fl_xquery_docids(NULL, 0, &q) == FL_XOK, "empty docid list");
+    run(db, q, &h);
+    ok(h.n == 0, "matches nothing");
+    fl_xquery_free(q);
+    (void)d4;
+
+    /* term bonus: the same weight for every document with the term */
+    ok(fl_xquery_term_bonus("Emutterschutz", strlen("Emutterschutz"), 2.5, &q) == FL_XOK,
+       "term bonus query");
+    run(db, q, &h);
+    ok(h.n == 2 && fabs(h.w[0] - 2.5) < 1e-9 && fabs(h.w[1] - 2.5) < 1e-9,
+       "both documents with the term weigh exactly the bonus");
+    pair[0] = term;
+    pair[1] = q;
+    fl_xquery *sum = NULL;
+    fl_xquery_combine(FL_XOP_OR, pair, 2, 0, &sum);
+    run(db, sum, &h);
+    ok(h.n == 3 && (h.ids[0] == d1 || h.ids[0] == d2) && h.w[0] > 2.5,
+       "OR'ed with a term, the bonus lifts the documents that have it");
+    fl_xquery_free(sum);
+    fl_xquery_free(q);
+    fl_xquery_free(term);
+    ok(fl_xquery_term_bonus("Enothing", 8, 1.0, &q) == FL_XOK, "bonus on an absent term");
+    run(db, q, &h);
+    ok(h.n == 0, "matches nothing");
+    fl_xquery_free(q);
+    q = NULL;
+    ok(fl_xquery_term_bonus("Ex", 2, -1.0, &q) == FL_XERR_INVALID_ARGUMENT && q == NULL,
+       "negative bonus refused");
+
+    /* spelling corrections */
+    char *s;
+    is_str(s = suggest(db, "kündigungsfirst", 2), "kündigungsfrist", "swapped letters: one edit");
+    free(s);
+    is_str(s = suggest(db, "kündigungsfrst", 1), "kündigungsfrist", "a missing letter");
+    free(s);
+    is_str(s = suggest(db, "mutterschtz", 2), "mutterschutz",
+           "fewest edits win over a more frequent word further away");
+    free(s);
+    is_str(s = suggest(db, "mutterschuts", 1), "mutterschutz", "a wrong letter");
+    free(s);
+    is_str(s = suggest(db, "kündigungsfristem", 2), "kündigungsfristen",
+           "the nearest word, not the most frequent one");
+    free(s);
+    is_str(s = suggest(db, "kundigungsfrist", 1), "kündigungsfrist",
+           "an umlaut typed without dots (one code point, not two bytes)");
+    free(s);
+    is_str(s = suggest(db, "xündigungsfrist", 1), "(none)",
+           "a wrong first letter is not corrected (the walk starts from it)");
+    free(s);
+    is_str(s = suggest(db, "ükündigungsfrist", 1), "kündigungsfrist",
+           "an extra first letter is (the walk may start from the second)");
+    free(s);
+    is_str(s = suggest(db, "mutterschutz", 2), "(none)",
+           "a known word is never its own suggestion (mutterschaft is 3 edits away)");
+    free(s);
+    is_str(s = suggest(db, "betrieb", 1), "betriebe", "a missing last letter");
+    free(s);
+    is_str(s = suggest(db, "b2bb", 1), "(none)", "letters only: 'b2b' is never offered");
+    free(s);
+    is_str(s = suggest(db, "aktx", 1), "(none)", "words under the minimum length are not offered");
+    free(s);
+    is_str(s = suggest(db, "xyzxyz", 2), "(none)", "nothing near: no suggestion");
+    free(s);
+    is_str(s = suggest(db, "kündigungsfirst", 0), "(none)", "no budget: no suggestion");
+    free(s);
+    char longw[300];
+    memset(longw, 'k', sizeof longw - 1);
+    longw[sizeof longw - 1] = '\0';
+    is_str(s = suggest(db, longw, 2), "(none)", "an overlong word gets no suggestion, no crash");
+    free(s);
+
+    fl_xdb_free(db);
+    char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        diag("could not remove %s", tmpdir);
+    free(cmd);
+    free(path);
+    return tap_done();
+}
