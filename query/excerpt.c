@@ -178,7 +178,7 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
      * and ends at most its length after it: analysing more costs time. */
     size_t c = match_byte < len ? match_byte : len - 1;
     size_t ra = c > length / 2 ? c - length / 2 : 0;
-    size_t rb = c + 2 * length < len ? c + 2 * length : len;
+    size_t rb = c + length + length / 4 < len ? c + length + length / 4 : len;
     to_words(text, len, &ra, &rb);
     return excerpt_region(an, hl, text, len, ra, rb, length, true, out);
 }
