@@ -498,7 +498,8 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (rp->compressible)
+    /* A 304 carries the Vary of the 200 it stands for. */
+    if (rp->compressible || rp->status == MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
                                 srv->ncors ? "Accept-Encoding, Origin" : "Accept-Encoding");
     else if (srv->ncors)
