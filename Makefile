@@ -3,7 +3,8 @@
 #   make            build build/findling
 #   make run        install deps, build, index the example site and serve it
 #   make test       install deps, build normally and with ASan+UBSan, run the suite
-#   make bench      benchmarks (needs ../shared for the laws corpus)
+#   make bench      benchmarks (needs ../shared for the laws corpus);
+#                   make bench BENCH="analysis query" runs only those sections
 #   make eval       relevance on the judged queries in ../shared/eval
 #   make install    copy the binary to $(DESTDIR)$(PREFIX)/bin
 #
@@ -22,6 +23,8 @@ PKGS := xapian-core yaml-0.1 md4c libmicrohttpd libutf8proc zlib
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := gcc g++ make pkg-config libxapian-dev libyaml-dev libmd4c-dev \
             libmicrohttpd-dev libutf8proc-dev zlib1g-dev wngerman xapian-tools python3 curl jq
+# The peers and tools `make bench` measures against (make bench-deps).
+BENCH_DEB_PKGS := time wrk xapian-omega postgresql
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,7 +46,7 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 GEN_SRCS := $(BUILD)/gen/widget_assets.c
 WIDGET_FILES := $(sort $(wildcard query/widget/*))
 
-.PHONY: all deps test test-only run bench eval install clean asan help fmt-check
+.PHONY: all deps bench-deps test test-only run bench bench-tools eval install clean asan help fmt-check
 
 all: $(BUILD)/findling
 
@@ -62,6 +65,10 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
+
+# Best effort: a bench section whose tool is missing says so and is skipped.
+bench-deps:
+	-@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_DEB_PKGS)" </dev/null
 
 # ------------------------------------------------------------------ build rules
 # $(1) = build dir, $(2) = extra flags
@@ -132,8 +139,25 @@ run: deps
 	$(BUILD)/findling serve --db $(RUN_DB) --listen $(RUN_LISTEN)
 
 # ------------------------------------------------------------------ measurements
-bench: deps $(BUILD)/findling
-	@sh bench/run.sh $(BUILD)
+# Benchmark programs (bench/*.c, not part of the library) into $(BUILD)/bench-bin/.
+BENCH_UTIL := bench/benchutil.c
+BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench-bin/%,$(filter-out $(BENCH_UTIL),$(sort $(wildcard bench/*.c))))
+bench-tools: $(BENCH_TOOLS)
+
+.PRECIOUS: $(BUILD)/bench-bin/obj/%.o
+$(BUILD)/bench-bin/obj/%.o: bench/%.c bench/benchutil.h $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ibench -c $< -o $@
+
+$(BUILD)/bench-bin/%: $(BUILD)/bench-bin/obj/%.o $(BUILD)/bench-bin/obj/benchutil.o $(BUILD)/libfindling.a
+	$(CXX) -o $@ $^ $(LDLIBS_ALL)
+
+# A tool that does not build yet (its module has not landed) only skips the
+# sections that need it: bench/run.sh says which.
+bench: deps bench-deps $(BUILD)/findling
+	@$(MAKE) --no-print-directory -k bench-tools || \
+	  echo "make bench: some bench tools did not build; the sections needing them will be skipped"
+	@sh bench/run.sh $(BUILD) $(BENCH)
 
 eval: deps $(BUILD)/findling
 	@sh tests/eval.sh $(BUILD)
