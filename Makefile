@@ -156,7 +156,7 @@ fuzz: deps
 VALGRIND_TESTS ?= cli.sh
 valgrind: deps
 	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD))
-	@sh tests/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
+	@bash tests/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
 
 # ------------------------------------------------------------------ tests
 # Both builds, both suites; the last line is "N passed, N failed".
