@@ -15,6 +15,23 @@
  *            "Bürgerin", "Bürger" → "burg"); the positional term
  *   parts  — stems of compound parts ("Zivilgesellschaft" → "zivil",
  *            "gesellschaft"), empty for simple words; P<part>
+ *
+ * Details of the chain (stemmers/analyzer.c and the modules it calls):
+ *  - parts also hold the sub-compounds of neighbouring parts
+ *    ("Kündigungsschutzgesetz" → kundigung, schutz, gesetz, kundigungsschutz,
+ *    schutzgesetz), never the token's own stem, never one-letter parts;
+ *    hyphenated words ("KI-Meetup") have their pieces (and the pieces'
+ *    compound parts) as parts and the piece stems joined by '-' as stem;
+ *  - gender_base is also set for unmarked feminine forms ("Expertin" →
+ *    "expert"), with FL_TOKFLAG_GENDER;
+ *  - dotted abbreviations ("z. B." → "z.b.", "bzw." → "bzw") are WORD tokens
+ *    flagged STOPWORD; dates also carry the year as a part, citations their
+ *    number ("§ 622" → part "622"); URLs and e-mail addresses are lower-cased
+ *    whole (exact = stem);
+ *  - an apostrophe clitic is dropped from the stem ("geht's" → "geht").
+ * Threads: each thread that calls fl_analyze() gets its own cache of word
+ * analyses (a pthread key of the analyzer), freed when the thread exits;
+ * call fl_analyzer_free() after the worker threads have ended.
  */
 #ifndef FL_ANALYZER_H
 #define FL_ANALYZER_H

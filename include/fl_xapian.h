@@ -37,8 +37,10 @@ typedef enum fl_xstatus {
     FL_XOK = 0,
     FL_XERR_NOT_FOUND,        /* DatabaseNotFoundError, DocNotFoundError, missing term/key */
     FL_XERR_LOCKED,           /* DatabaseLockError: another writer holds the database */
-    FL_XERR_CORRUPT,          /* DatabaseCorruptError */
-    FL_XERR_OPENING,          /* DatabaseOpeningError, DatabaseVersionError (not a database) */
+    FL_XERR_CORRUPT,          /* DatabaseCorruptError; also plain DatabaseError, which is
+                                 what a damaged table gives on a short read */
+    FL_XERR_OPENING,          /* DatabaseOpeningError, DatabaseVersionError (not a database),
+                                 DatabaseCreateError (FL_XDB_CREATE of an existing db) */
     FL_XERR_MODIFIED,         /* DatabaseModifiedError: reopen and retry */
     FL_XERR_QUERY,            /* QueryParserError */
     FL_XERR_INVALID_ARGUMENT, /* InvalidArgumentError, InvalidOperationError, bad C arguments */
@@ -72,7 +74,11 @@ typedef struct fl_xenquire fl_xenquire;
 typedef struct fl_xmset fl_xmset;
 typedef struct fl_xspy fl_xspy;
 
-/* Iteration callbacks return 0 to go on, non-zero to stop early. */
+/* Iteration callbacks return 0 to go on, non-zero to stop early.
+ * wdf_or_freq is the wdf for a document's terms, the term/spelling frequency
+ * for database-wide lists, the count for match spies, the number of
+ * occurrences in the query for fl_xquery_terms, and 1 for
+ * fl_xenquire_matching_terms. */
 typedef int (*fl_xterm_cb)(void *ud, const char *term, size_t len, uint32_t wdf_or_freq);
 typedef int (*fl_xdocid_cb)(void *ud, fl_xdocid docid, uint32_t wdf);
 typedef int (*fl_xstring_cb)(void *ud, const char *s, size_t len);
@@ -92,7 +98,11 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out);
 /* Writable glass database at `path`.  Fails with FL_XERR_LOCKED when another
  * writer has it open.  `flush_threshold` is the number of changed documents
  * after which Xapian flushes to disk in a transaction-less run (0 = Xapian's
- * default / XAPIAN_FLUSH_THRESHOLD). */
+ * default / XAPIAN_FLUSH_THRESHOLD).
+ * Xapian 1.4 has no API for it: a non-zero threshold is passed by setting
+ * XAPIAN_FLUSH_THRESHOLD in the environment around the open (under a mutex,
+ * previous value restored), so do not call this while another thread reads or
+ * writes the environment. */
 fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode,
                                 unsigned flush_threshold, fl_xdb **out);
 /* An empty read-only database to which shards are added with fl_xdb_add(). */
@@ -103,7 +113,11 @@ fl_xstatus fl_xdb_add(fl_xdb *db, const fl_xdb *shard);
  * (0 = Xapian's defaults). */
 fl_xstatus fl_xdb_open_remote(const char *host, unsigned port, unsigned timeout_ms,
                               unsigned connect_timeout_ms, fl_xdb **out);
-/* Closes (a writable database is NOT committed) and frees.  NULL is fine. */
+/* Closes (a writable database is NOT committed) and frees.  NULL is fine.
+ * Xapian 1.4 caveat: only changes inside an active transaction are discarded
+ * (the transaction is cancelled); outside a transaction Xapian's destructor
+ * commits pending changes implicitly and offers no way to drop them.  To make
+ * changes all-or-nothing, wrap them in fl_xdb_begin_transaction(). */
 void fl_xdb_free(fl_xdb *db);
 bool fl_xdb_is_writable(const fl_xdb *db);
 
@@ -188,11 +202,13 @@ fl_xstatus fl_xdoc_add_posting(fl_xdoc *doc, const char *term, size_t len, fl_xt
                                uint32_t wdfinc);
 /* A term with wdf 0 that does not count towards document length (filters). */
 fl_xstatus fl_xdoc_add_boolean_term(fl_xdoc *doc, const char *term, size_t len);
+/* FL_XERR_NOT_FOUND when the document does not have the term. */
 fl_xstatus fl_xdoc_remove_term(fl_xdoc *doc, const char *term, size_t len);
 fl_xstatus fl_xdoc_set_value(fl_xdoc *doc, fl_xvalueno slot, const char *val, size_t len);
 /* Missing value: FL_XOK with *val = NULL, *len = 0. */
 fl_xstatus fl_xdoc_get_value(const fl_xdoc *doc, fl_xvalueno slot, char **val, size_t *len);
 fl_xstatus fl_xdoc_set_data(fl_xdoc *doc, const char *data, size_t len);
+/* *data is always a malloc'd buffer (NUL-terminated, "" when there is no data). */
 fl_xstatus fl_xdoc_get_data(const fl_xdoc *doc, char **data, size_t *len);
 fl_xstatus fl_xdoc_termlist(const fl_xdoc *doc, fl_xterm_cb cb, void *ud);
 fl_xstatus fl_xdoc_termcount(const fl_xdoc *doc, uint32_t *count);
@@ -273,7 +289,8 @@ fl_xstatus fl_xquery_combine(fl_xop op, fl_xquery *const *subs, size_t n, uint32
 /* OP_SCALE_WEIGHT. factor >= 0 (0 makes a pure filter). */
 fl_xstatus fl_xquery_scale(const fl_xquery *q, double factor, fl_xquery **out);
 /* Documents whose value in slot lies in [lo, hi] (string comparison);
- * lo = NULL: no lower bound; hi = NULL: no upper bound. */
+ * lo = NULL: no lower bound; hi = NULL: no upper bound (both NULL: every
+ * document that has a value in slot). */
 fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *hi,
                                  fl_xquery **out);
 /* Every term starting with prefix, OR'd (OP_SYNONYM when as_synonym);
@@ -332,7 +349,9 @@ fl_xstatus fl_xqp_corrected_query(fl_xqp *qp, char **out);
 /* Counts the values in `slot` of every document the match sees. */
 fl_xstatus fl_xspy_new_values(fl_xvalueno slot, fl_xspy **out);
 /* Like fl_xspy_new_values, but a value holding several items separated by
- * `sep` counts each distinct item once (multi-valued facets). */
+ * `sep` counts each distinct item once (multi-valued facets).  Empty items are
+ * ignored.  A custom spy: it works over local shards, not remote ones
+ * (xapian-tcpsrv does not know it). */
 fl_xstatus fl_xspy_new_multivalue(fl_xvalueno slot, char sep, fl_xspy **out);
 void fl_xspy_free(fl_xspy *spy);
 /* Number of documents the spy has seen. */
@@ -394,7 +413,8 @@ enum {
 };
 /* MSet::snippet: an excerpt of `text` of about `length` bytes around the
  * best match of the enquire's query, matches wrapped in hi_start/hi_end,
- * cut points marked with `omit`.  stem must match the query's stemming. */
+ * cut points marked with `omit`.  stem must match the query's stemming
+ * (NULL: no stemming). */
 fl_xstatus fl_xmset_snippet(const fl_xmset *m, const char *text, size_t len, size_t length,
                             const fl_xstem *stem, unsigned flags, const char *hi_start,
                             const char *hi_end, const char *omit, char **out);

@@ -1,4 +1,1894 @@
-// fl_xapian.cc — placeholder until the wrapper lands (see include/fl_xapian.h).
+// fl_xapian.cc — Findling's C API over Xapian 1.4 (see include/fl_xapian.h).
+//
+// This translation unit is the project's only C++.  Every exported function
+// is `extern "C"` and runs its body inside guard() (below), which turns any
+// C++ exception into an fl_xstatus plus a thread-local "last error", so that
+// nothing C++ ever unwinds into C code.
+//
+// Handles are small structs owning Xapian objects.  Xapian's API classes are
+// reference-counted handles themselves, so copying them (e.g. a Query into an
+// Enquire, a Stem into a TermGenerator) shares the underlying object; that is
+// why most "take another handle" functions let the caller free its handle
+// right afterwards.
+
 #include "fl_xapian.h"
+
 #include <xapian.h>
-extern "C" const char *fl_xapian_version(void) { return Xapian::version_string(); }
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ------------------------------------------------------------------ handles
+
+struct fl_xdb {
+    // Read access goes through `db`.  For a writable database `db` is a copy
+    // of `wdb` (sharing the same internal object, so reads see uncommitted
+    // changes) and `writable` is true.
+    Xapian::Database db;
+    Xapian::WritableDatabase wdb;
+    bool writable = false;
+};
+
+struct fl_xdoc {
+    Xapian::Document doc;
+};
+
+struct fl_xstem {
+    Xapian::Stem stem;
+};
+
+struct fl_xstopper {
+    // The word list, not a Stopper object: TermGenerator and QueryParser keep
+    // a pointer to their stopper, so each of them gets its own reference-
+    // counted SimpleStopper built from this list (see make_stopper()).  That
+    // way the caller may free this handle right after handing it over.
+    std::vector<std::string> words;
+};
+
+struct fl_xtermgen {
+    Xapian::TermGenerator tg;
+};
+
+struct fl_xqp {
+    Xapian::QueryParser qp;
+};
+
+struct fl_xquery {
+    Xapian::Query q;
+};
+
+struct fl_xenquire {
+    Xapian::Enquire enq;
+    explicit fl_xenquire(const Xapian::Database &db) : enq(db) {}
+};
+
+struct fl_xmset {
+    Xapian::MSet mset;
+};
+
+namespace {
+
+// ------------------------------------------------------------------ errors
+
+// Last failure of this thread.  std::string storage keeps the pointers
+// handed out by fl_xlast_error*() valid until the next failure overwrites it.
+struct LastError {
+    fl_xstatus status = FL_XOK;
+    std::string klass;
+    std::string message;
+    std::string combined;
+};
+thread_local LastError last_error;
+
+// Records a failure: message = "fn: msg" (or just msg when fn is NULL).
+// Never throws: building the strings could throw bad_alloc, in which case we
+// keep at least the status.  It takes C strings so that callers inside catch
+// blocks need not build std::strings (which could throw there).
+fl_xstatus set_error(fl_xstatus st, const char *klass, const char *fn, const char *msg) noexcept
+{
+    last_error.status = st;
+    try {
+        last_error.klass = klass;
+        last_error.message = fn ? std::string(fn) + ": " + msg : std::string(msg);
+        last_error.combined = last_error.klass + ": " + last_error.message;
+    } catch (...) {
+        last_error.klass.clear();
+        last_error.message.clear();
+        last_error.combined.clear();
+    }
+    return st;
+}
+
+// Our own failures (bad C arguments, index past the end, ...) travel as this
+// exception so that they go through the same path as Xapian's.  The class
+// names mimic Xapian's so that callers see one vocabulary.
+struct FlError {
+    fl_xstatus status;
+    const char *klass;
+    std::string message;
+};
+
+[[noreturn]] void fail(fl_xstatus st, const char *klass, std::string msg)
+{
+    throw FlError{st, klass, std::move(msg)};
+}
+
+[[noreturn]] void invalid(const char *fn, const char *what)
+{
+    fail(FL_XERR_INVALID_ARGUMENT, "InvalidArgumentError", std::string(fn) + ": " + what);
+}
+
+// Maps Xapian's error classes by their type name, which names the most
+// derived class exactly (DatabaseNotFoundError is-a DatabaseOpeningError, but
+// gets its own status).  A plain table: no allocation, cannot throw.
+fl_xstatus status_of(const Xapian::Error &e) noexcept
+{
+    static const struct {
+        const char *type;
+        fl_xstatus status;
+    } by_type[] = {
+        {"DatabaseNotFoundError", FL_XERR_NOT_FOUND},
+        {"DocNotFoundError", FL_XERR_NOT_FOUND},
+        {"DatabaseLockError", FL_XERR_LOCKED},
+        {"DatabaseCorruptError", FL_XERR_CORRUPT},
+        // Plain DatabaseError is what a damaged table gives on a short read
+        // ("EOF reading block 0"): for the caller it means "rebuild".
+        {"DatabaseError", FL_XERR_CORRUPT},
+        {"DatabaseOpeningError", FL_XERR_OPENING},
+        {"DatabaseVersionError", FL_XERR_OPENING},
+        {"DatabaseCreateError", FL_XERR_OPENING},
+        {"DatabaseModifiedError", FL_XERR_MODIFIED},
+        {"QueryParserError", FL_XERR_QUERY},
+        {"WildcardError", FL_XERR_QUERY},
+        {"InvalidArgumentError", FL_XERR_INVALID_ARGUMENT},
+        {"InvalidOperationError", FL_XERR_INVALID_ARGUMENT},
+        {"NetworkError", FL_XERR_NETWORK},
+        {"NetworkTimeoutError", FL_XERR_NETWORK},
+        {"RangeError", FL_XERR_RANGE},
+    };
+    const char *type = e.get_type();
+    for (const auto &m : by_type)
+        if (std::strcmp(type, m.type) == 0)
+            return m.status;
+    return FL_XERR_OTHER;
+}
+
+// Runs `body(fn)` and converts every exception into a status + last error.
+// `fn` is the C function's name (__func__ inside the lambda would say
+// "operator()"); it prefixes our own messages and those of non-Xapian
+// exceptions.
+template <typename F> fl_xstatus guard(const char *fn, F &&body) noexcept
+{
+    try {
+        body(fn);
+        return FL_XOK;
+    } catch (const Xapian::Error &e) {
+        const fl_xstatus st = status_of(e);
+        try {
+            std::string msg = e.get_msg();
+            // The errno text ("No such file or directory") often says more
+            // than the message itself.
+            const char *es = e.get_error_string();
+            if (es && *es)
+                msg += std::string(" (") + es + ")";
+            return set_error(st, e.get_type(), nullptr, msg.c_str());
+        } catch (...) {
+            return set_error(st, e.get_type(), fn, "(message lost: out of memory)");
+        }
+    } catch (const FlError &e) {
+        return set_error(e.status, e.klass, nullptr, e.message.c_str());
+    } catch (const std::bad_alloc &) {
+        return set_error(FL_XERR_OTHER, "std::bad_alloc", fn, "out of memory");
+    } catch (const std::exception &e) {
+        return set_error(FL_XERR_OTHER, "std::exception", fn, e.what());
+    } catch (const char *s) {
+        // Xapian's query parser uses string literals internally; never
+        // expected here, but a stray one must not escape either.
+        return set_error(FL_XERR_OTHER, "unknown", fn, s ? s : "?");
+    } catch (...) {
+        return set_error(FL_XERR_OTHER, "unknown", fn, "unknown C++ exception");
+    }
+}
+
+// Same for functions whose C signature returns a value instead of a status:
+// on an exception the last error is set and `fallback` returned.
+template <typename T, typename F> T guard_value(const char *fn, T fallback, F &&body) noexcept
+{
+    T result = fallback;
+    if (guard(fn, [&](const char *) { result = body(); }) != FL_XOK)
+        return fallback;
+    return result;
+}
+
+// ------------------------------------------------------------------ helpers
+
+// NEED(arg): a NULL argument is an InvalidArgumentError naming the function
+// (used inside guard() bodies, where `fn` is in scope).
+#define NEED(arg) \
+    do { \
+        if (!(arg)) \
+            invalid(fn, #arg " is NULL"); \
+    } while (0)
+
+// A (ptr, len) argument as a std::string; ptr may be NULL only when len is 0.
+std::string bytes(const char *fn, const char *p, size_t len)
+{
+    if (!p && len)
+        invalid(fn, "NULL pointer with non-zero length");
+    return p ? std::string(p, len) : std::string();
+}
+
+std::string cstr(const char *p)
+{
+    return p ? std::string(p) : std::string();
+}
+
+// A malloc'd, NUL-terminated copy of s (binary safe: the length is returned
+// separately by the callers that need it).
+char *dup_malloc(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p)
+        throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+Xapian::WritableDatabase &writable(const char *fn, fl_xdb *db)
+{
+    if (!db->writable)
+        fail(FL_XERR_INVALID_ARGUMENT, "InvalidOperationError",
+             std::string(fn) + ": the database is opened read-only");
+    return db->wdb;
+}
+
+// Feeds a TermIterator to a callback; `count` picks the number reported.
+template <typename Count>
+void each_term(Xapian::TermIterator it, Xapian::TermIterator end, fl_xterm_cb cb, void *ud,
+               Count count)
+{
+    for (; it != end; ++it) {
+        const std::string t = *it;
+        if (cb(ud, t.data(), t.size(), count(it)) != 0)
+            break;
+    }
+}
+
+void each_string(Xapian::TermIterator it, Xapian::TermIterator end, fl_xstring_cb cb, void *ud)
+{
+    for (; it != end; ++it) {
+        const std::string t = *it;
+        if (cb(ud, t.data(), t.size()) != 0)
+            break;
+    }
+}
+
+// The integer behind a C enum argument.  C callers may pass any int (C
+// enums are ints), but in C++ an enum object holding a value outside its
+// enumerators' range is undefined behaviour (UBSan flags the mere load), so
+// we read the bytes as an int and validate that instead.
+template <typename E> int enum_value(const E &e)
+{
+    static_assert(sizeof(E) == sizeof(int), "C enums are int-sized");
+    int v;
+    std::memcpy(&v, &e, sizeof v);
+    return v;
+}
+
+Xapian::TermGenerator::stem_strategy tg_strategy(const char *fn, int s)
+{
+    switch (s) {
+    case FL_XSTEM_NONE: return Xapian::TermGenerator::STEM_NONE;
+    case FL_XSTEM_SOME: return Xapian::TermGenerator::STEM_SOME;
+    case FL_XSTEM_ALL: return Xapian::TermGenerator::STEM_ALL;
+    case FL_XSTEM_ALL_Z: return Xapian::TermGenerator::STEM_ALL_Z;
+    case FL_XSTEM_SOME_FULL_POS: return Xapian::TermGenerator::STEM_SOME_FULL_POS;
+    }
+    invalid(fn, "unknown stemming strategy");
+}
+
+Xapian::QueryParser::stem_strategy qp_strategy(const char *fn, int s)
+{
+    switch (s) {
+    case FL_XSTEM_NONE: return Xapian::QueryParser::STEM_NONE;
+    case FL_XSTEM_SOME: return Xapian::QueryParser::STEM_SOME;
+    case FL_XSTEM_ALL: return Xapian::QueryParser::STEM_ALL;
+    case FL_XSTEM_ALL_Z: return Xapian::QueryParser::STEM_ALL_Z;
+    case FL_XSTEM_SOME_FULL_POS: return Xapian::QueryParser::STEM_SOME_FULL_POS;
+    }
+    invalid(fn, "unknown stemming strategy");
+}
+
+Xapian::Query::op query_op(const char *fn, int op)
+{
+    switch (op) {
+    case FL_XOP_AND: return Xapian::Query::OP_AND;
+    case FL_XOP_OR: return Xapian::Query::OP_OR;
+    case FL_XOP_AND_NOT: return Xapian::Query::OP_AND_NOT;
+    case FL_XOP_XOR: return Xapian::Query::OP_XOR;
+    case FL_XOP_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
+    case FL_XOP_FILTER: return Xapian::Query::OP_FILTER;
+    case FL_XOP_NEAR: return Xapian::Query::OP_NEAR;
+    case FL_XOP_PHRASE: return Xapian::Query::OP_PHRASE;
+    case FL_XOP_ELITE_SET: return Xapian::Query::OP_ELITE_SET;
+    case FL_XOP_SYNONYM: return Xapian::Query::OP_SYNONYM;
+    case FL_XOP_MAX: return Xapian::Query::OP_MAX;
+    }
+    invalid(fn, "unknown query operator");
+}
+
+// The C flag values are spelled out rather than assumed equal to Xapian's,
+// so that either side may change without silently breaking the other.
+unsigned qp_flags(unsigned f)
+{
+    static const std::pair<unsigned, unsigned> map[] = {
+        {FL_XQP_BOOLEAN, Xapian::QueryParser::FLAG_BOOLEAN},
+        {FL_XQP_PHRASE, Xapian::QueryParser::FLAG_PHRASE},
+        {FL_XQP_LOVEHATE, Xapian::QueryParser::FLAG_LOVEHATE},
+        {FL_XQP_BOOLEAN_ANY_CASE, Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE},
+        {FL_XQP_WILDCARD, Xapian::QueryParser::FLAG_WILDCARD},
+        {FL_XQP_PURE_NOT, Xapian::QueryParser::FLAG_PURE_NOT},
+        {FL_XQP_PARTIAL, Xapian::QueryParser::FLAG_PARTIAL},
+        {FL_XQP_SPELLING_CORRECTION, Xapian::QueryParser::FLAG_SPELLING_CORRECTION},
+        {FL_XQP_SYNONYM, Xapian::QueryParser::FLAG_SYNONYM},
+        {FL_XQP_AUTO_SYNONYMS, Xapian::QueryParser::FLAG_AUTO_SYNONYMS},
+        {FL_XQP_AUTO_MULTIWORD_SYNONYMS, Xapian::QueryParser::FLAG_AUTO_MULTIWORD_SYNONYMS},
+    };
+    unsigned out = 0;
+    for (const auto &m : map)
+        if (f & m.first)
+            out |= m.second;
+    return out;
+}
+
+unsigned snippet_flags(unsigned f)
+{
+    unsigned out = 0;
+    if (f & FL_XSNIPPET_BACKGROUND_MODEL)
+        out |= Xapian::MSet::SNIPPET_BACKGROUND_MODEL;
+    if (f & FL_XSNIPPET_EXHAUSTIVE)
+        out |= Xapian::MSet::SNIPPET_EXHAUSTIVE;
+    if (f & FL_XSNIPPET_EMPTY_WITHOUT_MATCH)
+        out |= Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH;
+    if (f & FL_XSNIPPET_CJK_NGRAM)
+        out |= Xapian::MSet::SNIPPET_CJK_NGRAM;
+    return out;
+}
+
+// A fresh reference-counted SimpleStopper: release() hands its lifetime to
+// the TermGenerator / QueryParser that receives it.
+const Xapian::Stopper *make_stopper(const fl_xstopper *s)
+{
+    auto *stop = new Xapian::SimpleStopper(s->words.begin(), s->words.end());
+    return stop->release();
+}
+
+// ------------------------------------------------------------------ custom stemmer
+
+// Plugs a C stemming function into Xapian (TermGenerator, QueryParser,
+// MSet::snippet all take a Xapian::Stem).
+class CallbackStemmer : public Xapian::StemImplementation {
+    fl_xstem_fn fn_;
+    void *ud_;
+    std::string description_;
+
+  public:
+    CallbackStemmer(fl_xstem_fn fn, void *ud, std::string description)
+        : fn_(fn), ud_(ud), description_(std::move(description)) {}
+
+    std::string operator()(const std::string &word) override
+    {
+        char *stem = fn_(ud_, word.data(), word.size());
+        if (!stem)
+            return word;
+        // Free the C string even if building the std::string throws.
+        std::unique_ptr<char, decltype(&std::free)> owner(stem, &std::free);
+        return std::string(stem);
+    }
+
+    std::string get_description() const override { return description_; }
+};
+
+// ------------------------------------------------------------------ match spies
+
+// Counts the distinct `sep`-separated items of a value slot, once per
+// document (a document tagged "a\x1fb\x1fa" counts once for "a" and "b").
+// Empty items are ignored.
+class MultiValueSpy : public Xapian::MatchSpy {
+    Xapian::valueno slot_;
+    char sep_;
+    Xapian::doccount total_ = 0;
+    std::map<std::string, Xapian::doccount> counts_;
+
+  public:
+    MultiValueSpy(Xapian::valueno slot, char sep) : slot_(slot), sep_(sep) {}
+
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        ++total_;
+        const std::string v = doc.get_value(slot_);
+        if (v.empty())
+            return;
+        std::set<std::string> seen;
+        size_t start = 0;
+        for (;;) {
+            size_t end = v.find(sep_, start);
+            if (end == std::string::npos)
+                end = v.size();
+            if (end > start) {
+                std::string item = v.substr(start, end - start);
+                if (seen.insert(item).second)
+                    ++counts_[item];
+            }
+            if (end == v.size())
+                break;
+            start = end + 1;
+        }
+    }
+
+    // Needed if Xapian ever runs the match over several shards in parallel
+    // copies; remote shards cannot use this spy (xapian-tcpsrv does not know it).
+    Xapian::MatchSpy *clone() const override { return new MultiValueSpy(slot_, sep_); }
+    std::string name() const override { return "Findling::MultiValueSpy"; }
+    std::string get_description() const override
+    {
+        return "Findling::MultiValueSpy(slot " + std::to_string(slot_) + ", " +
+               std::to_string(total_) + " docs seen)";
+    }
+
+    Xapian::doccount total() const { return total_; }
+    const std::map<std::string, Xapian::doccount> &counts() const { return counts_; }
+};
+
+// ------------------------------------------------------------------ open helpers
+
+// Xapian 1.4 has no API for the flush threshold: GlassWritableDatabase reads
+// XAPIAN_FLUSH_THRESHOLD from the environment when it is constructed.  So we
+// set the variable around the open (restoring the previous value after) under
+// a mutex.  The mutex only serialises our own opens: a thread calling
+// getenv()/setenv() elsewhere at the same moment races with this (POSIX
+// environ is not thread-safe), so open writable databases before starting
+// threads that touch the environment.
+std::mutex env_mutex;
+
+struct EnvOverride {
+    const char *name;
+    bool had = false;
+    std::string saved;
+    EnvOverride(const char *n, const std::string &value) : name(n)
+    {
+        if (const char *old = std::getenv(n)) {
+            had = true;
+            saved = old;
+        }
+        if (setenv(n, value.c_str(), 1) != 0)
+            throw std::bad_alloc();
+    }
+    ~EnvOverride()
+    {
+        if (had)
+            setenv(name, saved.c_str(), 1);
+        else
+            unsetenv(name);
+    }
+};
+
+// The i-th entry, or FL_XERR_RANGE: MSet::operator[] does not check.
+Xapian::MSetIterator mset_at(const char *fn, const fl_xmset *m, uint32_t i)
+{
+    if (!m)
+        invalid(fn, "m is NULL");
+    if (i >= m->mset.size())
+        fail(FL_XERR_RANGE, "RangeError",
+             std::string(fn) + ": index " + std::to_string(i) + " past the end of an MSet of " +
+                 std::to_string(m->mset.size()));
+    return m->mset[i];
+}
+} // namespace
+
+struct fl_xspy {
+    // Exactly one of the two is set.
+    std::unique_ptr<Xapian::ValueCountMatchSpy> values;
+    std::unique_ptr<MultiValueSpy> multi;
+    Xapian::MatchSpy *spy() const
+    {
+        return values ? static_cast<Xapian::MatchSpy *>(values.get()) : multi.get();
+    }
+};
+
+// ================================================================== C API
+
+extern "C" {
+
+// ------------------------------------------------------------------ errors
+
+const char *fl_xlast_error(void) { return last_error.combined.c_str(); }
+const char *fl_xlast_error_class(void) { return last_error.klass.c_str(); }
+const char *fl_xlast_error_message(void) { return last_error.message.c_str(); }
+fl_xstatus fl_xlast_status(void) { return last_error.status; }
+
+const char *fl_xstatus_name(fl_xstatus st)
+{
+    switch (enum_value(st)) {
+    case FL_XOK: return "ok";
+    case FL_XERR_NOT_FOUND: return "not found";
+    case FL_XERR_LOCKED: return "locked";
+    case FL_XERR_CORRUPT: return "corrupt";
+    case FL_XERR_OPENING: return "cannot open";
+    case FL_XERR_MODIFIED: return "modified";
+    case FL_XERR_QUERY: return "query syntax";
+    case FL_XERR_INVALID_ARGUMENT: return "invalid argument";
+    case FL_XERR_NETWORK: return "network";
+    case FL_XERR_RANGE: return "out of range";
+    case FL_XERR_OTHER: return "other";
+    }
+    return "unknown status";
+}
+
+const char *fl_xapian_version(void) { return Xapian::version_string(); }
+
+// ------------------------------------------------------------------ databases
+
+fl_xstatus fl_xdb_open(const char *path, fl_xdb **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(path);
+        NEED(out);
+        auto h = std::make_unique<fl_xdb>();
+        h->db = Xapian::Database(path);
+        *out = h.release();
+    });
+}
+
+
+fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode, unsigned flush_threshold,
+                                fl_xdb **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(path);
+        NEED(out);
+        int action;
+        switch (enum_value(mode)) {
+        case FL_XDB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
+        case FL_XDB_CREATE: action = Xapian::DB_CREATE; break;
+        case FL_XDB_CREATE_OR_OVERWRITE: action = Xapian::DB_CREATE_OR_OVERWRITE; break;
+        case FL_XDB_OPEN: action = Xapian::DB_OPEN; break;
+        default: invalid(fn, "unknown mode");
+        }
+        // Findling's indexes are glass; say so rather than depend on the default.
+        action |= Xapian::DB_BACKEND_GLASS;
+        auto h = std::make_unique<fl_xdb>();
+        if (flush_threshold != 0) {
+            std::lock_guard<std::mutex> lock(env_mutex);
+            EnvOverride env("XAPIAN_FLUSH_THRESHOLD", std::to_string(flush_threshold));
+            h->wdb = Xapian::WritableDatabase(path, action);
+        } else {
+            h->wdb = Xapian::WritableDatabase(path, action);
+        }
+        h->db = h->wdb;
+        h->writable = true;
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xdb_new_empty(fl_xdb **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xdb();
+    });
+}
+
+fl_xstatus fl_xdb_add(fl_xdb *db, const fl_xdb *shard)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(shard);
+        if (db->writable)
+            invalid(fn, "cannot add shards to a writable database");
+        db->db.add_database(shard->db);
+    });
+}
+
+fl_xstatus fl_xdb_open_remote(const char *host, unsigned port, unsigned timeout_ms,
+                              unsigned connect_timeout_ms, fl_xdb **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(host);
+        NEED(out);
+        if (port == 0 || port > 65535)
+            invalid(fn, "port must be 1..65535");
+        // Xapian's own defaults are 10 s each; 0 would mean "no timeout" to
+        // Xapian, while our header promises 0 = default.
+        useconds_t t = timeout_ms ? timeout_ms : 10000;
+        useconds_t ct = connect_timeout_ms ? connect_timeout_ms : 10000;
+        auto h = std::make_unique<fl_xdb>();
+        h->db = Xapian::Remote::open(host, port, t, ct);
+        *out = h.release();
+    });
+}
+
+void fl_xdb_free(fl_xdb *db)
+{
+    if (!db)
+        return;
+    // Xapian 1.4 closes a WritableDatabase when the last handle goes; an
+    // active transaction is cancelled, but outside a transaction Xapian
+    // commits pending changes implicitly (there is no way to discard them).
+    // Errors while closing cannot be reported from here.
+    guard(__func__, [&](const char *) { delete db; });
+}
+
+bool fl_xdb_is_writable(const fl_xdb *db) { return db && db->writable; }
+
+fl_xstatus fl_xdb_reopen(fl_xdb *db, bool *changed)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        bool c = db->db.reopen();
+        if (changed)
+            *changed = c;
+    });
+}
+
+fl_xstatus fl_xdb_commit(fl_xdb *db)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).commit();
+    });
+}
+
+fl_xstatus fl_xdb_begin_transaction(fl_xdb *db, bool flushed)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).begin_transaction(flushed);
+    });
+}
+
+fl_xstatus fl_xdb_commit_transaction(fl_xdb *db)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).commit_transaction();
+    });
+}
+
+fl_xstatus fl_xdb_cancel_transaction(fl_xdb *db)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).cancel_transaction();
+    });
+}
+
+fl_xstatus fl_xdb_revision(fl_xdb *db, uint64_t *rev)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(rev);
+        *rev = db->db.get_revision();
+    });
+}
+
+fl_xstatus fl_xdb_uuid(fl_xdb *db, char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        *out = dup_malloc(db->db.get_uuid());
+    });
+}
+
+fl_xstatus fl_xdb_doccount(fl_xdb *db, uint32_t *count)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(count);
+        *count = db->db.get_doccount();
+    });
+}
+
+fl_xstatus fl_xdb_lastdocid(fl_xdb *db, fl_xdocid *docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(docid);
+        *docid = db->db.get_lastdocid();
+    });
+}
+
+fl_xstatus fl_xdb_avlength(fl_xdb *db, double *avlen)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(avlen);
+        *avlen = db->db.get_avlength();
+    });
+}
+
+fl_xstatus fl_xdb_termfreq(fl_xdb *db, const char *term, size_t len, uint32_t *freq)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(freq);
+        *freq = db->db.get_termfreq(bytes(fn, term, len));
+    });
+}
+
+fl_xstatus fl_xdb_collection_freq(fl_xdb *db, const char *term, size_t len, uint32_t *freq)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(freq);
+        *freq = db->db.get_collection_freq(bytes(fn, term, len));
+    });
+}
+
+fl_xstatus fl_xdb_term_exists(fl_xdb *db, const char *term, size_t len, bool *exists)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(exists);
+        *exists = db->db.term_exists(bytes(fn, term, len));
+    });
+}
+
+// ------------------------------------------------------------------ metadata
+
+fl_xstatus fl_xdb_get_metadata(fl_xdb *db, const char *key, size_t keylen, char **val,
+                               size_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(val);
+        NEED(len);
+        // Xapian cannot store an empty value (setting one deletes the key),
+        // so "" unambiguously means "missing".
+        const std::string v = db->db.get_metadata(bytes(fn, key, keylen));
+        *val = v.empty() ? nullptr : dup_malloc(v);
+        *len = v.size();
+    });
+}
+
+fl_xstatus fl_xdb_set_metadata(fl_xdb *db, const char *key, size_t keylen, const char *val,
+                               size_t len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).set_metadata(bytes(fn, key, keylen),
+                                            bytes(fn, val, len));
+    });
+}
+
+fl_xstatus fl_xdb_metadata_keys(fl_xdb *db, const char *prefix, fl_xstring_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        const std::string p = cstr(prefix);
+        each_string(db->db.metadata_keys_begin(p), db->db.metadata_keys_end(p), cb, ud);
+    });
+}
+
+// ------------------------------------------------------------------ spelling
+
+fl_xstatus fl_xdb_add_spelling(fl_xdb *db, const char *word, uint32_t freqinc)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(word);
+        writable(fn, db).add_spelling(word, freqinc);
+    });
+}
+
+fl_xstatus fl_xdb_remove_spelling(fl_xdb *db, const char *word, uint32_t freqdec)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(word);
+        writable(fn, db).remove_spelling(word, freqdec);
+    });
+}
+
+fl_xstatus fl_xdb_spelling_suggestion(fl_xdb *db, const char *word, unsigned max_edit_distance,
+                                      char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(word);
+        NEED(out);
+        const std::string s = db->db.get_spelling_suggestion(word, max_edit_distance);
+        *out = s.empty() ? nullptr : dup_malloc(s);
+    });
+}
+
+fl_xstatus fl_xdb_spellings(fl_xdb *db, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        each_term(db->db.spellings_begin(), db->db.spellings_end(), cb, ud,
+                  [](const Xapian::TermIterator &it) { return it.get_termfreq(); });
+    });
+}
+
+// ------------------------------------------------------------------ synonyms
+
+fl_xstatus fl_xdb_add_synonym(fl_xdb *db, const char *term, const char *synonym)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(term);
+        NEED(synonym);
+        writable(fn, db).add_synonym(term, synonym);
+    });
+}
+
+fl_xstatus fl_xdb_clear_synonyms(fl_xdb *db, const char *term)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(term);
+        writable(fn, db).clear_synonyms(term);
+    });
+}
+
+fl_xstatus fl_xdb_synonyms(fl_xdb *db, const char *term, fl_xstring_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(term);
+        NEED(cb);
+        each_string(db->db.synonyms_begin(term), db->db.synonyms_end(term), cb, ud);
+    });
+}
+
+fl_xstatus fl_xdb_synonym_keys(fl_xdb *db, fl_xstring_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        each_string(db->db.synonym_keys_begin(), db->db.synonym_keys_end(), cb, ud);
+    });
+}
+
+// ------------------------------------------------------------------ documents in a db
+
+fl_xstatus fl_xdb_add_document(fl_xdb *db, const fl_xdoc *doc, fl_xdocid *docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(doc);
+        Xapian::docid id = writable(fn, db).add_document(doc->doc);
+        if (docid)
+            *docid = id;
+    });
+}
+
+fl_xstatus fl_xdb_replace_document_by_term(fl_xdb *db, const char *unique_term,
+                                           const fl_xdoc *doc, fl_xdocid *docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(unique_term);
+        NEED(doc);
+        Xapian::docid id = writable(fn, db).replace_document(unique_term, doc->doc);
+        if (docid)
+            *docid = id;
+    });
+}
+
+fl_xstatus fl_xdb_replace_document(fl_xdb *db, fl_xdocid docid, const fl_xdoc *doc)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(doc);
+        writable(fn, db).replace_document(docid, doc->doc);
+    });
+}
+
+fl_xstatus fl_xdb_delete_document(fl_xdb *db, fl_xdocid docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        writable(fn, db).delete_document(docid);
+    });
+}
+
+fl_xstatus fl_xdb_delete_document_by_term(fl_xdb *db, const char *unique_term)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(unique_term);
+        writable(fn, db).delete_document(std::string(unique_term));
+    });
+}
+
+fl_xstatus fl_xdb_get_document(fl_xdb *db, fl_xdocid docid, fl_xdoc **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        auto h = std::make_unique<fl_xdoc>();
+        // Without DOC_ASSUME_VALID Xapian checks that the document exists
+        // (DocNotFoundError otherwise), which is what the header promises.
+        h->doc = db->db.get_document(docid);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xdb_find_document(fl_xdb *db, const char *term, size_t len, fl_xdocid *docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(docid);
+        const std::string t = bytes(fn, term, len);
+        Xapian::PostingIterator it = db->db.postlist_begin(t);
+        if (it == db->db.postlist_end(t))
+            fail(FL_XERR_NOT_FOUND, "DocNotFoundError", "no document indexed by term '" + t + "'");
+        *docid = *it;
+    });
+}
+
+// ------------------------------------------------------------------ iteration
+
+fl_xstatus fl_xdb_allterms(fl_xdb *db, const char *prefix, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        const std::string p = cstr(prefix);
+        each_term(db->db.allterms_begin(p), db->db.allterms_end(p), cb, ud,
+                  [](const Xapian::TermIterator &it) { return it.get_termfreq(); });
+    });
+}
+
+fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        const std::string t = bytes(fn, term, len);
+        for (Xapian::PostingIterator it = db->db.postlist_begin(t); it != db->db.postlist_end(t);
+             ++it) {
+            if (cb(ud, *it, it.get_wdf()) != 0)
+                break;
+        }
+    });
+}
+
+fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
+                            fl_xtermpos **pos, size_t *n)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(pos);
+        NEED(n);
+        const std::string t = bytes(fn, term, len);
+        std::vector<fl_xtermpos> v;
+        for (Xapian::PositionIterator it = db->db.positionlist_begin(docid, t);
+             it != db->db.positionlist_end(docid, t); ++it)
+            v.push_back(*it);
+        fl_xtermpos *p = nullptr;
+        if (!v.empty()) {
+            p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
+            if (!p)
+                throw std::bad_alloc();
+            std::copy(v.begin(), v.end(), p);
+        }
+        *pos = p;
+        *n = v.size();
+    });
+}
+
+fl_xstatus fl_xdb_termlist(fl_xdb *db, fl_xdocid docid, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(cb);
+        each_term(db->db.termlist_begin(docid), db->db.termlist_end(docid), cb, ud,
+                  [](const Xapian::TermIterator &it) { return it.get_wdf(); });
+    });
+}
+
+fl_xstatus fl_xdb_compact(fl_xdb *db, const char *dest_path, bool single_file)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(dest_path);
+        db->db.compact(dest_path, single_file ? Xapian::DBCOMPACT_SINGLE_FILE : 0);
+    });
+}
+
+// ------------------------------------------------------------------ documents
+
+fl_xstatus fl_xdoc_new(fl_xdoc **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xdoc();
+    });
+}
+
+void fl_xdoc_free(fl_xdoc *doc)
+{
+    guard(__func__, [&](const char *) { delete doc; });
+}
+
+fl_xdocid fl_xdoc_docid(const fl_xdoc *doc)
+{
+    return guard_value<fl_xdocid>(__func__, 0, [&] { return doc ? doc->doc.get_docid() : 0; });
+}
+
+fl_xstatus fl_xdoc_add_term(fl_xdoc *doc, const char *term, size_t len, uint32_t wdfinc)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        doc->doc.add_term(bytes(fn, term, len), wdfinc);
+    });
+}
+
+fl_xstatus fl_xdoc_add_posting(fl_xdoc *doc, const char *term, size_t len, fl_xtermpos pos,
+                               uint32_t wdfinc)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        doc->doc.add_posting(bytes(fn, term, len), pos, wdfinc);
+    });
+}
+
+fl_xstatus fl_xdoc_add_boolean_term(fl_xdoc *doc, const char *term, size_t len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        doc->doc.add_boolean_term(bytes(fn, term, len));
+    });
+}
+
+fl_xstatus fl_xdoc_remove_term(fl_xdoc *doc, const char *term, size_t len)
+{
+    // Xapian throws InvalidArgumentError for a term not in the document;
+    // the header's table maps "missing term" to NOT_FOUND, so say so.
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        const std::string t = bytes(fn, term, len);
+        Xapian::TermIterator it = doc->doc.termlist_begin();
+        it.skip_to(t);
+        if (it == doc->doc.termlist_end() || *it != t)
+            fail(FL_XERR_NOT_FOUND, "InvalidArgumentError",
+                 "term '" + t + "' is not in the document");
+        doc->doc.remove_term(t);
+    });
+}
+
+fl_xstatus fl_xdoc_set_value(fl_xdoc *doc, fl_xvalueno slot, const char *val, size_t len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        doc->doc.add_value(slot, bytes(fn, val, len));
+    });
+}
+
+fl_xstatus fl_xdoc_get_value(const fl_xdoc *doc, fl_xvalueno slot, char **val, size_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        NEED(val);
+        NEED(len);
+        const std::string v = doc->doc.get_value(slot);
+        *val = v.empty() ? nullptr : dup_malloc(v);
+        *len = v.size();
+    });
+}
+
+fl_xstatus fl_xdoc_set_data(fl_xdoc *doc, const char *data, size_t len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        doc->doc.set_data(bytes(fn, data, len));
+    });
+}
+
+fl_xstatus fl_xdoc_get_data(const fl_xdoc *doc, char **data, size_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        NEED(data);
+        NEED(len);
+        // Always a buffer (possibly ""), NUL-terminated for convenience.
+        const std::string d = doc->doc.get_data();
+        *data = dup_malloc(d);
+        *len = d.size();
+    });
+}
+
+fl_xstatus fl_xdoc_termlist(const fl_xdoc *doc, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        NEED(cb);
+        each_term(doc->doc.termlist_begin(), doc->doc.termlist_end(), cb, ud,
+                  [](const Xapian::TermIterator &it) { return it.get_wdf(); });
+    });
+}
+
+fl_xstatus fl_xdoc_termcount(const fl_xdoc *doc, uint32_t *count)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(doc);
+        NEED(count);
+        *count = doc->doc.termlist_count();
+    });
+}
+
+// ------------------------------------------------------------------ stemmers
+
+fl_xstatus fl_xstem_new(const char *language, fl_xstem **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(language);
+        NEED(out);
+        auto h = std::make_unique<fl_xstem>();
+        h->stem = Xapian::Stem(language);
+        *out = h.release();
+    });
+}
+
+// (The callback parameter is not called `fn` here: inside guard() bodies
+// `fn` is the function name.)
+fl_xstatus fl_xstem_new_custom(fl_xstem_fn callback, void *ud, const char *description,
+                               fl_xstem **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(callback);
+        NEED(out);
+        auto h = std::make_unique<fl_xstem>();
+        // Xapian::Stem takes ownership of the (reference-counted) implementation.
+        h->stem = Xapian::Stem(
+            new CallbackStemmer(callback, ud, description ? description : "custom"));
+        *out = h.release();
+    });
+}
+
+void fl_xstem_free(fl_xstem *stem)
+{
+    guard(__func__, [&](const char *) { delete stem; });
+}
+
+fl_xstatus fl_xstem_apply(fl_xstem *stem, const char *word, size_t len, char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(stem);
+        NEED(out);
+        *out = dup_malloc(stem->stem(bytes(fn, word, len)));
+    });
+}
+
+fl_xstatus fl_xstopper_new(const char *const *words, size_t n, fl_xstopper **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        if (n && !words)
+            invalid(fn, "words is NULL");
+        auto h = std::make_unique<fl_xstopper>();
+        for (size_t i = 0; i < n; i++)
+            if (words[i])
+                h->words.emplace_back(words[i]);
+        *out = h.release();
+    });
+}
+
+void fl_xstopper_free(fl_xstopper *stopper)
+{
+    guard(__func__, [&](const char *) { delete stopper; });
+}
+
+// ------------------------------------------------------------------ term generator
+
+fl_xstatus fl_xtermgen_new(fl_xtermgen **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xtermgen();
+    });
+}
+
+void fl_xtermgen_free(fl_xtermgen *tg)
+{
+    guard(__func__, [&](const char *) { delete tg; });
+}
+
+fl_xstatus fl_xtermgen_set_stemmer(fl_xtermgen *tg, const fl_xstem *stem)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        NEED(stem);
+        tg->tg.set_stemmer(stem->stem);
+    });
+}
+
+fl_xstatus fl_xtermgen_set_stemming_strategy(fl_xtermgen *tg, fl_xstem_strategy s)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.set_stemming_strategy(tg_strategy(fn, enum_value(s)));
+    });
+}
+
+fl_xstatus fl_xtermgen_set_stopper(fl_xtermgen *tg, const fl_xstopper *stopper)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.set_stopper(stopper ? make_stopper(stopper) : nullptr);
+    });
+}
+
+fl_xstatus fl_xtermgen_set_document(fl_xtermgen *tg, fl_xdoc *doc)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        NEED(doc);
+        tg->tg.set_document(doc->doc);
+    });
+}
+
+fl_xstatus fl_xtermgen_set_database(fl_xtermgen *tg, fl_xdb *db)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        NEED(db);
+        tg->tg.set_database(writable(fn, db));
+    });
+}
+
+fl_xstatus fl_xtermgen_enable_spelling(fl_xtermgen *tg, bool on)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        // set_flags(value, mask): change only FLAG_SPELLING.
+        tg->tg.set_flags(on ? Xapian::TermGenerator::FLAG_SPELLING : 0,
+                         static_cast<Xapian::TermGenerator::flags>(
+                             ~Xapian::TermGenerator::FLAG_SPELLING));
+    });
+}
+
+fl_xstatus fl_xtermgen_index_text(fl_xtermgen *tg, const char *text, size_t len, uint32_t wdfinc,
+                                  const char *prefix)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.index_text(bytes(fn, text, len), wdfinc, cstr(prefix));
+    });
+}
+
+fl_xstatus fl_xtermgen_index_text_without_positions(fl_xtermgen *tg, const char *text,
+                                                    size_t len, uint32_t wdfinc,
+                                                    const char *prefix)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.index_text_without_positions(bytes(fn, text, len), wdfinc, cstr(prefix));
+    });
+}
+
+fl_xstatus fl_xtermgen_increase_termpos(fl_xtermgen *tg, fl_xtermpos delta)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.increase_termpos(delta);
+    });
+}
+
+fl_xtermpos fl_xtermgen_get_termpos(const fl_xtermgen *tg)
+{
+    return guard_value<fl_xtermpos>(__func__, 0, [&] { return tg ? tg->tg.get_termpos() : 0; });
+}
+
+fl_xstatus fl_xtermgen_set_termpos(fl_xtermgen *tg, fl_xtermpos pos)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(tg);
+        tg->tg.set_termpos(pos);
+    });
+}
+
+// ------------------------------------------------------------------ queries
+
+fl_xstatus fl_xquery_term(const char *term, size_t len, uint32_t wqf, fl_xtermpos pos,
+                          fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query(bytes(fn, term, len), wqf, pos);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_combine(fl_xop op, fl_xquery *const *subs, size_t n, uint32_t window,
+                             fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        if (n && !subs)
+            invalid(fn, "subs is NULL");
+        const Xapian::Query::op xop = query_op(fn, enum_value(op));
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++)
+            if (subs[i])
+                v.push_back(subs[i]->q);
+        // The parameter only means something to NEAR/PHRASE (window) and
+        // ELITE_SET (set size); Xapian rejects it elsewhere in some versions.
+        const int opv = enum_value(op);
+        const bool param =
+            opv == FL_XOP_NEAR || opv == FL_XOP_PHRASE || opv == FL_XOP_ELITE_SET;
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query(xop, v.begin(), v.end(), param ? window : 0);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_scale(const fl_xquery *q, double factor, fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(q);
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *hi,
+                                 fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        if (lo && *lo && hi)
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi);
+        else if (hi)
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi);
+        else
+            // Xapian turns OP_VALUE_GE with "" into MatchAll, which would
+            // include documents without a value; "\0" is the least non-empty
+            // string, so "no lower bound" still means "has a value".
+            h->q = Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+                                 lo && *lo ? std::string(lo) : std::string(1, '\0'));
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool as_synonym,
+                              fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(prefix);
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        // With WILDCARD_LIMIT_MOST_FREQUENT a limit of 0 keeps no terms at
+        // all; the header's 0 means "unlimited", which needs the plain mode.
+        h->q = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
+                             max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+                                           : Xapian::Query::WILDCARD_LIMIT_ERROR,
+                             as_synonym ? Xapian::Query::OP_SYNONYM : Xapian::Query::OP_OR);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_match_all(fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query::MatchAll;
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_match_nothing(fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xquery(); // a default Query matches nothing
+    });
+}
+
+fl_xstatus fl_xquery_copy(const fl_xquery *q, fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(q);
+        NEED(out);
+        *out = new fl_xquery{q->q};
+    });
+}
+
+void fl_xquery_free(fl_xquery *q)
+{
+    guard(__func__, [&](const char *) { delete q; });
+}
+
+bool fl_xquery_is_empty(const fl_xquery *q)
+{
+    return guard_value<bool>(__func__, true, [&] { return !q || q->q.empty(); });
+}
+
+fl_xstatus fl_xquery_describe(const fl_xquery *q, char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(q);
+        NEED(out);
+        *out = dup_malloc(q->q.get_description());
+    });
+}
+
+fl_xstatus fl_xquery_terms(const fl_xquery *q, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(q);
+        NEED(cb);
+        // get_terms_begin() yields terms in query-position order, with
+        // repeats; report each once, with how often it occurs in the query.
+        std::vector<std::string> order;
+        std::map<std::string, uint32_t> count;
+        for (auto it = q->q.get_terms_begin(); it != q->q.get_terms_end(); ++it) {
+            const std::string t = *it;
+            if (count[t]++ == 0)
+                order.push_back(t);
+        }
+        for (const auto &t : order)
+            if (cb(ud, t.data(), t.size(), count[t]) != 0)
+                break;
+    });
+}
+
+// ------------------------------------------------------------------ query parser
+
+fl_xstatus fl_xqp_new(fl_xqp **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xqp();
+    });
+}
+
+void fl_xqp_free(fl_xqp *qp)
+{
+    guard(__func__, [&](const char *) { delete qp; });
+}
+
+fl_xstatus fl_xqp_set_stemmer(fl_xqp *qp, const fl_xstem *stem)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(stem);
+        qp->qp.set_stemmer(stem->stem);
+    });
+}
+
+fl_xstatus fl_xqp_set_stemming_strategy(fl_xqp *qp, fl_xstem_strategy s)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        qp->qp.set_stemming_strategy(qp_strategy(fn, enum_value(s)));
+    });
+}
+
+fl_xstatus fl_xqp_set_stopper(fl_xqp *qp, const fl_xstopper *stopper)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        qp->qp.set_stopper(stopper ? make_stopper(stopper) : nullptr);
+    });
+}
+
+fl_xstatus fl_xqp_set_database(fl_xqp *qp, fl_xdb *db)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(db);
+        qp->qp.set_database(db->db);
+    });
+}
+
+fl_xstatus fl_xqp_set_default_op(fl_xqp *qp, fl_xop op)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        qp->qp.set_default_op(query_op(fn, enum_value(op)));
+    });
+}
+
+fl_xstatus fl_xqp_add_prefix(fl_xqp *qp, const char *field, const char *prefix)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(field);
+        NEED(prefix);
+        qp->qp.add_prefix(field, prefix);
+    });
+}
+
+fl_xstatus fl_xqp_add_boolean_prefix(fl_xqp *qp, const char *field, const char *prefix,
+                                     bool exclusive)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(field);
+        NEED(prefix);
+        if (exclusive) {
+            qp->qp.add_boolean_prefix(field, prefix); // grouped by field: OR within
+        } else {
+            const std::string unique_grouping; // "" = each filter its own group: AND
+            qp->qp.add_boolean_prefix(field, prefix, &unique_grouping);
+        }
+    });
+}
+
+fl_xstatus fl_xqp_add_range(fl_xqp *qp, fl_xvalueno slot, const char *field, bool is_date)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        const std::string str = cstr(field);
+        // `field` is the literal prefix text ("datum:"); RP_REPEATED also
+        // accepts it on the end ("datum:2020-01-01..datum:2020-12-31").
+        // DateRangeProcessor turns the dates into YYYYMMDD (our stored
+        // format) and reads ambiguous d/m/y dates day-first, as Germans write
+        // them.  release(): the query parser owns the processor from here on.
+        Xapian::RangeProcessor *rp;
+        if (is_date)
+            rp = new Xapian::DateRangeProcessor(slot, str, Xapian::RP_REPEATED);
+        else
+            rp = new Xapian::RangeProcessor(slot, str, Xapian::RP_REPEATED);
+        qp->qp.add_rangeprocessor(rp->release());
+    });
+}
+
+fl_xstatus fl_xqp_parse(fl_xqp *qp, const char *text, unsigned flags, const char *default_prefix,
+                        fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(text);
+        NEED(out);
+        auto h = std::make_unique<fl_xquery>();
+        h->q = qp->qp.parse_query(text, qp_flags(flags), cstr(default_prefix));
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xqp_corrected_query(fl_xqp *qp, char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(qp);
+        NEED(out);
+        const std::string s = qp->qp.get_corrected_query_string();
+        *out = s.empty() ? nullptr : dup_malloc(s);
+    });
+}
+
+// ------------------------------------------------------------------ match spies
+
+fl_xstatus fl_xspy_new_values(fl_xvalueno slot, fl_xspy **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xspy>();
+        h->values = std::make_unique<Xapian::ValueCountMatchSpy>(slot);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xspy_new_multivalue(fl_xvalueno slot, char sep, fl_xspy **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xspy>();
+        h->multi = std::make_unique<MultiValueSpy>(slot, sep);
+        *out = h.release();
+    });
+}
+
+void fl_xspy_free(fl_xspy *spy)
+{
+    guard(__func__, [&](const char *) { delete spy; });
+}
+
+fl_xstatus fl_xspy_total(const fl_xspy *spy, uint32_t *total)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(spy);
+        NEED(total);
+        *total = spy->values ? spy->values->get_total() : spy->multi->total();
+    });
+}
+
+fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(spy);
+        NEED(cb);
+        // Both spies list values in value order; a stable sort by count then
+        // gives "most frequent first, ties by value" for either kind.
+        std::vector<std::pair<std::string, Xapian::doccount>> items;
+        if (spy->values) {
+            for (auto it = spy->values->values_begin(); it != spy->values->values_end(); ++it)
+                items.emplace_back(*it, it.get_termfreq());
+        } else {
+            items.assign(spy->multi->counts().begin(), spy->multi->counts().end());
+        }
+        std::stable_sort(items.begin(), items.end(),
+                         [](const auto &a, const auto &b) { return a.second > b.second; });
+        for (const auto &i : items)
+            if (cb(ud, i.first.data(), i.first.size(), i.second) != 0)
+                break;
+    });
+}
+
+// ------------------------------------------------------------------ enquire
+
+fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        *out = new fl_xenquire(db->db);
+    });
+}
+
+void fl_xenquire_free(fl_xenquire *e)
+{
+    guard(__func__, [&](const char *) { delete e; });
+}
+
+fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t qlen)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        NEED(q);
+        e->enq.set_query(q->q, qlen);
+    });
+}
+
+fl_xstatus fl_xenquire_set_weighting_bm25(fl_xenquire *e, double k1, double k2, double k3,
+                                          double b, double min_normlen)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+    });
+}
+
+fl_xstatus fl_xenquire_set_weighting_bool(fl_xenquire *e)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_weighting_scheme(Xapian::BoolWeight());
+    });
+}
+
+fl_xstatus fl_xenquire_set_sort_by_relevance(fl_xenquire *e)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_sort_by_relevance();
+    });
+}
+
+fl_xstatus fl_xenquire_set_sort_by_value(fl_xenquire *e, fl_xvalueno slot, bool reverse)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_sort_by_value(slot, reverse);
+    });
+}
+
+fl_xstatus fl_xenquire_set_sort_by_value_then_relevance(fl_xenquire *e, fl_xvalueno slot,
+                                                        bool reverse)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_sort_by_value_then_relevance(slot, reverse);
+    });
+}
+
+fl_xstatus fl_xenquire_set_sort_by_relevance_then_value(fl_xenquire *e, fl_xvalueno slot,
+                                                        bool reverse)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_sort_by_relevance_then_value(slot, reverse);
+    });
+}
+
+fl_xstatus fl_xenquire_set_docid_order_descending(fl_xenquire *e, bool descending)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_docid_order(descending ? Xapian::Enquire::DESCENDING
+                                          : Xapian::Enquire::ASCENDING);
+    });
+}
+
+fl_xstatus fl_xenquire_set_collapse_key(fl_xenquire *e, fl_xvalueno slot, uint32_t max)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.set_collapse_key(slot, max);
+    });
+}
+
+fl_xstatus fl_xenquire_set_cutoff(fl_xenquire *e, int percent_cutoff, double weight_cutoff)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        if (percent_cutoff < 0 || percent_cutoff > 100)
+            invalid(fn, "percent_cutoff must be 0..100");
+        e->enq.set_cutoff(percent_cutoff, weight_cutoff);
+    });
+}
+
+fl_xstatus fl_xenquire_add_matchspy(fl_xenquire *e, fl_xspy *spy)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        NEED(spy);
+        // Not release()d: the fl_xspy handle keeps ownership (header: the spy
+        // must outlive the enquire's use of it).
+        e->enq.add_matchspy(spy->spy());
+    });
+}
+
+fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        e->enq.clear_matchspies();
+    });
+}
+
+fl_xstatus fl_xenquire_get_mset(fl_xenquire *e, uint32_t first, uint32_t maxitems,
+                                uint32_t check_at_least, fl_xmset **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        NEED(out);
+        auto h = std::make_unique<fl_xmset>();
+        h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xenquire_matching_terms(fl_xenquire *e, fl_xdocid docid, fl_xterm_cb cb, void *ud)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        NEED(cb);
+        // The count reported is 1: Xapian gives no per-term figure here.
+        each_term(e->enq.get_matching_terms_begin(docid), e->enq.get_matching_terms_end(docid),
+                  cb, ud, [](const Xapian::TermIterator &) { return 1u; });
+    });
+}
+
+// ------------------------------------------------------------------ match sets
+
+void fl_xmset_free(fl_xmset *m)
+{
+    guard(__func__, [&](const char *) { delete m; });
+}
+
+uint32_t fl_xmset_size(const fl_xmset *m)
+{
+    return guard_value<uint32_t>(__func__, 0, [&] { return m ? m->mset.size() : 0; });
+}
+
+uint32_t fl_xmset_matches_estimated(const fl_xmset *m)
+{
+    return guard_value<uint32_t>(__func__, 0,
+                                 [&] { return m ? m->mset.get_matches_estimated() : 0; });
+}
+
+uint32_t fl_xmset_matches_lower_bound(const fl_xmset *m)
+{
+    return guard_value<uint32_t>(__func__, 0,
+                                 [&] { return m ? m->mset.get_matches_lower_bound() : 0; });
+}
+
+uint32_t fl_xmset_matches_upper_bound(const fl_xmset *m)
+{
+    return guard_value<uint32_t>(__func__, 0,
+                                 [&] { return m ? m->mset.get_matches_upper_bound() : 0; });
+}
+
+double fl_xmset_max_possible(const fl_xmset *m)
+{
+    return guard_value<double>(__func__, 0.0, [&] { return m ? m->mset.get_max_possible() : 0; });
+}
+
+double fl_xmset_max_attained(const fl_xmset *m)
+{
+    return guard_value<double>(__func__, 0.0, [&] { return m ? m->mset.get_max_attained() : 0; });
+}
+
+
+fl_xstatus fl_xmset_docid(const fl_xmset *m, uint32_t i, fl_xdocid *docid)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(docid);
+        *docid = *mset_at(fn, m, i);
+    });
+}
+
+fl_xstatus fl_xmset_weight(const fl_xmset *m, uint32_t i, double *weight)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(weight);
+        *weight = mset_at(fn, m, i).get_weight();
+    });
+}
+
+fl_xstatus fl_xmset_percent(const fl_xmset *m, uint32_t i, int *percent)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(percent);
+        *percent = mset_at(fn, m, i).get_percent();
+    });
+}
+
+fl_xstatus fl_xmset_document(const fl_xmset *m, uint32_t i, fl_xdoc **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        auto h = std::make_unique<fl_xdoc>();
+        h->doc = mset_at(fn, m, i).get_document();
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xmset_termfreq(const fl_xmset *m, const char *term, size_t len, uint32_t *freq)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(m);
+        NEED(freq);
+        *freq = m->mset.get_termfreq(bytes(fn, term, len));
+    });
+}
+
+fl_xstatus fl_xmset_termweight(const fl_xmset *m, const char *term, size_t len, double *w)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(m);
+        NEED(w);
+        *w = m->mset.get_termweight(bytes(fn, term, len));
+    });
+}
+
+fl_xstatus fl_xmset_snippet(const fl_xmset *m, const char *text, size_t len, size_t length,
+                            const fl_xstem *stem, unsigned flags, const char *hi_start,
+                            const char *hi_end, const char *omit, char **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(m);
+        NEED(out);
+        const Xapian::Stem s = stem ? stem->stem : Xapian::Stem();
+        *out = dup_malloc(m->mset.snippet(bytes(fn, text, len), length, s,
+                                          snippet_flags(flags), cstr(hi_start), cstr(hi_end),
+                                          cstr(omit)));
+    });
+}
+
+} // extern "C"
