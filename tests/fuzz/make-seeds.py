@@ -142,3 +142,19 @@ fields = b"\x01" + b"\0".join([b"id.md", b"/u/", b"-", "Tit\tel\\".encode(), b""
                                b"-", b"i.png", b"de", b"aAnna", b"cKat\negorie", b"tx",
                                b"sanker"]) + b"\0" + b"\x02\0\0\0\x05\0\0\0\x09" + "Titel".encode()
 put("docdata", "fields", fields)
+
+# ------------------------------------------------------------------ analyze
+ANALYZE = [
+    "Die Bürger*innen, Bürger:innen, Bürger_innen, Bürger·innen, Bürger/-innen und BürgerInnen "
+    "sowie Expert\\*in, Jede*r und die Ärztinnen trafen sich.",
+    "Nach § 622 Abs. 2 BGB, §§ 1–3 und Art. 3 GG (Artikel 20a) gilt ab 15.01.2026 bzw. 2026-01-15: "
+    "3,5 % von 1.000 €, z. B. u. a. d. h. usw.",
+    "Kündigungsschutzgesetz Zivilgesellschaft Bürgerbeteiligungsverfahren KI-Meetup "
+    "Open-Data-Tag geht's Straßenbahn-Haltestelle Donaudampfschifffahrt",
+    "Mail an info@offenes-labor.example oder https://example.org/pfad?x=1&y=ä#anker, "
+    "www.musterstadt.example und ftp://a.b/c.",
+    "Ｆｕｌｌ ﬁnden ſchön Å u\u0308ber İstanbul 😀 \u00ad Trenn\u00adstrich ‚Zitat‘ «guillemets» 42-mal",
+]
+for i, t in enumerate(ANALYZE):
+    put("analyze", "text-%d" % i, t)
+put("analyze", "example-post", site(POSTS[0]))
