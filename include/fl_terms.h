@@ -66,19 +66,54 @@ enum {
     FL_SLOT_DATE = 0,     /* "YYYYMMDD" (sortable); absent when undated */
     FL_SLOT_HASH = 1,     /* content hash of the source file (hex) */
     FL_SLOT_MTIME = 2,    /* "mtime:size" of the source at indexing time */
-    FL_SLOT_FACET0 = 10   /* facet i lives in slot FL_SLOT_FACET0 + i: its
-                             display values joined by FL_FACET_SEP */
+    FL_SLOT_FACET0 = 10,  /* facet i (in the order of the config's facet list,
+                             stored in FL_META_CONFIG) lives in slot
+                             FL_SLOT_FACET0 + i: its KEYS (fl_norm_facet_key)
+                             joined by FL_FACET_SEP.  Keys, not display
+                             spellings, so that a match spy counts
+                             "Maria Goncalves" and "Maria Gonçalves" as one
+                             value; show a key through the metadata
+                             FL_META_FACET_PREFIX facet ":" key. */
+    FL_SLOT_FACET_DISPLAY0 = 40 /* facet i's display values as written in this
+                             document (cleaned), joined by FL_FACET_SEP, in
+                             the same order as the keys in FL_SLOT_FACET0 + i:
+                             lets the indexer keep spelling counts right when
+                             the document is replaced or deleted. */
 };
 #define FL_FACET_SEP '\x1f'
 
 /* Metadata keys. */
 #define FL_META_FORMAT "findling:format"        /* FL_INDEX_FORMAT */
-#define FL_META_CONFIG "findling:config"        /* facet names, synonyms (JSON) */
+/* FL_META_CONFIG (JSON) — what the query side needs from findling.yml:
+ *   {"facets": [{"name": "category", "label": "Kategorie"}, ...],
+ *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...]}
+ * The facet list's order gives the value slots (FL_SLOT_FACET0 + i).
+ * Synonym groups are stored as written; they are ALSO in Xapian's synonym
+ * table, analysed: for every member (its analysed stems joined by one space)
+ * the stems of each other member of its group are its synonyms, so the query
+ * side can look up fl_xdb_synonyms(stem) after running the same chain. */
+#define FL_META_CONFIG "findling:config"
 #define FL_META_LAST_RUN "findling:last-run"    /* JSON summary of the last index run */
 /* Section texts: "findling:sec:" <id> "\x1f" <n>  → plain text of section n. */
 #define FL_META_SECTION_PREFIX "findling:sec:"
-/* Facet display spelling: "findling:facet:" <facet> ":" <key> → display value. */
+/* Facet display spelling: "findling:facet:" <facet> ":" <key> → display value
+ * (the most frequent spelling of that key across the indexed documents). */
 #define FL_META_FACET_PREFIX "findling:facet:"
+/* Indexer bookkeeping behind the display spelling:
+ * "findling:facetn:" <facet> ":" <key> → lines "COUNT\tSPELLING\n". */
+#define FL_META_FACET_COUNT_PREFIX "findling:facetn:"
+/* Hash of everything outside the documents that changes how they are built
+ * (site _config.yml, findling.yml, format): a change → full rebuild. */
+#define FL_META_INPUT_HASH "findling:input-hash"
+
+/* Spelling dictionary: the exact forms (E terms) of words of at least
+ * FL_SPELLING_MIN_LETTERS letters (letters only); frequency = number of
+ * documents containing the word. */
+#define FL_SPELLING_MIN_LETTERS 4
+/* Autocomplete: words of at least FL_SUGGEST_MIN_LETTERS letters. */
+#define FL_SUGGEST_MIN_LETTERS 3
+/* Xapian's limit on a term's length is 245 bytes; longer terms are skipped. */
+#define FL_MAX_TERM_LEN 240
 
 #include "fl_buf.h"
 #include <stddef.h>

@@ -1,0 +1,61 @@
+/* terms.c — helpers of the index layout (see fl_terms.h). */
+#include "fl_terms.h"
+
+#include "fl_utf8.h"
+
+#include <utf8proc.h>
+
+static void put_key_cp(fl_buf *out, utf8proc_int32_t cp)
+{
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z')
+            fl_buf_putc(out, (char)(cp - 'A' + 'a'));
+        else if (cp >= 'a' && cp <= 'z')
+            fl_buf_putc(out, (char)cp);
+        return; /* ASCII non-letters are dropped */
+    }
+    utf8proc_category_t cat = utf8proc_category(cp);
+    if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO)
+        return;
+    fl_utf8_encode(out, (uint32_t)cp);
+}
+
+void fl_suggest_key(const char *s, size_t len, fl_buf *out)
+{
+    size_t start = out->len;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            put_key_cp(out, c);
+            i++;
+            continue;
+        }
+        size_t adv;
+        uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
+        i += adv;
+        /* Case fold + compatibility decomposition + mark stripping turns
+         * "Ä" into "a", "ß" into "ss", "é" into "e", "ﬁ" into "fi". */
+        utf8proc_int32_t dst[16];
+        int last = 0;
+        utf8proc_ssize_t n = utf8proc_decompose_char(
+            (utf8proc_int32_t)cp, dst, 16,
+            UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK, &last);
+        if (n < 0 || n > 16)
+            continue;
+        for (utf8proc_ssize_t k = 0; k < n; k++)
+            put_key_cp(out, dst[k]);
+    }
+    /* ae/oe/ue → a/o/u, so that "Buerger" and "Bürger" share a key.  In place:
+     * the result only ever shrinks. */
+    char *d = out->data ? out->data + start : NULL;
+    size_t n = out->len - start, w = 0;
+    for (size_t r = 0; r < n; r++) {
+        char ch = d[r];
+        d[w++] = ch;
+        if ((ch == 'a' || ch == 'o' || ch == 'u') && r + 1 < n && d[r + 1] == 'e')
+            r++;
+    }
+    if (d)
+        fl_buf_truncate(out, start + w);
+}

@@ -1,0 +1,1359 @@
+/* indexer.c — one `findling index` run (see fl_indexer.h). */
+#include "fl_indexer.h"
+
+#include "fl_analyzer.h"
+#include "fl_docbuild.h"
+#include "fl_docdata.h"
+#include "fl_err.h"
+#include "fl_json.h"
+#include "fl_site.h"
+#include "fl_terms.h"
+#include "fl_xapian.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STUB "XAPIANDB"
+#define STUB_TMP "XAPIANDB.tmp"
+#define LOCKFILE "lock"
+/* Documents analysed ahead of the writer at most (bounds memory). */
+#define WINDOW 64
+/* An incremental run touching more than this share of a large site is done
+ * as a full build: a transaction holds all its changes in memory. */
+#define FULL_SWITCH_MIN 1000
+
+/* ------------------------------------------------------------ directory layout */
+
+/* Removes path and everything under it (never following symlinks). */
+static int rm_rf(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        fl_strlist names = {0};
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                fl_strlist_push(&names, e->d_name);
+        closedir(d);
+        for (size_t i = 0; i < names.n; i++) {
+            char *p = fl_xasprintf("%s/%s", path, names.items[i]);
+            rm_rf(p);
+            free(p);
+        }
+        fl_strlist_free(&names);
+    }
+    return rmdir(path);
+}
+
+/* Generation number of a name "gen-NNNNNN", or -1. */
+static long gen_number(const char *name)
+{
+    if (strncmp(name, "gen-", 4) != 0 || strlen(name) != 10)
+        return -1;
+    for (const char *p = name + 4; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    return strtol(name + 4, NULL, 10);
+}
+
+/* Live generation number from DIR's stub: >= 0, -1 when there is no stub,
+ * -2 when the stub is not ours (message in *err). */
+static long read_stub(const char *dir, char **err)
+{
+    char *path = fl_xasprintf("%s/%s", dir, STUB);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        free(path);
+        if (e == ENOENT)
+            return -1;
+        fl_err_set(err, "%s/%s: %s", dir, STUB, strerror(e));
+        return -2;
+    }
+    char line[64] = {0};
+    char *got = fgets(line, sizeof line, f);
+    fclose(f);
+    free(path);
+    long n = -2;
+    if (got && strncmp(line, "auto ", 5) == 0) {
+        line[strcspn(line, "\r\n")] = '\0';
+        n = gen_number(line + 5);
+    }
+    if (n < 0) {
+        fl_err_set(err, "%s/%s: not a findling index stub (expected \"auto gen-NNNNNN\")", dir,
+                   STUB);
+        return -2;
+    }
+    return n;
+}
+
+char *fl_index_live_path(const char *db_dir)
+{
+    char *err = NULL;
+    long n = read_stub(db_dir, &err);
+    free(err);
+    if (n < 0)
+        return NULL;
+    return fl_xasprintf("%s/gen-%06ld", db_dir, n);
+}
+
+/* Writes the stub naming generation n atomically: tmp file, fsync, rename,
+ * fsync of the directory. */
+static int write_stub(const char *dir, long n, char **err)
+{
+    char *tmp = fl_xasprintf("%s/%s", dir, STUB_TMP);
+    char *dst = fl_xasprintf("%s/%s", dir, STUB);
+    char content[32];
+    int len = snprintf(content, sizeof content, "auto gen-%06ld\n", n);
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fl_err_set(err, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (write(fd, content, (size_t)len) != len || fsync(fd) != 0) {
+        fl_err_set(err, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, dst) != 0) {
+        fl_err_set(err, "%s: %s", dst, strerror(errno));
+        goto out;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    free(dst);
+    return rc;
+}
+
+/* Removes what a killed run left behind: the stub's tmp file, tmp-* build
+ * directories and every gen-* that is not the live one.  Returns the highest
+ * generation number seen (for choosing the next one). */
+static long cleanup_dir(const char *dir, long live)
+{
+    long maxgen = live;
+    DIR *d = opendir(dir);
+    if (!d)
+        return maxgen;
+    struct dirent *e;
+    fl_strlist doomed = {0};
+    while ((e = readdir(d))) {
+        long g = gen_number(e->d_name);
+        if (g > maxgen)
+            maxgen = g;
+        if ((g >= 0 && g != live) || strncmp(e->d_name, "tmp-", 4) == 0 ||
+            strcmp(e->d_name, STUB_TMP) == 0)
+            fl_strlist_push(&doomed, e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i < doomed.n; i++) {
+        char *p = fl_xasprintf("%s/%s", dir, doomed.items[i]);
+        rm_rf(p);
+        free(p);
+    }
+    fl_strlist_free(&doomed);
+    return maxgen;
+}
+
+/* Creates DIR when missing; refuses a non-empty folder that is not ours. */
+static int prepare_dir(const char *dir, char **err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT)
+            return fl_err_set(err, "%s: %s", dir, strerror(errno));
+        if (mkdir(dir, 0755) != 0)
+            return fl_err_set(err, "cannot create index folder %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return fl_err_set(err, "%s: not a folder", dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return fl_err_set(err, "%s: %s", dir, strerror(errno));
+    struct dirent *e;
+    bool ours = false, empty = true;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        empty = false;
+        if (strcmp(e->d_name, STUB) == 0 || strcmp(e->d_name, LOCKFILE) == 0 ||
+            gen_number(e->d_name) >= 0)
+            ours = true;
+    }
+    closedir(d);
+    if (!empty && !ours)
+        return fl_err_set(err, "%s: folder exists and is not a findling index; "
+                               "refusing to write into it", dir);
+    return 0;
+}
+
+/* ------------------------------------------------------------ the previous state */
+
+typedef struct old_doc {
+    char *id;
+    fl_xdocid docid;
+    char *hash;
+    char *mtime;
+    bool seen;      /* listed by the site walk this run */
+} old_doc;
+
+typedef struct old_state {
+    old_doc *docs;
+    size_t n, cap;
+} old_state;
+
+static int collect_id(void *ud, const char *term, size_t len, uint32_t freq)
+{
+    (void)freq;
+    old_state *s = ud;
+    size_t pl = strlen(FL_PREFIX_ID);
+    if (len <= pl)
+        return 0;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->docs = fl_xrealloc(s->docs, s->cap * sizeof *s->docs);
+    }
+    old_doc *d = &s->docs[s->n++];
+    memset(d, 0, sizeof *d);
+    d->id = fl_xstrndup(term + pl, len - pl);
+    return 0;
+}
+
+static int first_docid(void *ud, fl_xdocid docid, uint32_t wdf)
+{
+    (void)wdf;
+    *(fl_xdocid *)ud = docid;
+    return 1;
+}
+
+static int cmp_old(const void *a, const void *b)
+{
+    return strcmp(((const old_doc *)a)->id, ((const old_doc *)b)->id);
+}
+
+static void old_state_free(old_state *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->docs[i].id);
+        free(s->docs[i].hash);
+        free(s->docs[i].mtime);
+    }
+    free(s->docs);
+    memset(s, 0, sizeof *s);
+}
+
+static char *doc_value(const fl_xdoc *doc, unsigned slot)
+{
+    char *v = NULL;
+    size_t len = 0;
+    if (fl_xdoc_get_value(doc, slot, &v, &len) != FL_XOK)
+        return NULL;
+    return v;
+}
+
+/* Reads id → docid, hash, mtime of every document of db. */
+static int load_old(fl_xdb *db, old_state *s, char **err)
+{
+    if (fl_xdb_allterms(db, FL_PREFIX_ID, collect_id, s) != FL_XOK)
+        return fl_err_set(err, "reading the index: %s", fl_xlast_error());
+    fl_buf term = FL_BUF_INIT;
+    for (size_t i = 0; i < s->n; i++) {
+        old_doc *d = &s->docs[i];
+        fl_buf_reset(&term);
+        fl_buf_puts(&term, FL_PREFIX_ID);
+        fl_buf_puts(&term, d->id);
+        fl_xdoc *doc = NULL;
+        if (fl_xdb_postlist(db, term.data, term.len, first_docid, &d->docid) != FL_XOK ||
+            fl_xdb_get_document(db, d->docid, &doc) != FL_XOK) {
+            fl_buf_free(&term);
+            return fl_err_set(err, "reading the index: %s", fl_xlast_error());
+        }
+        d->hash = doc_value(doc, FL_SLOT_HASH);
+        d->mtime = doc_value(doc, FL_SLOT_MTIME);
+        fl_xdoc_free(doc);
+    }
+    fl_buf_free(&term);
+    qsort(s->docs, s->n, sizeof *s->docs, cmp_old);
+    return 0;
+}
+
+static old_doc *find_old(old_state *s, const char *id)
+{
+    old_doc key = {.id = (char *)id};
+    return s->n ? bsearch(&key, s->docs, s->n, sizeof *s->docs, cmp_old) : NULL;
+}
+
+/* ------------------------------------------------------------ facet spelling counts */
+
+typedef struct facet_delta {
+    char *fkey;     /* facet ":" key */
+    char *spelling;
+    int delta;
+} facet_delta;
+
+typedef struct facet_deltas {
+    facet_delta *d;
+    size_t n, cap;
+} facet_deltas;
+
+static void fd_add(facet_deltas *fd, const char *facet, const char *key, const char *spelling,
+                   int delta)
+{
+    if (fd->n == fd->cap) {
+        fd->cap = fd->cap ? fd->cap * 2 : 64;
+        fd->d = fl_xrealloc(fd->d, fd->cap * sizeof *fd->d);
+    }
+    facet_delta *e = &fd->d[fd->n++];
+    e->fkey = fl_xasprintf("%s:%s", facet, key);
+    e->spelling = fl_xstrdup(spelling);
+    e->delta = delta;
+}
+
+static int cmp_fd(const void *a, const void *b)
+{
+    const facet_delta *x = a, *y = b;
+    int c = strcmp(x->fkey, y->fkey);
+    return c ? c : strcmp(x->spelling, y->spelling);
+}
+
+static void fd_free(facet_deltas *fd)
+{
+    for (size_t i = 0; i < fd->n; i++) {
+        free(fd->d[i].fkey);
+        free(fd->d[i].spelling);
+    }
+    free(fd->d);
+    memset(fd, 0, sizeof *fd);
+}
+
+typedef struct spelling_count {
+    char *spelling;
+    long count;
+} spelling_count;
+
+/* Which spelling to show: the most frequent; on a tie the one with more
+ * bytes (accents written out), then the smaller in byte order. */
+static bool better_spelling(const spelling_count *a, const spelling_count *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count;
+    size_t la = strlen(a->spelling), lb = strlen(b->spelling);
+    if (la != lb)
+        return la > lb;
+    return strcmp(a->spelling, b->spelling) < 0;
+}
+
+/* Applies the deltas of one facet key (entries [from, to) of the sorted
+ * array) to its counts in metadata and rewrites the display spelling. */
+static int apply_facet_key(fl_xdb *db, facet_delta *d, size_t from, size_t to, char **err)
+{
+    const char *fkey = d[from].fkey;
+    char *ckey = fl_xasprintf("%s%s", FL_META_FACET_COUNT_PREFIX, fkey);
+    char *dkey = fl_xasprintf("%s%s", FL_META_FACET_PREFIX, fkey);
+    char *val = NULL;
+    size_t vlen = 0;
+    int rc = 0;
+    spelling_count *sc = NULL;
+    size_t nsc = 0;
+    if (fl_xdb_get_metadata(db, ckey, strlen(ckey), &val, &vlen) != FL_XOK) {
+        rc = fl_err_set(err, "reading facet counts: %s", fl_xlast_error());
+        goto out;
+    }
+    for (size_t p = 0; val && p < vlen;) {
+        const char *line = val + p;
+        const char *nl = memchr(line, '\n', vlen - p);
+        size_t ll = nl ? (size_t)(nl - line) : vlen - p;
+        p += ll + 1;
+        const char *tab = memchr(line, '\t', ll);
+        if (!tab)
+            continue;
+        sc = fl_xrealloc(sc, (nsc + 1) * sizeof *sc);
+        sc[nsc].count = strtol(line, NULL, 10);
+        sc[nsc].spelling = fl_xstrndup(tab + 1, ll - (size_t)(tab + 1 - line));
+        nsc++;
+    }
+    for (size_t i = from; i < to; i++) {
+        size_t j;
+        for (j = 0; j < nsc; j++)
+            if (strcmp(sc[j].spelling, d[i].spelling) == 0)
+                break;
+        if (j == nsc) {
+            sc = fl_xrealloc(sc, (nsc + 1) * sizeof *sc);
+            sc[nsc].spelling = fl_xstrdup(d[i].spelling);
+            sc[nsc].count = 0;
+            nsc++;
+        }
+        sc[j].count += d[i].delta;
+    }
+    fl_buf out = FL_BUF_INIT;
+    const spelling_count *best = NULL;
+    for (size_t j = 0; j < nsc; j++) {
+        if (sc[j].count <= 0)
+            continue;
+        fl_buf_printf(&out, "%ld\t%s\n", sc[j].count, sc[j].spelling);
+        if (!best || better_spelling(&sc[j], best))
+            best = &sc[j];
+    }
+    /* An empty value deletes the key: a facet value no document has any more. */
+    if (fl_xdb_set_metadata(db, ckey, strlen(ckey), out.data ? out.data : "", out.len) != FL_XOK ||
+        fl_xdb_set_metadata(db, dkey, strlen(dkey), best ? best->spelling : "",
+                            best ? strlen(best->spelling) : 0) != FL_XOK)
+        rc = fl_err_set(err, "writing facet counts: %s", fl_xlast_error());
+    fl_buf_free(&out);
+out:
+    for (size_t j = 0; j < nsc; j++)
+        free(sc[j].spelling);
+    free(sc);
+    free(val);
+    free(ckey);
+    free(dkey);
+    return rc;
+}
+
+static int apply_facet_deltas(fl_xdb *db, facet_deltas *fd, char **err)
+{
+    qsort(fd->d, fd->n, sizeof *fd->d, cmp_fd);
+    for (size_t i = 0; i < fd->n;) {
+        size_t j = i + 1;
+        while (j < fd->n && strcmp(fd->d[j].fkey, fd->d[i].fkey) == 0)
+            j++;
+        if (apply_facet_key(db, fd->d, i, j, err) != 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ jobs and workers */
+
+typedef enum job_result {
+    R_PENDING,
+    R_BUILT,    /* d holds the new document */
+    R_SAME,     /* content hash unchanged (incremental): only the mtime value moves */
+    R_SKIP,     /* deliberately not indexed (message = reason) */
+    R_FAIL      /* could not be read (message) */
+} job_result;
+
+typedef struct job {
+    const fl_site_file *file;
+    old_doc *old;
+    job_result result;   /* shared: written under run.mu */
+    job_result outcome;  /* the worker's own copy until it publishes */
+    fl_built_doc d;
+    char *hash;          /* content hash of what was read */
+    char *message;
+    fl_warning *warnings;
+    size_t nwarnings;
+} job;
+
+typedef struct run {
+    const fl_index_options *opt;
+    const fl_config *cfg;
+    fl_site *site;
+    const fl_analyzer *an;
+    fl_docbuild_config dbc;
+    bool full;
+    time_t now;
+    job *jobs;
+    size_t njobs;
+    /* worker coordination */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    size_t next;          /* next job to hand out */
+    size_t consumed;      /* jobs the writer has finished with */
+    bool stop;
+} run;
+
+/* Reads a whole file (for the hash shortcut); NULL on any problem. */
+static char *read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *buf = fl_xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = fl_xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *len = n;
+    return buf;
+}
+
+static void do_job(run *r, job *j)
+{
+    const fl_site_file *f = j->file;
+    if (j->old && j->old->hash && !r->full) {
+        size_t len = 0;
+        char *data = read_file(f->abspath, &len);
+        if (data) {
+            char *h = fl_site_hash(data, len);
+            free(data);
+            if (strcmp(h, j->old->hash) == 0) {
+                j->hash = h;
+                j->outcome = R_SAME;
+                return;
+            }
+            free(h);
+        }
+    }
+    fl_page p;
+    fl_site_skip skip = FL_SKIP_NONE;
+    char *err = NULL;
+    if (fl_site_read(r->site, f, r->now, &p, &skip, &err) != 0) {
+        j->outcome = R_FAIL;
+        j->message = err ? err : fl_xasprintf("%s: cannot be read", f->relpath);
+        fl_page_free(&p);
+        return;
+    }
+    /* Warnings are reported even when the page is then skipped. */
+    j->warnings = p.warnings;
+    j->nwarnings = p.nwarnings;
+    p.warnings = NULL;
+    p.nwarnings = 0;
+    if (skip != FL_SKIP_NONE) {
+        j->outcome = R_SKIP;
+        j->message = fl_xstrdup(fl_site_skip_reason(skip));
+        fl_page_free(&p);
+        return;
+    }
+    j->hash = p.content_hash ? fl_xstrdup(p.content_hash) : NULL;
+    if (fl_docbuild(r->an, &r->dbc, &p, f->mtime_ns, (int64_t)f->size, &j->d, &err) != 0) {
+        j->outcome = R_FAIL;
+        j->message = err;
+    } else {
+        j->outcome = R_BUILT;
+    }
+    fl_page_free(&p);
+}
+
+static void *worker(void *arg)
+{
+    run *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->stop && r->next < r->njobs && r->next >= r->consumed + WINDOW)
+            pthread_cond_wait(&r->cv_work, &r->mu);
+        if (r->stop || r->next >= r->njobs)
+            break;
+        job *j = &r->jobs[r->next++];
+        pthread_mutex_unlock(&r->mu);
+        do_job(r, j);
+        pthread_mutex_lock(&r->mu);
+        /* The result is published under the lock. */
+        j->result = j->outcome == R_PENDING ? R_FAIL : j->outcome;
+        pthread_cond_broadcast(&r->cv_done);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static void job_clear(job *j)
+{
+    fl_built_doc_free(&j->d);
+    free(j->hash);
+    free(j->message);
+    for (size_t i = 0; i < j->nwarnings; i++)
+        free(j->warnings[i].message);
+    free(j->warnings);
+    j->hash = j->message = NULL;
+    j->warnings = NULL;
+    j->nwarnings = 0;
+}
+
+/* ------------------------------------------------------------ writing */
+
+typedef struct writer {
+    run *r;
+    fl_xdb *db;
+    facet_deltas fd;
+    fl_index_summary *sum;
+} writer;
+
+static void report(const fl_index_options *o, fl_index_level lvl, const char *path, int line,
+                   const char *msg)
+{
+    if (o->report)
+        o->report(o->ud, lvl, path, line, msg);
+}
+
+static char *section_key(const char *id, size_t n)
+{
+    return fl_xasprintf("%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
+}
+
+typedef struct spell_rm {
+    fl_xdb *db;
+    fl_xstatus st;
+} spell_rm;
+
+static int unspell(void *ud, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    spell_rm *s = ud;
+    size_t pl = strlen(FL_PREFIX_EXACT);
+    if (len <= pl || memcmp(term, FL_PREFIX_EXACT, pl) != 0)
+        return 0;
+    if (!fl_spelling_word(term + pl, len - pl))
+        return 0;
+    char *w = fl_xstrndup(term + pl, len - pl);
+    fl_xstatus st = fl_xdb_remove_spelling(s->db, w, 1);
+    free(w);
+    if (st != FL_XOK && st != FL_XERR_NOT_FOUND) {
+        s->st = st;
+        return 1;
+    }
+    return 0;
+}
+
+/* Undoes the bookkeeping of an indexed document before it is replaced or
+ * deleted: its spelling words, facet spelling counts and the section texts
+ * from keep_sections on. */
+static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char **err)
+{
+    fl_xdoc *doc = NULL;
+    if (fl_xdb_get_document(w->db, od->docid, &doc) != FL_XOK)
+        return fl_err_set(err, "%s: reading the indexed document: %s", od->id, fl_xlast_error());
+    int rc = 0;
+    char *data = NULL;
+    size_t dlen = 0;
+    fl_page old;
+    fl_page_init(&old);
+    if (fl_xdoc_get_data(doc, &data, &dlen) == FL_XOK && data) {
+        char *derr = NULL;
+        fl_docdata_decode(data, dlen, &old, &derr); /* a bad one: nothing to forget */
+        free(derr);
+    }
+    for (size_t i = keep_sections; rc == 0 && i < old.nsections; i++) {
+        char *k = section_key(od->id, i);
+        if (fl_xdb_set_metadata(w->db, k, strlen(k), "", 0) != FL_XOK)
+            rc = fl_err_set(err, "deleting section text: %s", fl_xlast_error());
+        free(k);
+    }
+    const fl_config *cfg = w->r->cfg;
+    for (size_t f = 0; rc == 0 && f < cfg->nfacets; f++) {
+        char *keys = doc_value(doc, FL_SLOT_FACET0 + (unsigned)f);
+        char *disp = doc_value(doc, FL_SLOT_FACET_DISPLAY0 + (unsigned)f);
+        char *kp = keys, *dp = disp;
+        while (kp && dp && *kp) {
+            char *ke = strchr(kp, FL_FACET_SEP), *de = strchr(dp, FL_FACET_SEP);
+            if (ke)
+                *ke = '\0';
+            if (de)
+                *de = '\0';
+            fd_add(&w->fd, cfg->facets[f].name, kp, dp, -1);
+            if (!ke || !de)
+                break;
+            kp = ke + 1;
+            dp = de + 1;
+        }
+        free(keys);
+        free(disp);
+    }
+    if (rc == 0) {
+        spell_rm s = {w->db, FL_XOK};
+        if (fl_xdb_termlist(w->db, od->docid, unspell, &s) != FL_XOK || s.st != FL_XOK)
+            rc = fl_err_set(err, "updating the spelling table: %s", fl_xlast_error());
+    }
+    fl_page_free(&old);
+    free(data);
+    fl_xdoc_free(doc);
+    return rc;
+}
+
+/* Spelling words, facet counts and section texts of a new document. */
+static int remember_doc(writer *w, const fl_built_doc *d, char **err)
+{
+    for (size_t i = 0; i < d->spelling.n; i++)
+        if (fl_xdb_add_spelling(w->db, d->spelling.items[i], 1) != FL_XOK)
+            return fl_err_set(err, "adding spelling: %s", fl_xlast_error());
+    for (size_t i = 0; i < d->nfacets; i++)
+        fd_add(&w->fd, d->facets[i].name, d->facets[i].key, d->facets[i].display, +1);
+    for (size_t i = 0; i < d->nsections; i++) {
+        char *k = section_key(d->id, i);
+        const char *t = d->section_texts[i] ? d->section_texts[i] : "";
+        fl_xstatus st = fl_xdb_set_metadata(w->db, k, strlen(k), t, strlen(t));
+        free(k);
+        if (st != FL_XOK)
+            return fl_err_set(err, "storing section text: %s", fl_xlast_error());
+    }
+    return 0;
+}
+
+static int delete_old(writer *w, old_doc *od, char **err)
+{
+    if (forget_doc(w, od, 0, err) != 0)
+        return -1;
+    if (fl_xdb_delete_document(w->db, od->docid) != FL_XOK)
+        return fl_err_set(err, "%s: deleting: %s", od->id, fl_xlast_error());
+    return 0;
+}
+
+/* Writes one finished job. */
+static int write_job(writer *w, job *j, char **err)
+{
+    run *r = w->r;
+    const fl_index_options *o = r->opt;
+    const char *id = j->file->relpath;
+    for (size_t i = 0; i < j->nwarnings; i++)
+        report(o, FL_INDEX_WARNING, id, j->warnings[i].line, j->warnings[i].message);
+    old_doc *od = j->old;
+    switch (j->result) {
+    case R_SAME: {
+        /* Same content, new mtime: store the new mtime so the next run skips
+         * reading the file.  Only a value changes; Xapian leaves the
+         * postings alone. */
+        fl_xdoc *doc = NULL;
+        fl_buf v = FL_BUF_INIT;
+        fl_mtime_value(j->file->mtime_ns, (int64_t)j->file->size, &v);
+        int rc = 0;
+        if (fl_xdb_get_document(w->db, od->docid, &doc) != FL_XOK ||
+            fl_xdoc_set_value(doc, FL_SLOT_MTIME, v.data, v.len) != FL_XOK ||
+            fl_xdb_replace_document(w->db, od->docid, doc) != FL_XOK)
+            rc = fl_err_set(err, "%s: updating: %s", id, fl_xlast_error());
+        fl_xdoc_free(doc);
+        fl_buf_free(&v);
+        w->sum->unchanged++;
+        return rc;
+    }
+    case R_BUILT: {
+        fl_xdocid docid;
+        if (od && !r->full) {
+            if (forget_doc(w, od, j->d.nsections, err) != 0)
+                return -1;
+            if (fl_xdb_replace_document(w->db, od->docid, j->d.doc) != FL_XOK)
+                return fl_err_set(err, "%s: replacing: %s", id, fl_xlast_error());
+        } else if (fl_xdb_add_document(w->db, j->d.doc, &docid) != FL_XOK) {
+            return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
+        }
+        if (remember_doc(w, &j->d, err) != 0)
+            return -1;
+        if (!od)
+            w->sum->added++;
+        else if (od->hash && j->hash && strcmp(od->hash, j->hash) == 0)
+            w->sum->unchanged++; /* rebuilt (full run), same content */
+        else
+            w->sum->updated++;
+        if (od)
+            od->seen = true;
+        return 0;
+    }
+    case R_SKIP:
+        report(o, FL_INDEX_INFO, id, 0, j->message);
+        if (od) {
+            /* In a full build it simply is not added; either way it is gone. */
+            if (!r->full && delete_old(w, od, err) != 0)
+                return -1;
+            od->seen = true;
+            w->sum->deleted++;
+        } else {
+            w->sum->skipped++;
+        }
+        return 0;
+    default:
+        /* The message names the file already ("path: reason"). */
+        report(o, FL_INDEX_ERROR, NULL, 0, j->message ? j->message : id);
+        w->sum->failed++;
+        /* Incremental: a file that cannot be read now keeps its last good
+         * document (bad input never costs good data).  Full: it is gone. */
+        if (od && r->full) {
+            od->seen = true;
+            w->sum->deleted++;
+        }
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------ config in the index */
+
+void fl_index_config_json(const fl_config *cfg, fl_buf *out)
+{
+    fl_json j;
+    fl_json_init(&j, out);
+    fl_json_object_begin(&j);
+    fl_json_key(&j, "facets");
+    fl_json_array_begin(&j);
+    for (size_t i = 0; i < cfg->nfacets; i++) {
+        fl_json_object_begin(&j);
+        fl_json_key(&j, "name");
+        fl_json_string(&j, cfg->facets[i].name);
+        fl_json_key(&j, "field");
+        fl_json_string(&j, cfg->facets[i].field);
+        fl_json_key(&j, "label");
+        fl_json_string(&j, cfg->facets[i].label);
+        fl_json_key(&j, "prefix");
+        fl_json_string_or_null(&j, cfg->facets[i].prefix);
+        fl_json_object_end(&j);
+    }
+    fl_json_array_end(&j);
+    fl_json_key(&j, "synonyms");
+    fl_json_array_begin(&j);
+    for (size_t i = 0; i < cfg->nsynonyms; i++) {
+        fl_json_array_begin(&j);
+        for (size_t k = 0; k < cfg->synonyms[i].n; k++)
+            fl_json_string(&j, cfg->synonyms[i].items[k]);
+        fl_json_array_end(&j);
+    }
+    fl_json_array_end(&j);
+    fl_json_key(&j, "recency_boost");
+    fl_json_double(&j, cfg->recency_boost, 6);
+    fl_json_object_end(&j);
+}
+
+/* Everything besides the files that shapes the documents: a change means a
+ * full rebuild. */
+static char *input_hash(const char *site_dir, const fl_config *cfg, bool drafts)
+{
+    fl_buf b = FL_BUF_INIT;
+    fl_buf_printf(&b, "format %s\nversion %s\ndrafts %d\n", FL_INDEX_FORMAT, FL_VERSION,
+                  (int)drafts);
+    char *p = fl_xasprintf("%s/_config.yml", site_dir);
+    size_t len = 0;
+    char *data = read_file(p, &len);
+    free(p);
+    if (data) {
+        fl_buf_append(&b, data, len);
+        free(data);
+    }
+    fl_buf_printf(&b, "\nmax %llu\n", (unsigned long long)cfg->max_file_size);
+    for (size_t i = 0; i < cfg->nfacets; i++)
+        fl_buf_printf(&b, "facet %s %s\n", cfg->facets[i].name, cfg->facets[i].field);
+    for (size_t i = 0; i < cfg->exclude.n; i++)
+        fl_buf_printf(&b, "exclude %s\n", cfg->exclude.items[i]);
+    for (size_t i = 0; i < cfg->words.n; i++)
+        fl_buf_printf(&b, "word %s\n", cfg->words.items[i]);
+    char *h = fl_site_hash(b.data, b.len);
+    fl_buf_free(&b);
+    return h;
+}
+
+typedef struct stem_ctx {
+    fl_buf *out;
+} stem_ctx;
+
+static int stem_tok(void *ud, const fl_token *t)
+{
+    stem_ctx *c = ud;
+    if (!t->stem || !*t->stem)
+        return 0;
+    if (c->out->len)
+        fl_buf_putc(c->out, ' ');
+    fl_buf_puts(c->out, t->stem);
+    return 0;
+}
+
+static int collect_key(void *ud, const char *s, size_t len)
+{
+    fl_strlist_push_n(ud, s, len);
+    return 0;
+}
+
+/* Rewrites Xapian's synonym table from the config's groups (analysed). */
+static int write_synonyms(fl_xdb *db, const fl_analyzer *an, const fl_config *cfg, char **err)
+{
+    fl_strlist keys = {0};
+    if (fl_xdb_synonym_keys(db, collect_key, &keys) != FL_XOK)
+        return fl_err_set(err, "reading synonyms: %s", fl_xlast_error());
+    for (size_t i = 0; i < keys.n; i++)
+        fl_xdb_clear_synonyms(db, keys.items[i]);
+    fl_strlist_free(&keys);
+    int rc = 0;
+    for (size_t g = 0; rc == 0 && g < cfg->nsynonyms; g++) {
+        const fl_strlist *grp = &cfg->synonyms[g];
+        fl_strlist stems = {0};
+        for (size_t i = 0; i < grp->n; i++) {
+            fl_buf b = FL_BUF_INIT;
+            stem_ctx c = {&b};
+            char *aerr = NULL;
+            fl_analyze(an, grp->items[i], strlen(grp->items[i]), stem_tok, &c, &aerr);
+            free(aerr);
+            fl_strlist_push(&stems, fl_buf_cstr(&b));
+            fl_buf_free(&b);
+        }
+        for (size_t a = 0; rc == 0 && a < stems.n; a++)
+            for (size_t b = 0; rc == 0 && b < stems.n; b++) {
+                if (!*stems.items[a] || !*stems.items[b] ||
+                    strcmp(stems.items[a], stems.items[b]) == 0)
+                    continue;
+                if (fl_xdb_add_synonym(db, stems.items[a], stems.items[b]) != FL_XOK)
+                    rc = fl_err_set(err, "storing synonyms: %s", fl_xlast_error());
+            }
+        fl_strlist_free(&stems);
+    }
+    return rc;
+}
+
+static int set_meta(fl_xdb *db, const char *key, const char *val, char **err)
+{
+    if (fl_xdb_set_metadata(db, key, strlen(key), val, strlen(val)) != FL_XOK)
+        return fl_err_set(err, "writing %s: %s", key, fl_xlast_error());
+    return 0;
+}
+
+static char *get_meta(fl_xdb *db, const char *key)
+{
+    char *v = NULL;
+    size_t len = 0;
+    if (fl_xdb_get_metadata(db, key, strlen(key), &v, &len) != FL_XOK)
+        return NULL;
+    return v;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void last_run_json(const fl_index_summary *s, const char *site_dir, time_t now,
+                          fl_buf *out)
+{
+    char when[32];
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fl_json j;
+    fl_json_init(&j, out);
+    fl_json_object_begin(&j);
+    fl_json_key(&j, "finished");
+    fl_json_string(&j, when);
+    fl_json_key(&j, "mode");
+    fl_json_string(&j, s->full ? "full" : "incremental");
+    fl_json_key(&j, "site");
+    fl_json_string(&j, site_dir);
+    fl_json_key(&j, "added");
+    fl_json_int(&j, s->added);
+    fl_json_key(&j, "updated");
+    fl_json_int(&j, s->updated);
+    fl_json_key(&j, "deleted");
+    fl_json_int(&j, s->deleted);
+    fl_json_key(&j, "unchanged");
+    fl_json_int(&j, s->unchanged);
+    fl_json_key(&j, "failed");
+    fl_json_int(&j, s->failed);
+    fl_json_key(&j, "skipped");
+    fl_json_int(&j, s->skipped);
+    fl_json_key(&j, "seconds");
+    fl_json_double(&j, s->seconds, 3);
+    fl_json_key(&j, "documents");
+    fl_json_int(&j, s->documents);
+    fl_json_object_end(&j);
+}
+
+/* ------------------------------------------------------------ the run */
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 4)
+        n = 4;
+    return (unsigned)n;
+}
+
+/* Runs all jobs through the workers and writes them in order. */
+static int process_jobs(run *r, writer *w, char **err)
+{
+    const fl_index_options *o = r->opt;
+    unsigned nthreads = o->threads ? o->threads : default_threads();
+    if (nthreads > r->njobs)
+        nthreads = r->njobs ? (unsigned)r->njobs : 1;
+    pthread_t *tids = fl_xcalloc(nthreads, sizeof *tids);
+    unsigned started = 0;
+    for (unsigned i = 0; i < nthreads && r->njobs; i++)
+        if (pthread_create(&tids[i], NULL, worker, r) == 0)
+            started++;
+    int rc = 0;
+    if (r->njobs && !started) {
+        /* No thread could start: do it all here. */
+        for (size_t i = 0; i < r->njobs; i++) {
+            do_job(r, &r->jobs[i]);
+            r->jobs[i].result = r->jobs[i].outcome == R_PENDING ? R_FAIL : r->jobs[i].outcome;
+        }
+        r->next = r->njobs;
+    }
+    size_t total = r->njobs;
+    for (size_t i = 0; i < r->njobs; i++) {
+        job *j = &r->jobs[i];
+        pthread_mutex_lock(&r->mu);
+        while (j->result == R_PENDING)
+            pthread_cond_wait(&r->cv_done, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        if (rc == 0)
+            rc = write_job(w, j, err);
+        job_clear(j);
+        pthread_mutex_lock(&r->mu);
+        r->consumed = i + 1;
+        if (rc != 0)
+            r->stop = true;
+        pthread_cond_broadcast(&r->cv_work);
+        pthread_mutex_unlock(&r->mu);
+        if (rc != 0)
+            break;
+        if (o->progress)
+            o->progress(o->ud, i + 1, total);
+    }
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_cond_broadcast(&r->cv_work);
+    pthread_mutex_unlock(&r->mu);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    for (size_t i = 0; i < r->njobs; i++)
+        job_clear(&r->jobs[i]);
+    free(tids);
+    return rc;
+}
+
+/* Finishing touches inside the run's commit: deletions of vanished files,
+ * facet counts, config, synonyms, format, last-run summary. */
+static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool config_changed,
+                     const fl_analyzer *an, double t0, char **err)
+{
+    const fl_index_options *o = r->opt;
+    for (size_t i = 0; i < old->n; i++) {
+        old_doc *od = &old->docs[i];
+        if (od->seen)
+            continue;
+        if (!r->full && delete_old(w, od, err) != 0)
+            return -1;
+        w->sum->deleted++;
+    }
+    if (apply_facet_deltas(w->db, &w->fd, err) != 0)
+        return -1;
+    fl_buf cj = FL_BUF_INIT;
+    fl_index_config_json(r->cfg, &cj);
+    int rc = 0;
+    if (r->full || config_changed) {
+        rc = write_synonyms(w->db, an, r->cfg, err);
+        if (rc == 0)
+            rc = set_meta(w->db, FL_META_CONFIG, fl_buf_cstr(&cj), err);
+    }
+    fl_buf_free(&cj);
+    if (rc == 0)
+        rc = set_meta(w->db, FL_META_FORMAT, FL_INDEX_FORMAT, err);
+    if (rc == 0)
+        rc = set_meta(w->db, FL_META_INPUT_HASH, ihash, err);
+    uint32_t count = 0;
+    if (rc == 0 && fl_xdb_doccount(w->db, &count) != FL_XOK)
+        rc = fl_err_set(err, "counting documents: %s", fl_xlast_error());
+    if (rc == 0) {
+        w->sum->documents = count;
+        w->sum->seconds = now_seconds() - t0;
+        fl_buf lj = FL_BUF_INIT;
+        last_run_json(w->sum, o->site_dir, r->now, &lj);
+        rc = set_meta(w->db, FL_META_LAST_RUN, fl_buf_cstr(&lj), err);
+        fl_buf_free(&lj);
+    }
+    return rc;
+}
+
+int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
+{
+    double t0 = now_seconds();
+    memset(sum, 0, sizeof *sum);
+    const char *dir = o->db_dir;
+    fl_config *owned_cfg = NULL;
+    const fl_config *cfg = o->config;
+    if (!cfg)
+        cfg = owned_cfg = fl_config_new_default();
+    if (prepare_dir(dir, err) != 0) {
+        fl_config_free(owned_cfg);
+        return FL_INDEX_EFATAL;
+    }
+    char *lockpath = fl_xasprintf("%s/%s", dir, LOCKFILE);
+    int lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lockfd < 0) {
+        fl_err_set(err, "cannot open the lock file %s: %s", lockpath, strerror(errno));
+        free(lockpath);
+        fl_config_free(owned_cfg);
+        return FL_INDEX_EFATAL;
+    }
+    if (flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EWOULDBLOCK)
+            fl_err_set(err, "%s is being indexed by another findling index (it holds %s); "
+                            "try again later", dir, lockpath);
+        else
+            fl_err_set(err, "cannot lock %s: %s", lockpath, strerror(e));
+        close(lockfd);
+        free(lockpath);
+        fl_config_free(owned_cfg);
+        return e == EWOULDBLOCK ? FL_INDEX_ELOCKED : FL_INDEX_EFATAL;
+    }
+    free(lockpath);
+
+    int ret = FL_INDEX_EFATAL;
+    run r = {0};
+    r.opt = o;
+    r.cfg = cfg;
+    r.now = o->now ? o->now : time(NULL);
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv_work, NULL);
+    pthread_cond_init(&r.cv_done, NULL);
+    old_state old = {0};
+    fl_site_files files = {0};
+    fl_xdb *live = NULL, *target = NULL;
+    fl_analyzer *an = NULL;
+    char *ihash = NULL, *live_path = NULL, *build_path = NULL, *gen_path = NULL;
+    bool in_txn = false;
+    writer w = {0};
+    const char **facet_names = NULL;
+
+    long livegen = read_stub(dir, err);
+    if (livegen == -2)
+        goto out;
+    long maxgen = cleanup_dir(dir, livegen);
+    ihash = input_hash(o->site_dir, cfg, o->drafts);
+
+    r.site = fl_site_open(o->site_dir, cfg, err);
+    if (!r.site)
+        goto out;
+    if (fl_site_list(r.site, o->drafts, &files, err) != 0)
+        goto out;
+
+    /* The previous state, and whether this run must be a full one. */
+    bool full = o->full || livegen < 0;
+    bool config_changed = true;
+    if (livegen >= 0) {
+        live_path = fl_xasprintf("%s/gen-%06ld", dir, livegen);
+        fl_xstatus st = full ? fl_xdb_open(live_path, &live)
+                             : fl_xdb_open_writable(live_path, FL_XDB_OPEN, 0, &live);
+        if (st != FL_XOK) {
+            if (st == FL_XERR_LOCKED)
+                fl_err_set(err, "%s: another program is writing to the index: %s", live_path,
+                           fl_xlast_error());
+            else
+                fl_err_set(err, "cannot open the index %s: %s", live_path, fl_xlast_error());
+            goto out;
+        }
+        char *fmt = get_meta(live, FL_META_FORMAT);
+        char *ih = get_meta(live, FL_META_INPUT_HASH);
+        char *cj = get_meta(live, FL_META_CONFIG);
+        fl_buf now_cj = FL_BUF_INIT;
+        fl_index_config_json(cfg, &now_cj);
+        if (!fmt || strcmp(fmt, FL_INDEX_FORMAT) != 0 || !ih || strcmp(ih, ihash) != 0)
+            full = true;
+        config_changed = !cj || strcmp(cj, fl_buf_cstr(&now_cj)) != 0;
+        fl_buf_free(&now_cj);
+        free(fmt);
+        free(ih);
+        free(cj);
+        if (load_old(live, &old, err) != 0)
+            goto out;
+    }
+
+    /* Jobs: every listed file not known unchanged by its mtime:size. */
+    r.jobs = fl_xcalloc(files.n ? files.n : 1, sizeof *r.jobs);
+    fl_buf mv = FL_BUF_INIT;
+    for (size_t i = 0; i < files.n; i++) {
+        const fl_site_file *f = &files.files[i];
+        old_doc *od = find_old(&old, f->relpath);
+        if (od)
+            od->seen = true;
+        fl_buf_reset(&mv);
+        fl_mtime_value(f->mtime_ns, (int64_t)f->size, &mv);
+        if (!full && od && od->mtime && strcmp(od->mtime, mv.data) == 0) {
+            sum->unchanged++;
+            continue;
+        }
+        job *j = &r.jobs[r.njobs++];
+        j->file = f;
+        j->old = od;
+    }
+    fl_buf_free(&mv);
+    /* Most of a big site changed: a new generation is cheaper than one huge
+     * transaction held in memory. */
+    if (!full && r.njobs > FULL_SWITCH_MIN && r.njobs * 4 > files.n) {
+        full = true;
+        sum->unchanged = 0;
+        r.njobs = 0;
+        for (size_t i = 0; i < files.n; i++) {
+            job *j = &r.jobs[r.njobs++];
+            memset(j, 0, sizeof *j);
+            j->file = &files.files[i];
+            j->old = find_old(&old, files.files[i].relpath);
+        }
+    }
+    /* seen is set again by the writer for what it keeps. */
+    for (size_t i = 0; i < old.n; i++)
+        old.docs[i].seen = false;
+    for (size_t i = 0; i < files.n; i++) {
+        old_doc *od = find_old(&old, files.files[i].relpath);
+        if (od && !full)
+            od->seen = true; /* incremental: listed = kept unless skipped/deleted */
+    }
+    r.full = full;
+    sum->full = full;
+
+    for (size_t i = 0; i < files.nproblems; i++) {
+        report(o, FL_INDEX_ERROR, files.problems[i].relpath, 0, files.problems[i].message);
+        sum->failed++;
+    }
+
+    if (r.njobs || full || config_changed) {
+        fl_analyzer_options aopt = {0};
+        aopt.extra_words = (const char *const *)cfg->words.items;
+        aopt.n_extra_words = cfg->words.n;
+        an = fl_analyzer_new(&aopt, err);
+        if (!an)
+            goto out;
+    }
+    r.an = an;
+    facet_names = fl_xcalloc(cfg->nfacets + 1, sizeof *facet_names);
+    for (size_t i = 0; i < cfg->nfacets; i++)
+        facet_names[i] = cfg->facets[i].name;
+    r.dbc.facet_names = facet_names;
+    r.dbc.nfacets = cfg->nfacets;
+
+    long newgen = maxgen + 1;
+    if (full) {
+        if (live) {
+            fl_xdb_free(live); /* read-only: only needed for the old state */
+            live = NULL;
+        }
+        gen_path = fl_xasprintf("%s/gen-%06ld", dir, newgen);
+        build_path = o->no_compact ? fl_xstrdup(gen_path)
+                                   : fl_xasprintf("%s/tmp-%06ld", dir, newgen);
+        if (fl_xdb_open_writable(build_path, FL_XDB_CREATE_OR_OVERWRITE,
+                                 o->flush_every ? o->flush_every : 300, &target) != FL_XOK) {
+            fl_err_set(err, "cannot create %s: %s", build_path, fl_xlast_error());
+            goto out;
+        }
+    } else {
+        target = live;
+        live = NULL;
+        /* Nothing becomes visible before commit_transaction, however many
+         * documents change (Xapian would otherwise flush on its own). */
+        if (fl_xdb_begin_transaction(target, true) != FL_XOK) {
+            fl_err_set(err, "cannot start a transaction: %s", fl_xlast_error());
+            goto out;
+        }
+        in_txn = true;
+    }
+    w.r = &r;
+    w.db = target;
+    w.sum = sum;
+    if (process_jobs(&r, &w, err) != 0)
+        goto out;
+    if (finish_db(&r, &w, &old, ihash, config_changed, an, t0, err) != 0)
+        goto out;
+
+    if (!full) {
+        if (fl_xdb_commit_transaction(target) != FL_XOK) {
+            fl_err_set(err, "committing: %s", fl_xlast_error());
+            goto out;
+        }
+        in_txn = false;
+        fl_xdb_revision(target, &sum->revision);
+    } else {
+        if (fl_xdb_commit(target) != FL_XOK) {
+            fl_err_set(err, "committing %s: %s", build_path, fl_xlast_error());
+            goto out;
+        }
+        fl_xdb_free(target);
+        target = NULL;
+        if (!o->no_compact) {
+            fl_xdb *ro = NULL;
+            if (fl_xdb_open(build_path, &ro) != FL_XOK ||
+                fl_xdb_compact(ro, gen_path, false) != FL_XOK) {
+                fl_err_set(err, "compacting %s: %s", build_path, fl_xlast_error());
+                fl_xdb_free(ro);
+                goto out;
+            }
+            fl_xdb_free(ro);
+            rm_rf(build_path);
+        }
+        /* The swap: readers opening DIR from now on get the new generation. */
+        if (write_stub(dir, newgen, err) != 0)
+            goto out;
+        if (live_path)
+            rm_rf(live_path);
+        fl_xdb *ro = NULL;
+        if (fl_xdb_open(gen_path, &ro) == FL_XOK) {
+            fl_xdb_revision(ro, &sum->revision);
+            fl_xdb_free(ro);
+        }
+    }
+    sum->seconds = now_seconds() - t0;
+    ret = sum->failed ? FL_INDEX_PARTIAL : FL_INDEX_OK;
+
+out:
+    if (in_txn)
+        fl_xdb_cancel_transaction(target);
+    fl_xdb_free(target);
+    fl_xdb_free(live);
+    if (ret == FL_INDEX_EFATAL && build_path) {
+        /* A failed full build leaves the live generation as it was. */
+        rm_rf(build_path);
+        if (gen_path && strcmp(gen_path, build_path) != 0) {
+            char *cur = fl_index_live_path(dir);
+            if (!cur || strcmp(cur, gen_path) != 0)
+                rm_rf(gen_path);
+            free(cur);
+        }
+    }
+    fd_free(&w.fd);
+    free(facet_names);
+    fl_analyzer_free(an);
+    free(r.jobs);
+    old_state_free(&old);
+    fl_site_files_free(&files);
+    if (r.site)
+        fl_site_close(r.site);
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv_work);
+    pthread_cond_destroy(&r.cv_done);
+    free(ihash);
+    free(live_path);
+    free(build_path);
+    free(gen_path);
+    fl_config_free(owned_cfg);
+    close(lockfd); /* releases the lock */
+    return ret;
+}

@@ -1,0 +1,229 @@
+/* excerpt.c — excerpts with every matched form highlighted.
+ *
+ * Xapian's MSet::snippet cannot know our compound parts and gender forms, so
+ * we analyse the passage with the same chain and mark every token whose stem,
+ * exact form or compound parts are among the query's terms.  Only a window
+ * of the text around the expected match is analysed, so a 2 MB law costs the
+ * same as a blog post.
+ */
+#include "search_int.h"
+
+#include "fl_utf8.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Text beyond this is not analysed as a whole: a window around the hint is. */
+#define ANALYSE_MAX 12000
+#define ANALYSE_HALF 3000
+
+void fl_html_escape(fl_buf *out, const char *s, size_t len)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (rep) {
+            fl_buf_append(out, s + run, i - run);
+            fl_buf_puts(out, rep);
+            run = i + 1;
+        }
+    }
+    fl_buf_append(out, s + run, len - run);
+}
+
+int fl_hl_match(const fl_hl *hl, const fl_token *t)
+{
+    int g;
+    if (t->stem && (g = fl_strset_find(&hl->stems, t->stem)) >= 0)
+        return g;
+    if (t->exact && (g = fl_strset_find(&hl->exacts, t->exact)) >= 0)
+        return g;
+    if (t->stem && (g = fl_strset_find(&hl->parts, t->stem)) >= 0)
+        return g;
+    for (size_t i = 0; i < t->nparts; i++) {
+        if ((g = fl_strset_find(&hl->stems, t->parts[i])) >= 0)
+            return g;
+        if ((g = fl_strset_find(&hl->parts, t->parts[i])) >= 0)
+            return g;
+    }
+    if (t->exact)
+        for (size_t i = 0; i < hl->prefixes.n; i++)
+            if (strncmp(t->exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
+                return 10000 + (int)i;
+    return -1;
+}
+
+typedef struct mark {
+    size_t start, end;
+    int group;
+} mark;
+
+typedef struct marks {
+    const fl_hl *hl;
+    size_t base;
+    mark *m;
+    size_t n, cap;
+} marks;
+
+static int mark_cb(void *ud, const fl_token *t)
+{
+    marks *ms = ud;
+    int g = fl_hl_match(ms->hl, t);
+    if (g < 0)
+        return 0;
+    if (ms->n == ms->cap) {
+        ms->cap = ms->cap ? ms->cap * 2 : 32;
+        ms->m = fl_xrealloc(ms->m, ms->cap * sizeof *ms->m);
+    }
+    ms->m[ms->n++] = (mark){ms->base + t->offset, ms->base + t->offset + t->surface_len, g};
+    return 0;
+}
+
+static bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+/* Moves i back to a character boundary. */
+static size_t char_start(const char *s, size_t i)
+{
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+/* Appends s[a..b) with white space runs collapsed and marks applied. */
+static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, size_t nm)
+{
+    size_t k = 0;
+    while (k < nm && m[k].start < a)
+        k++;
+    size_t i = a;
+    bool sp = false;
+    while (i < b) {
+        if (k < nm && m[k].start == i && m[k].end <= b) {
+            if (sp)
+                fl_buf_putc(out, ' ');
+            sp = false;
+            fl_buf_puts(out, "<mark>");
+            fl_html_escape(out, s + m[k].start, m[k].end - m[k].start);
+            fl_buf_puts(out, "</mark>");
+            i = m[k].end;
+            k++;
+            while (k < nm && m[k].start < i)
+                k++;
+            continue;
+        }
+        if (is_ws(s[i])) {
+            sp = true;
+            i++;
+            continue;
+        }
+        if (sp)
+            fl_buf_putc(out, ' ');
+        sp = false;
+        size_t j = i;
+        while (j < b && !is_ws(s[j]) && !(k < nm && m[k].start == j))
+            j++;
+        fl_html_escape(out, s + i, j - i);
+        i = j;
+    }
+}
+
+size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                  size_t hint_byte, size_t length, bool fallback_start, fl_buf *out)
+{
+    if (!text || len == 0)
+        return 0;
+    if (length == 0)
+        length = 220;
+    /* The region to analyse. */
+    size_t ra = 0, rb = len;
+    if (len > ANALYSE_MAX) {
+        size_t c = hint_byte == SIZE_MAX ? 0 : (hint_byte < len ? hint_byte : len - 1);
+        ra = c > ANALYSE_HALF ? c - ANALYSE_HALF : 0;
+        rb = ra + 2 * ANALYSE_HALF < len ? ra + 2 * ANALYSE_HALF : len;
+        while (ra > 0 && !is_ws(text[ra - 1]))
+            ra--;
+        while (rb < len && !is_ws(text[rb]))
+            rb++;
+    }
+    marks ms = {hl, ra, NULL, 0, 0};
+    fl_analyze(an, text + ra, rb - ra, mark_cb, &ms, NULL);
+    if (ms.n == 0 && !fallback_start) {
+        free(ms.m);
+        return 0;
+    }
+    /* Best window: most distinct query words, then most marks. */
+    size_t best_i = 0, best_j = 0;
+    long best = -1;
+    for (size_t i = 0; i < ms.n; i++) {
+        size_t j = i;
+        int seen[16];
+        int nseen = 0;
+        long count = 0;
+        while (j < ms.n && ms.m[j].end - ms.m[i].start <= length) {
+            bool dup = false;
+            for (int k = 0; k < nseen; k++)
+                dup |= seen[k] == ms.m[j].group;
+            if (!dup && nseen < 16)
+                seen[nseen++] = ms.m[j].group;
+            count++;
+            j++;
+        }
+        long score = nseen * 1000L + count;
+        if (score > best) {
+            best = score;
+            best_i = i;
+            best_j = j;
+        }
+    }
+    size_t start, end;
+    if (ms.n == 0) {
+        start = 0;
+    } else {
+        size_t ms0 = ms.m[best_i].start;
+        size_t me = ms.m[best_j - 1].end;
+        size_t slack = length > me - ms0 ? length - (me - ms0) : 0;
+        start = ms0 > slack / 3 ? ms0 - slack / 3 : 0;
+        /* Short texts: show from the beginning when the match fits. */
+        if (me <= length)
+            start = 0;
+    }
+    end = start + length < len ? start + length : len;
+    if (end == len && len > length)
+        start = len - length > start ? start : len - length;
+    /* Cut on word boundaries, UTF-8-safe. */
+    if (start > 0) {
+        size_t s2 = start;
+        while (s2 < end && !is_ws(text[s2 - 1]))
+            s2++;
+        start = s2 < end && (ms.n == 0 || s2 <= ms.m[best_i].start) ? s2 : char_start(text, start);
+    }
+    if (end < len) {
+        size_t e2 = end;
+        while (e2 > start && !is_ws(text[e2]))
+            e2--;
+        end = e2 > start && (ms.n == 0 || e2 >= ms.m[best_j - 1].end) ? e2 : char_start(text, end);
+    }
+    while (start < end && is_ws(text[start]))
+        start++;
+    while (end > start && is_ws(text[end - 1]))
+        end--;
+    if (start > 0)
+        fl_buf_puts(out, "… ");
+    emit(out, text, start, end, ms.m, ms.n);
+    if (end < len)
+        fl_buf_puts(out, " …");
+    size_t nm = 0;
+    for (size_t i = 0; i < ms.n; i++)
+        nm += ms.m[i].start >= start && ms.m[i].end <= end;
+    free(ms.m);
+    return nm;
+}

@@ -1,0 +1,963 @@
+/* search.c — the searcher (fl_search.h): open/reopen, run, hits, facets.
+ *
+ * One fl_search_run: parse (parse.c) → compile (build.c) → Xapian match with
+ * the request's filters and match spies on the facet slots → hits with
+ * excerpts and sections (excerpt.c).  A concurrent index run can make Xapian
+ * throw DatabaseModifiedError mid-way: we then reopen and start again.
+ */
+#include "search_int.h"
+
+#include "fl_docdata.h"
+#include "fl_err.h"
+#include "fl_jsonread.h"
+#include "fl_normalize.h"
+#include "fl_terms.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define MAX_SECTIONS 3
+#define MAX_FACET_VALUES 100
+
+/* ---------------------------------------------------------------- open */
+
+static char *read_stub(const char *dir)
+{
+    char *p = fl_xasprintf("%s/XAPIANDB", dir);
+    FILE *f = fopen(p, "rb");
+    free(p);
+    if (!f)
+        return NULL;
+    fl_buf b = FL_BUF_INIT;
+    char tmp[512];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        fl_buf_append(&b, tmp, n);
+    fclose(f);
+    return fl_buf_detach(&b);
+}
+
+static void free_config(fl_searcher *s)
+{
+    for (size_t i = 0; i < s->nfacets; i++)
+        free(s->facets[i].name);
+    free(s->facets);
+    for (size_t i = 0; i < s->nsyns; i++) {
+        fl_strlist_free(&s->syns[i].members);
+        fl_strlist_free(&s->syns[i].stems);
+    }
+    free(s->syns);
+    s->facets = NULL;
+    s->syns = NULL;
+    s->nfacets = s->nsyns = 0;
+    s->recency = 0;
+}
+
+static void add_facet(fl_searcher *s, const char *name, fl_xvalueno slot)
+{
+    s->facets = fl_xrealloc(s->facets, (s->nfacets + 1) * sizeof *s->facets);
+    s->facets[s->nfacets].name = fl_xstrdup(name);
+    s->facets[s->nfacets].slot = slot;
+    s->nfacets++;
+}
+
+typedef struct stemjoin {
+    fl_buf b;
+} stemjoin;
+
+static int stemjoin_cb(void *ud, const fl_token *t)
+{
+    stemjoin *sj = ud;
+    if (sj->b.len)
+        fl_buf_putc(&sj->b, ' ');
+    fl_buf_puts(&sj->b, t->stem && t->stem[0] ? t->stem : t->exact);
+    return 0;
+}
+
+static void add_syn_group(fl_searcher *s, const fl_jv *arr)
+{
+    fl_syn_group g = {{0}, {0}};
+    for (size_t i = 0; i < arr->n; i++) {
+        const char *m = fl_jv_str(arr->items[i]);
+        if (!m || !*m)
+            continue;
+        stemjoin sj = {FL_BUF_INIT};
+        fl_analyze(s->an, m, strlen(m), stemjoin_cb, &sj, NULL);
+        if (sj.b.len) {
+            fl_strlist_push(&g.members, m);
+            fl_strlist_push(&g.stems, sj.b.data);
+        }
+        fl_buf_free(&sj.b);
+    }
+    if (g.members.n < 2) {
+        fl_strlist_free(&g.members);
+        fl_strlist_free(&g.stems);
+        return;
+    }
+    s->syns = fl_xrealloc(s->syns, (s->nsyns + 1) * sizeof *s->syns);
+    s->syns[s->nsyns++] = g;
+}
+
+/* Reads FL_META_CONFIG (written by the indexer).  Tolerant: what it does not
+ * understand it ignores, and a missing config means the default facets. */
+static void load_config(fl_searcher *s)
+{
+    free_config(s);
+    char *val = NULL;
+    size_t len = 0;
+    fl_jv *cfg = NULL;
+    if (fl_xdb_get_metadata(s->db, FL_META_CONFIG, strlen(FL_META_CONFIG), &val, &len) ==
+            FL_XOK &&
+        val)
+        cfg = fl_jv_parse(val, len, NULL);
+    free(val);
+    const fl_jv *facets = fl_jv_get(cfg, "facets");
+    if (facets && (facets->type == FL_J_ARR || facets->type == FL_J_OBJ)) {
+        for (size_t i = 0; i < facets->n; i++) {
+            const fl_jv *f = facets->items[i];
+            const char *name = facets->type == FL_J_OBJ ? facets->keys[i] : fl_jv_str(f);
+            if (!name)
+                name = fl_jv_str(fl_jv_get(f, "name"));
+            if (!name)
+                continue;
+            const fl_jv *slot = fl_jv_get(f, "slot");
+            add_facet(s, name,
+                      slot && slot->type == FL_J_NUM ? (fl_xvalueno)slot->num
+                                                      : (fl_xvalueno)(FL_SLOT_FACET0 + i));
+        }
+    }
+    if (s->nfacets == 0) {
+        static const char *const def[] = {"category", "author", "tag", "year"};
+        for (size_t i = 0; i < 4; i++)
+            add_facet(s, def[i], (fl_xvalueno)(FL_SLOT_FACET0 + i));
+    }
+    const fl_jv *syn = fl_jv_get(cfg, "synonyms");
+    if (syn && syn->type == FL_J_ARR) {
+        for (size_t i = 0; i < syn->n; i++) {
+            const fl_jv *g = syn->items[i];
+            if (g->type == FL_J_OBJ)
+                g = fl_jv_get(g, "terms") ? fl_jv_get(g, "terms") : fl_jv_get(g, "words");
+            if (g && g->type == FL_J_ARR)
+                add_syn_group(s, g);
+        }
+    } else if (syn && syn->type == FL_J_OBJ) {
+        /* {"KI": ["Künstliche Intelligenz"], ...} */
+        for (size_t i = 0; i < syn->n; i++) {
+            fl_jv grp = {FL_J_ARR, false, 0, NULL, NULL, NULL, 0};
+            fl_jv key = {FL_J_STR, false, 0, syn->keys[i], NULL, NULL, 0};
+            const fl_jv *v = syn->items[i];
+            size_t n = 1 + (v->type == FL_J_ARR ? v->n : 1);
+            fl_jv **items = fl_xcalloc(n, sizeof *items);
+            items[0] = &key;
+            if (v->type == FL_J_ARR)
+                for (size_t k = 0; k < v->n; k++)
+                    items[k + 1] = v->items[k];
+            else
+                items[1] = (fl_jv *)v;
+            grp.items = items;
+            grp.n = n;
+            add_syn_group(s, &grp);
+            free(items);
+        }
+    }
+    const fl_jv *rec = fl_jv_get(cfg, "recency_boost");
+    if (rec && rec->type == FL_J_NUM && rec->num > 0 && rec->num < 10)
+        s->recency = rec->num;
+    fl_jv_free(cfg);
+}
+
+static int open_db(fl_searcher *s, char **err)
+{
+    fl_xdb *db = NULL;
+    if (fl_xdb_open(s->path, &db) != FL_XOK)
+        return fl_err_set(err, "cannot open the index '%s' (%s): %s", s->path,
+                          fl_xstatus_name(fl_xlast_status()), fl_xlast_error_message());
+    fl_xdb_free(s->db);
+    s->db = db;
+    s->doccount = 0;
+    fl_xdb_doccount(db, &s->doccount);
+    load_config(s);
+    return 0;
+}
+
+fl_searcher *fl_searcher_open(const char *db_path, const fl_analyzer *an, char **err)
+{
+    if (!db_path || !an) {
+        fl_err_set(err, "fl_searcher_open: no index path or analyzer");
+        return NULL;
+    }
+    fl_searcher *s = fl_xcalloc(1, sizeof *s);
+    s->path = fl_xstrdup(db_path);
+    s->an = an;
+    s->stub = read_stub(db_path);
+    if (open_db(s, err) != 0) {
+        fl_searcher_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void fl_searcher_free(fl_searcher *s)
+{
+    if (!s)
+        return;
+    free_config(s);
+    fl_xdb_free(s->db);
+    free(s->path);
+    free(s->stub);
+    free(s);
+}
+
+int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
+{
+    char *stub = read_stub(s->path);
+    bool swapped = (stub == NULL) != (s->stub == NULL) ||
+                   (stub && s->stub && strcmp(stub, s->stub) != 0);
+    if (swapped) {
+        /* A --full run put a new generation in place: open it afresh. */
+        free(s->stub);
+        s->stub = stub;
+        if (changed)
+            *changed = true;
+        return open_db(s, err);
+    }
+    free(stub);
+    bool ch = false;
+    if (fl_xdb_reopen(s->db, &ch) != FL_XOK) {
+        /* The generation we had may be gone: try a fresh open. */
+        if (changed)
+            *changed = true;
+        return open_db(s, err);
+    }
+    if (ch) {
+        s->doccount = 0;
+        fl_xdb_doccount(s->db, &s->doccount);
+        load_config(s);
+    }
+    if (changed)
+        *changed = ch;
+    return 0;
+}
+
+uint64_t fl_searcher_revision(fl_searcher *s)
+{
+    uint64_t rev = 0;
+    fl_xdb_revision(s->db, &rev);
+    return rev;
+}
+
+uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
+
+/* ---------------------------------------------------------------- results */
+
+static void hit_free(fl_hit *h)
+{
+    free(h->id);
+    free(h->url);
+    free(h->title);
+    free(h->teaser);
+    free(h->date);
+    fl_strlist_free(&h->categories);
+    fl_strlist_free(&h->authors);
+    fl_strlist_free(&h->tags);
+    free(h->image);
+    free(h->excerpt);
+    for (size_t i = 0; i < h->nsections; i++) {
+        free(h->sections[i].title);
+        free(h->sections[i].anchor);
+        free(h->sections[i].url);
+        free(h->sections[i].excerpt);
+    }
+    free(h->sections);
+    free(h->explain);
+}
+
+void fl_search_result_free(fl_search_result *res)
+{
+    if (!res)
+        return;
+    free(res->query);
+    free(res->corrected_query);
+    for (size_t i = 0; i < res->nhits; i++)
+        hit_free(&res->hits[i]);
+    free(res->hits);
+    for (size_t i = 0; i < res->nfacets; i++) {
+        free(res->facets[i].name);
+        for (size_t k = 0; k < res->facets[i].ncounts; k++)
+            free(res->facets[i].counts[k].value);
+        free(res->facets[i].counts);
+    }
+    free(res->facets);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---------------------------------------------------------------- sections */
+
+typedef struct secscore {
+    size_t idx;
+    uint32_t count;
+    uint64_t groups;
+    uint64_t title_groups;
+    uint32_t first_pos;
+    long score;
+} secscore;
+
+static int secscore_cmp(const void *a, const void *b)
+{
+    const secscore *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int popcount64(uint64_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+typedef struct titlemark {
+    const fl_hl *hl;
+    uint64_t groups;
+} titlemark;
+
+static int titlemark_cb(void *ud, const fl_token *t)
+{
+    titlemark *tm = ud;
+    int g = fl_hl_match(tm->hl, t);
+    if (g >= 0)
+        tm->groups |= 1ull << (g % 64);
+    return 0;
+}
+
+static int term_group(const fl_hl *hl, const char *term)
+{
+    const char *t = term;
+    if (strncmp(t, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 && t[1] && (unsigned char)t[1] >= 'a')
+        t += strlen(FL_PREFIX_PART);
+    int g = fl_strset_find(&hl->stems, t);
+    if (g < 0)
+        g = fl_strset_find(&hl->parts, t);
+    return g < 0 ? 0 : g;
+}
+
+static char *section_text(fl_searcher *s, const char *id, size_t n, size_t *len)
+{
+    fl_buf key = FL_BUF_INIT;
+    fl_buf_printf(&key, "%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
+    char *val = NULL;
+    *len = 0;
+    if (fl_xdb_get_metadata(s->db, key.data, key.len, &val, len) != FL_XOK)
+        val = NULL;
+    fl_buf_free(&key);
+    return val;
+}
+
+static size_t hint_of(const fl_section *sec, uint32_t pos, size_t textlen)
+{
+    if (sec->pos_end <= sec->pos_start || pos < sec->pos_start)
+        return 0;
+    double f = (double)(pos - sec->pos_start) / (double)(sec->pos_end - sec->pos_start);
+    return (size_t)(f * (double)textlen);
+}
+
+/* Excerpt and sub-results of one hit. */
+static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, const fl_page *p,
+                         size_t exlen, fl_hit *h)
+{
+    size_t ns = p->nsections;
+    secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
+    for (size_t i = 0; i < ns; i++) {
+        sc[i].idx = i;
+        sc[i].first_pos = UINT32_MAX;
+    }
+    for (size_t t = 0; t < c->hl.posterms.n && ns; t++) {
+        const char *term = c->hl.posterms.items[t];
+        fl_xtermpos *pos = NULL;
+        size_t np = 0;
+        if (fl_xdb_positions(s->db, docid, term, strlen(term), &pos, &np) != FL_XOK || np == 0) {
+            free(pos);
+            continue;
+        }
+        int g = term_group(&c->hl, term);
+        size_t si = 0;
+        for (size_t k = 0; k < np; k++) {
+            uint32_t ps = pos[k];
+            /* positions are sorted: walk the sections forward */
+            if (si >= ns || ps < p->sections[si].pos_start) {
+                /* binary search from scratch */
+                size_t lo = 0, hi = ns;
+                while (lo < hi) {
+                    size_t mid = (lo + hi) / 2;
+                    if (p->sections[mid].pos_start <= ps)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                if (lo == 0)
+                    continue;
+                si = lo - 1;
+            }
+            while (si + 1 < ns && p->sections[si + 1].pos_start <= ps)
+                si++;
+            if (ps >= p->sections[si].pos_end)
+                continue;
+            sc[si].count++;
+            sc[si].groups |= 1ull << (g % 64);
+            if (ps < sc[si].first_pos)
+                sc[si].first_pos = ps;
+        }
+        free(pos);
+    }
+    size_t nmatched = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (!sc[i].count)
+            continue;
+        nmatched++;
+        titlemark tm = {&c->hl, 0};
+        const char *title = p->sections[i].title;
+        if (title && *title && nmatched <= 400)
+            fl_analyze(s->an, title, strlen(title), titlemark_cb, &tm, NULL);
+        sc[i].title_groups = tm.groups;
+        sc[i].score = popcount64(tm.groups) * 100000L + popcount64(sc[i].groups) * 1000L +
+                      (sc[i].count < 999 ? sc[i].count : 999);
+    }
+    if (ns)
+        qsort(sc, ns, sizeof *sc, secscore_cmp);
+    fl_buf ex = FL_BUF_INIT;
+    if (nmatched > 0) {
+        const fl_section *sec = &p->sections[sc[0].idx];
+        size_t tl = 0;
+        char *text = section_text(s, p->id, sc[0].idx, &tl);
+        if (text)
+            fl_excerpt(s->an, &c->hl, text, tl, hint_of(sec, sc[0].first_pos, tl), exlen, true,
+                       &ex);
+        free(text);
+    }
+    if (ex.len == 0 && p->teaser)
+        fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
+    if (ex.len == 0 && ns > 0) {
+        size_t tl = 0;
+        char *text = section_text(s, p->id, 0, &tl);
+        if (text)
+            fl_excerpt(s->an, &c->hl, text, tl, SIZE_MAX, exlen, true, &ex);
+        free(text);
+    }
+    h->excerpt = fl_buf_detach(&ex);
+    /* Sub-results: matching sections with an anchor, best first. */
+    h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
+    for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
+        const fl_section *sec = &p->sections[sc[i].idx];
+        if (!sec->anchor || !*sec->anchor)
+            continue;
+        fl_hit_section *hs = &h->sections[h->nsections++];
+        hs->title = fl_xstrdup(sec->title ? sec->title : "");
+        hs->anchor = fl_xstrdup(sec->anchor);
+        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", sec->anchor);
+        size_t tl = 0;
+        char *text = section_text(s, p->id, sc[i].idx, &tl);
+        fl_buf b = FL_BUF_INIT;
+        if (text)
+            fl_excerpt(s->an, &c->hl, text, tl, hint_of(sec, sc[i].first_pos, tl), exlen, true,
+                       &b);
+        free(text);
+        hs->excerpt = fl_buf_detach(&b);
+    }
+    free(sc);
+}
+
+/* ---------------------------------------------------------------- explain */
+
+typedef struct explain_ctx {
+    const fl_compiled *c;
+    fl_buf *b;
+    fl_strlist fields;
+} explain_ctx;
+
+static int explain_term_cb(void *ud, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    explain_ctx *e = ud;
+    char *t = fl_xstrndup(term, len);
+    const char *reason = NULL;
+    for (size_t i = 0; i < e->c->why_term.n; i++)
+        if (strcmp(e->c->why_term.items[i], t) == 0)
+            reason = e->c->why_text.items[i];
+    if (e->b->len)
+        fl_buf_puts(e->b, "\n");
+    fl_buf_printf(e->b, "%s [%s]", reason ? reason : "term", t);
+    free(t);
+    return 0;
+}
+
+typedef struct fieldscan {
+    const fl_hl *hl;
+    fl_buf *b;
+} fieldscan;
+
+static int fieldscan_cb(void *ud, const char *term, size_t len, uint32_t wdf)
+{
+    (void)wdf;
+    fieldscan *f = ud;
+    static const struct { const char *prefix; const char *name; } fields[] = {
+        {FL_PREFIX_TITLE, "title"}, {FL_PREFIX_TEASER, "teaser"}, {FL_PREFIX_HEADING, "heading"}};
+    for (size_t i = 0; i < 3; i++) {
+        size_t pl = strlen(fields[i].prefix);
+        if (len <= pl || memcmp(term, fields[i].prefix, pl) != 0)
+            continue;
+        /* "XT…" also starts with nothing else we use; "S" must not swallow "XT" */
+        char *st = fl_xstrndup(term + pl, len - pl);
+        if ((unsigned char)st[0] >= 'a' || (unsigned char)st[0] >= 0x80 || (st[0] >= '0' && st[0] <= '9')) {
+            if (fl_strset_find(&f->hl->stems, st) >= 0 || fl_strset_find(&f->hl->parts, st) >= 0)
+                fl_buf_printf(f->b, "\n'%s' in the %s", st, fields[i].name);
+        }
+        free(st);
+    }
+    return 0;
+}
+
+static char *explain_hit(fl_searcher *s, fl_xenquire *enq, const fl_compiled *c, fl_xdocid docid)
+{
+    fl_buf b = FL_BUF_INIT;
+    explain_ctx e = {c, &b, {0}};
+    fl_xenquire_matching_terms(enq, docid, explain_term_cb, &e);
+    fieldscan f = {&c->hl, &b};
+    fl_xdb_termlist(s->db, docid, fieldscan_cb, &f);
+    if (b.len == 0)
+        fl_buf_puts(&b, "matched by filters only");
+    return fl_buf_detach(&b);
+}
+
+/* ---------------------------------------------------------------- facets */
+
+typedef struct fcount {
+    char *key;
+    char *display;   /* most frequent spelling seen */
+    uint32_t display_n;
+    uint32_t count;
+} fcount;
+
+typedef struct fagg {
+    fcount *v;
+    size_t n;
+    bool by_year;    /* values are YYYYMMDD dates: bucket by year */
+} fagg;
+
+static int fagg_cb(void *ud, const char *val, size_t len, uint32_t count)
+{
+    fagg *a = ud;
+    fl_buf key = FL_BUF_INIT;
+    const char *disp = val;
+    size_t dlen = len;
+    if (a->by_year) {
+        if (len < 4)
+            return 0;
+        dlen = 4;
+    }
+    if (fl_norm_facet_key(disp, dlen, &key, NULL) != 0 || key.len == 0) {
+        fl_buf_free(&key);
+        return 0;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->v[i].key, key.data) == 0) {
+            a->v[i].count += count;
+            if (count > a->v[i].display_n) {
+                free(a->v[i].display);
+                a->v[i].display = fl_xstrndup(disp, dlen);
+                a->v[i].display_n = count;
+            }
+            fl_buf_free(&key);
+            return 0;
+        }
+    }
+    a->v = fl_xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+    a->v[a->n++] = (fcount){fl_buf_detach(&key), fl_xstrndup(disp, dlen), count, count};
+    fl_buf_free(&key);
+    return 0;
+}
+
+static int fcount_cmp(const void *a, const void *b)
+{
+    const fl_facet_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->value, y->value);
+}
+
+static void facet_result(fl_searcher *s, const char *name, const fl_xspy *spy, bool by_year,
+                         fl_facet_result *out)
+{
+    fagg a = {NULL, 0, by_year};
+    fl_xspy_results(spy, fagg_cb, &a);
+    out->name = fl_xstrdup(name);
+    out->counts = a.n ? fl_xcalloc(a.n, sizeof *out->counts) : NULL;
+    for (size_t i = 0; i < a.n; i++) {
+        /* The indexer records each value's most frequent spelling. */
+        char *k = fl_xasprintf("%s%s:%s", FL_META_FACET_PREFIX, name, a.v[i].key);
+        char *val = NULL;
+        size_t vl = 0;
+        if (!by_year && fl_xdb_get_metadata(s->db, k, strlen(k), &val, &vl) == FL_XOK && val &&
+            vl) {
+            out->counts[i].value = fl_xstrndup(val, vl);
+        } else {
+            out->counts[i].value = fl_xstrdup(a.v[i].display);
+        }
+        free(val);
+        free(k);
+        out->counts[i].count = a.v[i].count;
+        free(a.v[i].key);
+        free(a.v[i].display);
+    }
+    free(a.v);
+    out->ncounts = a.n;
+    if (out->ncounts)
+        qsort(out->counts, out->ncounts, sizeof *out->counts, fcount_cmp);
+    if (out->ncounts > MAX_FACET_VALUES) {
+        for (size_t i = MAX_FACET_VALUES; i < out->ncounts; i++)
+            free(out->counts[i].value);
+        out->ncounts = MAX_FACET_VALUES;
+    }
+}
+
+/* ---------------------------------------------------------------- run */
+
+fl_xquery *fl_facet_filter_q(fl_searcher *s, const char *facet, const char *const *values,
+                             size_t n, int *xerr);
+
+static bool facet_slot(fl_searcher *s, const char *name, fl_xvalueno *slot)
+{
+    for (size_t i = 0; i < s->nfacets; i++)
+        if (strcmp(s->facets[i].name, name) == 0) {
+            *slot = s->facets[i].slot;
+            return true;
+        }
+    return false;
+}
+
+/* The query for request filter i (facet values OR'ed; year without a year
+ * facet: date ranges). */
+static fl_xquery *request_filter_q(fl_searcher *s, const fl_filter *f, int *xerr)
+{
+    fl_xvalueno slot;
+    if (strcmp(f->facet, "year") == 0 && !facet_slot(s, "year", &slot)) {
+        fl_xquery **rs = fl_xcalloc(f->nvalues ? f->nvalues : 1, sizeof *rs);
+        size_t n = 0;
+        for (size_t i = 0; i < f->nvalues; i++) {
+            char lo[9], hi[9];
+            const char *v = f->values[i];
+            if (fl_query_parse_date(v, strlen(v), false, lo) == 0 &&
+                fl_query_parse_date(v, strlen(v), true, hi) == 0 &&
+                fl_xquery_value_range(FL_SLOT_DATE, lo, hi, &rs[n]) == FL_XOK)
+                n++;
+        }
+        fl_xquery *q = NULL;
+        if (n == 0)
+            fl_xquery_match_nothing(&q);
+        else if (n == 1)
+            q = rs[0], rs[0] = NULL;
+        else if (fl_xquery_combine(FL_XOP_OR, rs, n, 0, &q) != FL_XOK)
+            *xerr = 1;
+        for (size_t i = 0; i < n; i++)
+            fl_xquery_free(rs[i]);
+        free(rs);
+        return q;
+    }
+    return fl_facet_filter_q(s, f->facet, f->values, f->nvalues, xerr);
+}
+
+/* query FILTER (all request filters except `skip`, and the date range). */
+static fl_xquery *filtered(fl_searcher *s, const fl_xquery *q, const fl_search_request *req,
+                           long skip, int *xerr)
+{
+    fl_xquery **fs = fl_xcalloc(req->nfilters + 2, sizeof *fs);
+    size_t n = 0;
+    for (size_t i = 0; i < req->nfilters; i++) {
+        if ((long)i == skip || req->filters[i].nvalues == 0)
+            continue;
+        fs[n] = request_filter_q(s, &req->filters[i], xerr);
+        if (fs[n])
+            n++;
+    }
+    if (req->since || req->until) {
+        char lo[9], hi[9];
+        bool okl = !req->since || fl_query_parse_date(req->since, strlen(req->since), false, lo) == 0;
+        bool okh = !req->until || fl_query_parse_date(req->until, strlen(req->until), true, hi) == 0;
+        if (okl && okh &&
+            fl_xquery_value_range(FL_SLOT_DATE, req->since ? lo : NULL, req->until ? hi : NULL,
+                                  &fs[n]) == FL_XOK)
+            n++;
+    }
+    fl_xquery *base = NULL;
+    if (q)
+        fl_xquery_copy(q, &base);
+    else
+        fl_xquery_match_nothing(&base);
+    if (n == 0) {
+        free(fs);
+        return base;
+    }
+    fl_xquery *all = NULL;
+    if (n == 1)
+        all = fs[0], fs[0] = NULL;
+    else if (fl_xquery_combine(FL_XOP_AND, fs, n, 0, &all) != FL_XOK)
+        *xerr = 1;
+    fl_xquery *pair[2] = {base, all};
+    fl_xquery *r = NULL;
+    if (fl_xquery_combine(FL_XOP_FILTER, pair, 2, 0, &r) != FL_XOK)
+        *xerr = 1;
+    fl_xquery_free(base);
+    fl_xquery_free(all);
+    for (size_t i = 0; i < n; i++)
+        fl_xquery_free(fs[i]);
+    free(fs);
+    return r;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static long active_filter(const fl_search_request *req, const char *facet)
+{
+    for (size_t i = 0; i < req->nfilters; i++)
+        if (strcmp(req->filters[i].facet, facet) == 0 && req->filters[i].nvalues > 0)
+            return (long)i;
+    return -1;
+}
+
+#define XCHK(call)                                                                         \
+    do {                                                                                   \
+        if ((call) != FL_XOK)                                                              \
+            goto xfail;                                                                    \
+    } while (0)
+
+/* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
+static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode *root,
+                    fl_search_result *res, char **err)
+{
+    fl_compiled c;
+    int rc = fl_compile(s, root, req->query ? req->query : "", false, &c, err);
+    if (rc != 0)
+        return rc;
+    int xerr = 0;
+    fl_xenquire *enq = NULL;
+    fl_xmset *mset = NULL;
+    fl_xquery *q = NULL;
+    size_t nspies = 0;
+    fl_xspy **spies = fl_xcalloc(s->nfacets + 1, sizeof *spies);
+    const char **spy_names = fl_xcalloc(s->nfacets + 1, sizeof *spy_names);
+    bool *spy_year = fl_xcalloc(s->nfacets + 1, sizeof *spy_year);
+
+    q = filtered(s, c.q, req, -1, &xerr);
+    if (xerr)
+        goto xfail;
+    XCHK(fl_xenquire_new(s->db, &enq));
+    XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
+    XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
+    fl_sort sort = req->sort;
+    if (sort == FL_SORT_RELEVANCE && !c.has_words)
+        sort = FL_SORT_DATE_DESC; /* browsing ('*', filters only): newest first */
+    if (sort == FL_SORT_DATE_DESC)
+        XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, true));
+    else if (sort == FL_SORT_DATE_ASC)
+        XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, false));
+    bool have_year = false;
+    if (!req->no_facets) {
+        for (size_t i = 0; i < s->nfacets; i++) {
+            have_year |= strcmp(s->facets[i].name, "year") == 0;
+            if (active_filter(req, s->facets[i].name) >= 0)
+                continue;
+            XCHK(fl_xspy_new_multivalue(s->facets[i].slot, FL_FACET_SEP, &spies[nspies]));
+            spy_names[nspies] = s->facets[i].name;
+            XCHK(fl_xenquire_add_matchspy(enq, spies[nspies]));
+            nspies++;
+        }
+        if (!have_year && active_filter(req, "year") < 0) {
+            XCHK(fl_xspy_new_values(FL_SLOT_DATE, &spies[nspies]));
+            spy_names[nspies] = "year";
+            spy_year[nspies] = true;
+            XCHK(fl_xenquire_add_matchspy(enq, spies[nspies]));
+            nspies++;
+        }
+    }
+    uint32_t limit = req->limit ? req->limit : 10;
+    XCHK(fl_xenquire_get_mset(enq, req->offset, limit, s->doccount, &mset));
+    res->total = fl_xmset_matches_estimated(mset);
+    res->offset = req->offset;
+    res->limit = limit;
+    res->corrected_query = c.corrected ? fl_xstrdup(c.corrected) : NULL;
+
+    uint32_t size = fl_xmset_size(mset);
+    res->hits = size ? fl_xcalloc(size, sizeof *res->hits) : NULL;
+    for (uint32_t i = 0; i < size; i++) {
+        fl_xdocid docid;
+        int percent = 0;
+        fl_xdoc *doc = NULL;
+        char *data = NULL;
+        size_t dlen = 0;
+        XCHK(fl_xmset_docid(mset, i, &docid));
+        fl_xmset_percent(mset, i, &percent);
+        XCHK(fl_xmset_document(mset, i, &doc));
+        fl_xstatus st = fl_xdoc_get_data(doc, &data, &dlen);
+        fl_xdoc_free(doc);
+        if (st != FL_XOK)
+            goto xfail;
+        fl_page p;
+        fl_page_init(&p);
+        fl_docdata_decode(data ? data : "", dlen, &p, NULL);
+        free(data);
+        fl_hit *h = &res->hits[res->nhits++];
+        h->id = fl_xstrdup(p.id ? p.id : "");
+        h->url = fl_xstrdup(p.url ? p.url : "");
+        h->title = fl_xstrdup(p.title ? p.title : (p.id ? p.id : ""));
+        h->teaser = p.teaser ? fl_xstrdup(p.teaser) : NULL;
+        h->date = p.date ? fl_xstrdup(p.date) : NULL;
+        h->image = p.image ? fl_xstrdup(p.image) : NULL;
+        for (size_t k = 0; k < p.categories.n; k++)
+            fl_strlist_push(&h->categories, p.categories.items[k]);
+        for (size_t k = 0; k < p.authors.n; k++)
+            fl_strlist_push(&h->authors, p.authors.items[k]);
+        for (size_t k = 0; k < p.tags.n; k++)
+            fl_strlist_push(&h->tags, p.tags.items[k]);
+        h->score = c.has_words ? percent / 100.0 : 1.0;
+        if (!req->no_excerpts)
+            hit_excerpts(s, &c, docid, &p, req->excerpt_length, h);
+        if (req->explain)
+            h->explain = explain_hit(s, enq, &c, docid);
+        fl_page_free(&p);
+    }
+
+    /* Facets: the ones without an active filter came with the match; each
+     * facet with one is counted again with all OTHER filters, so that its
+     * own selection does not shrink its own counts. */
+    if (!req->no_facets) {
+        res->facets = fl_xcalloc(s->nfacets + 1, sizeof *res->facets);
+        for (size_t i = 0; i < s->nfacets + (have_year ? 0 : 1); i++) {
+            const char *name = i < s->nfacets ? s->facets[i].name : "year";
+            bool by_year = i >= s->nfacets;
+            long af = active_filter(req, name);
+            if (af < 0) {
+                for (size_t k = 0; k < nspies; k++)
+                    if (spy_names[k] == name || (by_year && spy_year[k]))
+                        facet_result(s, name, spies[k], spy_year[k], &res->facets[res->nfacets++]);
+                continue;
+            }
+            fl_xquery *q2 = filtered(s, c.q, req, af, &xerr);
+            fl_xenquire *e2 = NULL;
+            fl_xspy *sp = NULL;
+            fl_xmset *m2 = NULL;
+            bool okk = !xerr && fl_xenquire_new(s->db, &e2) == FL_XOK &&
+                       fl_xenquire_set_query(e2, q2, 1) == FL_XOK &&
+                       fl_xenquire_set_weighting_bool(e2) == FL_XOK &&
+                       (by_year ? fl_xspy_new_values(FL_SLOT_DATE, &sp)
+                                : fl_xspy_new_multivalue(s->facets[i].slot, FL_FACET_SEP, &sp)) ==
+                           FL_XOK &&
+                       fl_xenquire_add_matchspy(e2, sp) == FL_XOK &&
+                       fl_xenquire_get_mset(e2, 0, 0, s->doccount, &m2) == FL_XOK;
+            if (okk)
+                facet_result(s, name, sp, by_year, &res->facets[res->nfacets++]);
+            fl_xmset_free(m2);
+            fl_xenquire_free(e2);
+            fl_xspy_free(sp);
+            fl_xquery_free(q2);
+            if (!okk)
+                goto xfail;
+        }
+    }
+    fl_xmset_free(mset);
+    fl_xenquire_free(enq);
+    for (size_t k = 0; k < nspies; k++)
+        fl_xspy_free(spies[k]);
+    free(spies);
+    free(spy_names);
+    free(spy_year);
+    fl_xquery_free(q);
+    fl_compiled_free(&c);
+    return 0;
+
+xfail:;
+    fl_xstatus st = fl_xlast_status();
+    fl_xmset_free(mset);
+    fl_xenquire_free(enq);
+    for (size_t k = 0; k < nspies; k++)
+        fl_xspy_free(spies[k]);
+    free(spies);
+    free(spy_names);
+    free(spy_year);
+    fl_xquery_free(q);
+    fl_compiled_free(&c);
+    if (st == FL_XERR_MODIFIED)
+        return -FL_XERR_MODIFIED;
+    fl_err_set(err, "searching the index failed: %s", fl_xlast_error());
+    return FL_SEARCH_EINDEX;
+}
+
+int fl_search_run(fl_searcher *s, const fl_search_request *req, fl_search_result *res,
+                  char **err)
+{
+    double t0 = now_ms();
+    memset(res, 0, sizeof *res);
+    if (!s || !req) {
+        fl_err_set(err, "fl_search_run: no searcher or request");
+        return FL_SEARCH_EBADQUERY;
+    }
+    if (req->limit > 100) {
+        fl_err_set(err, "limit %u is too large (at most 100)", (unsigned)req->limit);
+        return FL_SEARCH_EBADQUERY;
+    }
+    char d[9];
+    if (req->since && fl_query_parse_date(req->since, strlen(req->since), false, d) != 0) {
+        fl_err_set(err, "since: '%s' is not a date (YYYY-MM-DD)", req->since);
+        return FL_SEARCH_EBADQUERY;
+    }
+    if (req->until && fl_query_parse_date(req->until, strlen(req->until), true, d) != 0) {
+        fl_err_set(err, "until: '%s' is not a date (YYYY-MM-DD)", req->until);
+        return FL_SEARCH_EBADQUERY;
+    }
+    for (size_t i = 0; i < req->nfilters; i++) {
+        fl_xvalueno slot;
+        const char *f = req->filters[i].facet;
+        if (!f || (!facet_slot(s, f, &slot) && strcmp(f, "year") != 0)) {
+            fl_err_set(err, "unknown facet '%s'", f ? f : "(null)");
+            return FL_SEARCH_EBADQUERY;
+        }
+    }
+    const char *qs = req->query ? req->query : "";
+    fl_qnode *root = NULL;
+    if (fl_query_parse(qs, strlen(qs), &root, NULL, err) != 0)
+        return FL_SEARCH_EBADQUERY;
+    int rc = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        fl_search_result_free(res);
+        rc = run_once(s, req, root, res, err);
+        if (rc != -FL_XERR_MODIFIED)
+            break;
+        if (fl_searcher_reopen(s, NULL, err) != 0) {
+            rc = FL_SEARCH_EINDEX;
+            break;
+        }
+    }
+    if (rc == -FL_XERR_MODIFIED) {
+        fl_err_set(err, "the index kept changing while searching; try again");
+        rc = FL_SEARCH_EINDEX;
+    }
+    fl_qnode_free(root);
+    if (rc != 0) {
+        fl_search_result_free(res);
+        return rc;
+    }
+    res->query = fl_xstrdup(qs);
+    res->took_ms = now_ms() - t0;
+    return 0;
+}

@@ -1,0 +1,88 @@
+/* search_int.h — internals shared by the query/ files (not a public API). */
+#ifndef FL_SEARCH_INT_H
+#define FL_SEARCH_INT_H
+
+#include "fl_analyzer.h"
+#include "fl_buf.h"
+#include "fl_page.h"
+#include "fl_query.h"
+#include "fl_search.h"
+#include "fl_xapian.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A small set of strings (query terms are few: linear search is fastest). */
+typedef struct fl_strset {
+    char **s;
+    int *group;   /* which query word a string belongs to (for "distinct words") */
+    size_t n;
+} fl_strset;
+
+void fl_strset_add(fl_strset *set, const char *s, int group);
+int fl_strset_find(const fl_strset *set, const char *s); /* group or -1 */
+void fl_strset_free(fl_strset *set);
+
+typedef struct fl_facet_def {
+    char *name;
+    fl_xvalueno slot;
+} fl_facet_def;
+
+/* A synonym group: members as written and as stem sequences ("künstlich intelligenz"). */
+typedef struct fl_syn_group {
+    fl_strlist members;
+    fl_strlist stems;    /* parallel: space-joined stems of each member */
+} fl_syn_group;
+
+struct fl_searcher {
+    char *path;
+    char *stub;          /* content of DIR/XAPIANDB when opened (or NULL) */
+    fl_xdb *db;
+    const fl_analyzer *an;
+    uint32_t doccount;
+    fl_facet_def *facets;
+    size_t nfacets;
+    fl_syn_group *syns;
+    size_t nsyns;
+    double recency;      /* weight of the recency boost (0 = off) */
+};
+
+/* What matching looks like for highlighting and sections. */
+typedef struct fl_hl {
+    fl_strset stems;     /* positional stems (free text, phrases, title:) */
+    fl_strset parts;     /* compound-part stems searched as P terms */
+    fl_strset exacts;    /* exact forms */
+    fl_strlist prefixes; /* wildcard prefixes (exact form) */
+    fl_strlist posterms; /* positional terms to look up in hits ("burg", "Pgesellschaft") */
+    int ngroups;
+} fl_hl;
+
+typedef struct fl_compiled {
+    fl_xquery *q;          /* NULL = match nothing */
+    fl_hl hl;
+    fl_strlist why_term;   /* explain: term ... */
+    fl_strlist why_text;   /* ... and its reason */
+    char *corrected;       /* corrected query text, or NULL */
+    bool correction_used;  /* some word was only known through its correction */
+    bool has_words;        /* free text was present (else: browse, sort by date) */
+    uint32_t qlen;
+    fl_strlist stemseq;    /* stems of all free-text words in order (proximity) */
+} fl_compiled;
+
+/* Builds the Xapian query of a parsed query (build.c).  and_all: multi-word
+ * free text requires every word (else: OR with a bonus for all). */
+int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
+               fl_compiled *out, char **err);
+void fl_compiled_free(fl_compiled *c);
+
+/* Excerpt of text[0..len) with query matches marked (excerpt.c).  hint_byte
+ * is where a match is expected (or SIZE_MAX); appends HTML to out.  Returns
+ * the number of marks. */
+size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                  size_t hint_byte, size_t length, bool fallback_start, fl_buf *out);
+/* Whether a token's analysis matches the query (group or -1). */
+int fl_hl_match(const fl_hl *hl, const fl_token *t);
+/* HTML-escapes s[0..len) onto out. */
+void fl_html_escape(fl_buf *out, const char *s, size_t len);
+
+#endif

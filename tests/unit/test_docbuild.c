@@ -1,0 +1,197 @@
+/* test_docbuild.c — fl_page → Xapian document, and the autocomplete key. */
+#include "fl_docbuild.h"
+#include "fl_docdata.h"
+#include "fl_terms.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void key_is(const char *in, const char *want)
+{
+    fl_buf b = FL_BUF_INIT;
+    fl_suggest_key(in, strlen(in), &b);
+    is_str(fl_buf_cstr(&b), want, "suggest key of '%s'", in);
+    fl_buf_free(&b);
+}
+
+typedef struct found {
+    const char *want;
+    uint32_t wdf;
+    bool seen;
+} found;
+
+static int find_term(void *ud, const char *t, size_t len, uint32_t wdf)
+{
+    found *f = ud;
+    if (strlen(f->want) == len && memcmp(f->want, t, len) == 0) {
+        f->seen = true;
+        f->wdf = wdf;
+    }
+    return 0;
+}
+
+static bool has_term(fl_xdoc *d, const char *t, uint32_t *wdf)
+{
+    found f = {t, 0, false};
+    fl_xdoc_termlist(d, find_term, &f);
+    if (wdf)
+        *wdf = f.wdf;
+    return f.seen;
+}
+
+static void add_section(fl_page *p, const char *title, const char *anchor, const char *text)
+{
+    p->sections = fl_xrealloc(p->sections, (p->nsections + 1) * sizeof *p->sections);
+    fl_section *s = &p->sections[p->nsections++];
+    memset(s, 0, sizeof *s);
+    s->title = fl_xstrdup(title);
+    s->anchor = fl_xstrdup(anchor);
+    s->level = *title ? 2 : 0;
+    s->text = fl_xstrdup(text);
+    s->text_len = strlen(text);
+}
+
+int main(void)
+{
+    key_is("Bürger*innen", "burgerinnen");
+    key_is("Buerger", "burger");
+    key_is("Straße", "strasse");
+    key_is("Zoë Çelik", "zoecelik");
+    key_is("KI-Meetup 2026", "kimetup");
+
+    char *err = NULL;
+    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    ok(an != NULL, "analyzer created (%s)", err ? err : "");
+    if (!an)
+        return tap_done();
+
+    fl_page p;
+    fl_page_init(&p);
+    p.id = fl_xstrdup("_beitraege/x.md");
+    p.url = fl_xstrdup("/beitraege/x/");
+    p.collection = fl_xstrdup("beitraege");
+    p.title = fl_xstrdup("Zivilgesellschaft im Rathaus");
+    p.teaser = fl_xstrdup("Ein Abend für Bürger*innen");
+    p.date = fl_xstrdup("2025-03-01");
+    p.content_hash = fl_xstrdup("00112233aabbccdd");
+    p.nfacets = 1;
+    p.facets = fl_xcalloc(1, sizeof *p.facets);
+    p.facets[0].name = fl_xstrdup("author");
+    fl_strlist_push(&p.facets[0].values, "Zoë Çelik");
+    add_section(&p, "", "", "Einleitung ohne Überschrift.");
+    add_section(&p, "Pizza und Vernetzung", "pizza-und-vernetzung", "Wir trafen uns im Labor.");
+
+    const char *names[] = {"category", "author"};
+    fl_docbuild_config cfg = {names, 2};
+    fl_built_doc d;
+    int rc = fl_docbuild(an, &cfg, &p, 1700000000123456789LL, 1234, &d, &err);
+    ok(rc == 0, "docbuild succeeds (%s)", err ? err : "");
+    if (rc != 0)
+        return tap_done();
+    uint32_t wdf = 0;
+    ok(has_term(d.doc, "Q_beitraege/x.md", NULL), "unique id term");
+    ok(has_term(d.doc, "XKbeitraege", NULL), "kind term");
+    ok(has_term(d.doc, "XFauthor:zoe celik", NULL), "facet term by key");
+    ok(has_term(d.doc, "Srathaus", NULL), "title field term");
+    ok(has_term(d.doc, "rathaus", &wdf) && wdf == FL_WDF_TITLE, "title word weighted (wdf %u)", wdf);
+    ok(has_term(d.doc, "Erathaus", NULL), "exact term");
+    ok(has_term(d.doc, "XHpizza", NULL), "heading field term");
+    ok(has_term(d.doc, "XWrathaus\tRathaus", NULL), "autocomplete term keeps the surface");
+    ok(has_term(d.doc, "XWzivilgesellschaftimrathaus\tZivilgesellschaft im Rathaus", NULL),
+       "the title is an autocomplete entry");
+    ok(fl_strlist_contains(&d.spelling, "rathaus"), "spelling word");
+    ok(!fl_strlist_contains(&d.spelling, "im"), "short words are not spelling words");
+    is_int((int)d.nfacets, 1, "one facet value");
+    is_str(d.facets[0].display, "Zoë Çelik", "facet display spelling");
+    is_int((int)d.nsections, 2, "section texts handed over");
+    is_str(d.section_texts[1], "Wir trafen uns im Labor.", "section text");
+
+    char *v = NULL;
+    size_t vl = 0;
+    fl_xdoc_get_value(d.doc, FL_SLOT_DATE, &v, &vl);
+    is_str(v ? v : "", "20250301", "date value");
+    free(v);
+    fl_xdoc_get_value(d.doc, FL_SLOT_MTIME, &v, &vl);
+    is_str(v ? v : "", "1700000000123456789:1234", "mtime value");
+    free(v);
+    fl_xdoc_get_value(d.doc, FL_SLOT_FACET0 + 1, &v, &vl);
+    is_str(v ? v : "", "zoe celik", "facet key slot");
+    free(v);
+    fl_xdoc_get_value(d.doc, FL_SLOT_FACET_DISPLAY0 + 1, &v, &vl);
+    is_str(v ? v : "", "Zoë Çelik", "facet display slot");
+    free(v);
+
+    /* Positions: title from 1, fields >= FL_DOCBUILD_GAP apart. */
+    ok(p.sections[0].pos_start > 3 + FL_DOCBUILD_GAP, "first section after the title and teaser");
+    ok(p.sections[1].pos_start >= p.sections[0].pos_end + FL_DOCBUILD_GAP - 1,
+       "sections are a gap apart (%u, %u)", p.sections[0].pos_end, p.sections[1].pos_start);
+    ok(p.sections[1].pos_end > p.sections[1].pos_start, "section range not empty");
+
+    /* Positions and data through a real database. */
+    char tmpl[] = "/tmp/fl-docbuild-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    char *path = fl_xasprintf("%s/db", dir);
+    fl_xdb *db = NULL;
+    ok(fl_xdb_open_writable(path, FL_XDB_CREATE, 0, &db) == FL_XOK, "temp db");
+    fl_xdocid id = 0;
+    ok(db && fl_xdb_add_document(db, d.doc, &id) == FL_XOK, "document added");
+    fl_xtermpos *pos = NULL;
+    size_t np = 0;
+    if (db) {
+        fl_xdb_positions(db, id, "rathaus", 7, &pos, &np);
+        ok(np == 1 && pos[0] == 3, "title word 'Rathaus' at position 3");
+        free(pos);
+        pos = NULL;
+        fl_xdb_positions(db, id, "labor", 5, &pos, &np);
+        ok(np == 1 && pos[0] >= p.sections[1].pos_start && pos[0] < p.sections[1].pos_end,
+           "body word inside its section's range");
+        free(pos);
+        pos = NULL;
+        fl_xdb_positions(db, id, "Pgesellschaft", 13, &pos, &np);
+        ok(np == 1 && pos[0] == 1, "compound part at the compound's position");
+        free(pos);
+        fl_xdoc *back = NULL;
+        char *data = NULL;
+        size_t dl = 0;
+        fl_xdb_get_document(db, id, &back);
+        if (back)
+            fl_xdoc_get_data(back, &data, &dl);
+        fl_page q;
+        fl_page_init(&q);
+        ok(data && fl_docdata_decode(data, dl, &q, &err) == 0 && q.nsections == 2 &&
+               q.sections[1].pos_start == p.sections[1].pos_start,
+           "document data carries the section positions");
+        fl_page_free(&q);
+        free(data);
+        fl_xdoc_free(back);
+    }
+    fl_xdb_free(db);
+    char *cmd = fl_xasprintf("rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        diag("could not remove %s", dir);
+    free(cmd);
+    free(path);
+
+    /* A too long id fails cleanly. */
+    fl_built_doc d2;
+    free(p.id);
+    p.id = malloc(400);
+    memset(p.id, 'a', 399);
+    p.id[399] = '\0';
+    char *err2 = NULL;
+    ok(fl_docbuild(an, &cfg, &p, 0, 0, &d2, &err2) != 0 && err2 && strstr(err2, "too long"),
+       "over-long id rejected: %s", err2 ? err2 : "");
+    free(err2);
+
+    ok(fl_spelling_word("bürgerinnen", strlen("bürgerinnen")), "letters-only word is spellable");
+    ok(!fl_spelling_word("ki-meetup", 9), "hyphenated word is not");
+    ok(!fl_spelling_word("2025", 4), "number is not");
+
+    fl_built_doc_free(&d);
+    fl_page_free(&p);
+    fl_analyzer_free(an);
+    free(err);
+    return tap_done();
+}
