@@ -158,3 +158,26 @@ ANALYZE = [
 for i, t in enumerate(ANALYZE):
     put("analyze", "text-%d" % i, t)
 put("analyze", "example-post", site(POSTS[0]))
+
+# ------------------------------------------------------------------ query / params
+QUERIES = [
+    'Bürger*innen "offenes Labor" -Datenschutz Innov* OR KI',
+    'titel:"Künstliche Intelligenz" autor:Adeyemi kategorie:Methoden tag:ki jahr:2024..2025',
+    'datum:2025-01-01..2025-06-30 (a ODER b) UND NICHT c AND (d NOT e',
+    '* datum:2025-03 jahr:..2024 datum:2024-02-30..2023 "unclosed ((( ) ) OR OR - -"" :',
+    '§ 622 BGB z. B. info@x.example https://x.example/?q=1 \t\x01 ODER',
+]
+for i, q in enumerate(QUERIES):
+    put("query", "q-%d" % i, q)
+put("query", "invalid-utf8", b"stra\xdfe \xff\xfe titel:\xc3")
+
+PARAMS = [
+    "q=B%C3%BCrger*innen&category=Methoden&category=R%C3%BCckblick&author=Paul+Adeyemi"
+    "&tag=ki&year=2024&since=2024-01-01&until=2025-12-31&sort=-date&offset=10&limit=20"
+    "&excerpt_length=300&utm_source=x",
+    "q=a&limit=0&offset=99999&sort=wrong&since=2025-02-30",
+    "q=%ZZ&q=%C3%28&q=%00&=&&&x&q",
+    "q=" + "%E2%82%AC" * 20 + "&year=20x4&limit=101&excerpt_length=-1",
+]
+for i, p in enumerate(PARAMS):
+    put("params", "qs-%d" % i, p)
