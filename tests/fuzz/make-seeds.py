@@ -181,3 +181,16 @@ PARAMS = [
 ]
 for i, p in enumerate(PARAMS):
     put("params", "qs-%d" % i, p)
+
+# ------------------------------------------------------------------ search (HTTP query strings)
+for i, p in enumerate(PARAMS[:2]):
+    put("search", "qs-%d" % i, p)
+SEARCH = [
+    "q=Labor&sort=date&limit=3",
+    "q=*&category=Methoden&year=2024&limit=100",
+    "q=titel%3AKI+OR+%22offenes+Labor%22+-Datenschutz&excerpt_length=50",
+    "q=B%C3%BCrger*innen+Beteiligung*&since=2020-01-01&until=2030-12-31&offset=1",
+    "q=%C2%A7+622+K%C3%BCndigungsschutz&sort=-date",
+]
+for i, p in enumerate(SEARCH):
+    put("search", "s-%d" % i, p)

@@ -13,6 +13,7 @@
 set -u
 dir=$1 secs=$2 only=${3:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+export FINDLING_TOP=$top  # fuzz_search indexes examples/site
 mkdir -p "$dir/logs"
 printf '%-12s %12s %8s %7s %7s %9s  %s\n' target execs exec/s cov ft corpus result
 failed=0

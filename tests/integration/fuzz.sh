@@ -12,6 +12,7 @@
 
 fuzzdir=${BUILD:-$TOP/build}/fuzz
 secs=${FUZZ_TEST_SECONDS:-2}
+export FINDLING_TOP=$TOP  # fuzz_search indexes examples/site
 shopt -s nullglob
 bins=("$fuzzdir"/fuzz_*)
 [ ${#bins[@]} -gt 0 ] || skip_all "no fuzz targets in $fuzzdir (need clang + libFuzzer: make fuzz-build)"
