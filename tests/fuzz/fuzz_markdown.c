@@ -52,7 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fl_buf out = FL_BUF_INIT;
     fl_liquid_strip(t, text.len, &out);
     fuzz_check_utf8("liquid_strip", fl_buf_cstr(&out), out.len);
-    FUZZ_CHECK(out.len <= text.len, "Liquid stripping made the text longer");
+    /* Kept tag arguments and newlines may add a little, never a runaway. */
+    FUZZ_CHECK(out.len <= 2 * text.len + 64, "Liquid stripping: %zu bytes from %zu", out.len,
+               text.len);
     fl_buf_reset(&out);
     fl_html_text(t, text.len, &out);
     fuzz_check_utf8("html_text", fl_buf_cstr(&out), out.len);
