@@ -329,7 +329,7 @@ bench_pg_stop() {
 # PG_TOTAL_S, PG_SIZE_MB (table + TOAST + indexes), PG_ROWS.
 bench_pg_load() {
     csv=$2/laws.csv
-    python3 - "$1" >"$csv" <<'EOF'
+    python3 - "$1" >"$csv" <<'EOF' || return 1
 import csv, os, sys
 root = sys.argv[1]
 w = csv.writer(sys.stdout)
@@ -342,14 +342,15 @@ for dirpath, dirs, files in os.walk(root):
                 body = f.read().replace("\0", "")
             w.writerow([os.path.relpath(path, root), body])
 EOF
+    # Called in a condition, where set -e does not apply: every step checks.
     bench_psql -c "CREATE TABLE laws (path text PRIMARY KEY, body text NOT NULL,
-        tsv tsvector GENERATED ALWAYS AS (to_tsvector('german', body)) STORED)"
+        tsv tsvector GENERATED ALWAYS AS (to_tsvector('german', body)) STORED)" || return 1
     t0=$(bench_now)
-    bench_psql -c 'COPY laws (path, body) FROM STDIN (FORMAT csv)' <"$csv"
+    bench_psql -c 'COPY laws (path, body) FROM STDIN (FORMAT csv)' <"$csv" || return 1
     t1=$(bench_now)
-    bench_psql -c 'CREATE INDEX laws_tsv ON laws USING gin (tsv)'
+    bench_psql -c 'CREATE INDEX laws_tsv ON laws USING gin (tsv)' || return 1
     t2=$(bench_now)
-    bench_psql -c 'VACUUM ANALYZE laws'
+    bench_psql -c 'VACUUM ANALYZE laws' || return 1
     rm -f "$csv"
     PG_COPY_S=$(bench_fmt %.2f "$(bench_calc 'b - a' "$t0" "$t1")")
     PG_GIN_S=$(bench_fmt %.2f "$(bench_calc 'b - a' "$t1" "$t2")")

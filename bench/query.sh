@@ -56,18 +56,12 @@ else
 fi
 
 # ---------------------------------------------------------------- PostgreSQL
-if ! bench_pg_available; then
-    bench_skip "PostgreSQL queries" "PostgreSQL server binaries (Debian postgresql) or runuser/nobody not available"
-elif ! bench_pg_start || ! bench_pg_load "$LAWS" "$W"; then
-    bench_skip "PostgreSQL queries" "could not start the throwaway cluster or load the laws"
-else
-    # id, kind, PostgreSQL text (column 3, else the query itself) as CSV.
-    awk -F'\t' '!/^#/ && NF >= 2 { n++; q = (NF >= 3 && $3 != "") ? $3 : $2
-        gsub(/"/, "\"\"", q); gsub(/"/, "\"\"", $1); printf "%d,\"%s\",\"%s\"\n", n, $1, q }' \
-        "$BENCH_QUERIES" >"$W/q.csv"
-    bench_psql -c 'CREATE TABLE bq (id int PRIMARY KEY, kind text, q text)'
-    bench_psql -c 'COPY bq FROM STDIN (FORMAT csv)' <"$W/q.csv"
-    bench_psql <<'EOF'
+# The PostgreSQL half, in a function: called in a condition (set -e does not
+# apply there), so every step checks.
+pg_queries() {
+    bench_psql -c 'CREATE TABLE bq (id int PRIMARY KEY, kind text, q text)' || return 1
+    bench_psql -c 'COPY bq FROM STDIN (FORMAT csv)' <"$W/q.csv" || return 1
+    bench_psql <<'EOF' || return 1
 SET client_min_messages = warning;
 CREATE TABLE bt (id int, mode text, round int, ms float8, n int);
 -- Plans every statement afresh with its actual query (EXECUTE), as a client
@@ -104,9 +98,9 @@ BEGIN
 END $f$;
 EOF
     bench_say "  PostgreSQL: ts_rank top 10, 1 warm-up + $PG_ROUNDS rounds…"
-    bench_psql -c "SET client_min_messages = warning" -c "SELECT bench_run('rank', $PG_ROUNDS, 1)" >/dev/null
+    bench_psql -c "SET client_min_messages = warning" -c "SELECT bench_run('rank', $PG_ROUNDS, 1)" >/dev/null || return 1
     bench_say "  PostgreSQL: ts_rank top 10 + ts_headline, 1 warm-up + $PG_HL_ROUNDS rounds…"
-    bench_psql -c "SET client_min_messages = warning" -c "SELECT bench_run('headline', $PG_HL_ROUNDS, 1)" >/dev/null
+    bench_psql -c "SET client_min_messages = warning" -c "SELECT bench_run('headline', $PG_HL_ROUNDS, 1)" >/dev/null || return 1
     bench_psql -c "
         SELECT json_object_agg(mode, s) FROM (
           SELECT mode, json_build_object(
@@ -120,7 +114,8 @@ EOF
             'kinds', (SELECT json_object_agg(kind, med) FROM (
                 SELECT kind, round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3) AS med
                 FROM bt b2 JOIN bq USING (id) WHERE b2.mode = bt.mode GROUP BY kind) k)
-          ) AS s FROM bt GROUP BY mode) m" >"$W/pg.json"
+          ) AS s FROM bt GROUP BY mode) m" >"$W/pg.json" || return 1
+    jq -e '.rank.median_ms and .headline.median_ms' "$W/pg.json" >/dev/null || return 1
     bench_detail postgresql "$W/pg.json"
     for mode in rank headline; do
         label="PostgreSQL ts_rank"
@@ -135,6 +130,18 @@ EOF
             bench_row "$label median / findling median" "$r" x "" info "findling includes excerpts, sections, facets"
         fi
     done
+}
+
+if ! bench_pg_available; then
+    bench_skip "PostgreSQL queries" "PostgreSQL server binaries (Debian postgresql) or runuser/nobody not available"
+elif ! bench_pg_start || ! bench_pg_load "$LAWS" "$W"; then
+    bench_skip "PostgreSQL queries" "could not start the throwaway cluster or load the laws"
+else
+    # id, kind, PostgreSQL text (column 3, else the query itself) as CSV.
+    awk -F'\t' '!/^#/ && NF >= 2 { n++; q = (NF >= 3 && $3 != "") ? $3 : $2
+        gsub(/"/, "\"\"", q); gsub(/"/, "\"\"", $1); printf "%d,\"%s\",\"%s\"\n", n, $1, q }' \
+        "$BENCH_QUERIES" >"$W/q.csv"
+    pg_queries || bench_skip "PostgreSQL queries" "a query step failed: $(tail -n 3 "$BENCH_PG_DIR/server.log" 2>/dev/null)"
 fi
 bench_pg_stop
 

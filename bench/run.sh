@@ -58,7 +58,7 @@ bench_print_table "All sections (targets from the issues; status ok/miss only wh
 if [ -n "$ran" ]; then
     # shellcheck disable=SC2086
     jq -r '"  \(.section): \(.status)" + (if (.skipped | length) > 0
-             then " — skipped: " + ([.skipped[] | "\(.part) (\(.reason))"] | join("; ")) else "" end)' $ran
+             then " — " + ([.skipped[] | "\(.part): \(.reason)"] | join("; ")) else "" end)' $ran
 fi
 for s in $failed; do echo "  $s: failed"; done
 

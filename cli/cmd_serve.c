@@ -38,6 +38,8 @@ static const char serve_usage[] =
     "                        reopens FILE (log rotation)\n"
     "  --rate-limit N        at most N requests per second per client IP (429)\n"
     "  --max-connections N   concurrent connections (default 512)\n"
+    "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
+    "                        no limit; set it when clients connect directly)\n"
     "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
     "  -h, --help            this text\n"
     "\n"
@@ -66,7 +68,7 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT };
+           OPT_TIMEOUT, OPT_MAXCONNIP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -76,6 +78,7 @@ int fl_cmd_serve(int argc, char **argv)
         {"rate-limit", required_argument, NULL, OPT_RATE},
         {"max-connections", required_argument, NULL, OPT_MAXCONN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"max-connections-per-ip", required_argument, NULL, OPT_MAXCONNIP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -121,6 +124,11 @@ int fl_cmd_serve(int argc, char **argv)
         }
         case OPT_MAXCONN:
             if (parse_unsigned("--max-connections", optarg, 1, 100000, &o.max_connections) != 0)
+                goto out;
+            break;
+        case OPT_MAXCONNIP:
+            if (parse_unsigned("--max-connections-per-ip", optarg, 1, 100000,
+                               &o.max_connections_per_ip) != 0)
                 goto out;
             break;
         case OPT_TIMEOUT:

@@ -35,6 +35,7 @@ typedef struct fl_server_options {
     const char *access_log;          /* file to append to, "-" = stdout, NULL = none */
     double rate_limit;               /* requests per second per client IP; 0 = off */
     unsigned max_connections;        /* 0 = 512 */
+    unsigned max_connections_per_ip; /* 0 = no per-IP limit (e.g. behind a proxy) */
     unsigned connection_timeout_s;   /* idle/slow connection timeout; 0 = 15 */
     unsigned drain_ms;               /* how long stop waits for in-flight requests; 0 = 10000 */
 } fl_server_options;

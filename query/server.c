@@ -498,7 +498,8 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (rp->compressible)
+    /* A 304 carries the Vary of the 200 it stands for. */
+    if (rp->compressible || rp->status == MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
                                 srv->ncors ? "Accept-Encoding, Origin" : "Accept-Encoding");
     else if (srv->ncors)
@@ -1298,6 +1299,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 512),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(o->connection_timeout_s ? o->connection_timeout_s : 15),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),

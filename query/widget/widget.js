@@ -162,9 +162,9 @@
     this.build();
     this.readUrl();
     var self = this;
-    this.onPopState = function () { self.readUrl(); self.search(self.state.term, { push: false }); };
+    this.onPopState = function () { self.readUrl(); self.search(self.state.term, { push: false, immediate: true, fromUrl: true }); };
     if (this.opts.updateUrl) global.addEventListener("popstate", this.onPopState);
-    if (this.state.term) this.search(this.state.term, { push: false });
+    if (this.state.term) this.search(this.state.term, { push: false, immediate: true, fromUrl: true });
     if (this.opts.autofocus) this.input.focus();
   }
 
@@ -284,9 +284,8 @@
       var wasEmpty = !self.state.term;
       var t = (term || "").trim();
       if (self.opts.processTerm) t = self.opts.processTerm(t) || "";
-      if (t !== self.state.term) self.state.offset = 0;
       self.state.term = t;
-      self.writeUrl(how.push || (wasEmpty && !!t));
+      if (!how.fromUrl) self.writeUrl(how.push || (wasEmpty && !!t));
       self.fetchResults(false);
     };
     if (how.immediate || !term) run();
@@ -324,7 +323,8 @@
       this.message.textContent = "";
       this.message.appendChild(fill(this.t.searching, { SEARCH_TERM: term }));
     }
-    var offset = append ? this.state.offset : 0;
+    if (!append) this.state.offset = 0;
+    var offset = this.state.offset;
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     this.controller = ctl;
     return fetch(this.opts.endpoint + "/api/search?" + this.buildQuery(offset), {
@@ -477,7 +477,6 @@
   FindlingUI.prototype.toggleFilter = function (name, value) {
     var list = this.state.filters[name], i = list.indexOf(value);
     if (i >= 0) list.splice(i, 1); else list.push(value);
-    this.state.offset = 0;
     this.writeUrl(true);
     var self = this;
     this.fetchResults(false).then(function () {

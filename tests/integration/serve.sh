@@ -317,6 +317,32 @@ kill -INT "$SPID"
 wait "$SPID"
 is "$?" 0 "SIGINT → exit 0"
 
+# ------------------------------------------------------------------ per-IP connection limit
+start_server "$SCRATCH/serve4.out" --db "$DB" --max-connections-per-ip 2
+ok $? "server with --max-connections-per-ip 2 starts"
+HOSTPORT=${URL#http://}
+# Two idle connections hold the quota; a third request from the same IP is refused.
+cat >"$SCRATCH/perip.py" <<'EOF'
+import socket, sys, time, http.client
+host, port = sys.argv[1], int(sys.argv[2])
+held = [socket.create_connection((host, port)) for _ in range(2)]
+time.sleep(0.2)
+try:
+    c = http.client.HTTPConnection(host, port, timeout=3)
+    c.request("GET", "/healthz"); r = c.getresponse(); print("third:", r.status)
+except Exception as e:
+    print("third: refused", type(e).__name__)
+for s in held: s.close()
+time.sleep(0.3)
+c = http.client.HTTPConnection(host, port, timeout=3)
+c.request("GET", "/healthz"); print("after:", c.getresponse().status)
+EOF
+python3 "$SCRATCH/perip.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" >"$SCRATCH/perip" 2>&1
+like "$(cat "$SCRATCH/perip")" "third: refused" "third connection from one IP refused"
+like "$(cat "$SCRATCH/perip")" "after: 200" "accepted again once the others closed"
+kill -TERM "$SPID"
+wait "$SPID"
+
 # ------------------------------------------------------------------ index unavailable → 503
 # Workers open their handles lazily: move the index away right after the
 # start and the first requests cannot open it.
