@@ -26,8 +26,11 @@
 #define BM25_B 0.75
 #define MAX_SECTIONS 3
 #define MAX_FACET_VALUES 100
-/* Matches Xapian looks at beyond the page when no facet needs them all. */
-#define CHECK_AT_LEAST 100
+/* Matches Xapian looks at beyond the page when no facet needs them all:
+ * the total is exact up to this many matches, Xapian's estimate beyond
+ * (measured on the laws: 100 left "Kündigung" at 600 for 274 true matches;
+ * 1000 costs about 0.4 ms of a 3 ms median). */
+#define CHECK_AT_LEAST 1000
 /* Candidates (best first without it) that get the proximity bonus. */
 #define RERANK_POOL 50
 
@@ -933,7 +936,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     uint32_t limit = req->limit ? req->limit : 10;
     /* Spies must see every match; without them Xapian may stop early (its
      * top-k pruning is what makes a common word cheap) and the total is
-     * its estimate, exact for all but large result sets. */
+     * exact up to CHECK_AT_LEAST matches, an estimate beyond. */
     bool rerank = c.near && sort == FL_SORT_RELEVANCE;
     uint32_t pool = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
     XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit,
