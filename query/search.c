@@ -244,12 +244,19 @@ int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
     bool swapped = (stub == NULL) != (s->stub == NULL) ||
                    (stub && s->stub && strcmp(stub, s->stub) != 0);
     if (swapped) {
-        /* A --full run put a new generation in place: open it afresh. */
+        /* A --full run put a new generation in place: open it afresh.  The
+         * new stub is remembered only once that open worked, so that a failed
+         * attempt is retried at the next reopen instead of being forgotten
+         * (the old handle stays in use meanwhile). */
+        if (open_db(s, err) != 0) {
+            free(stub);
+            return -1;
+        }
         free(s->stub);
         s->stub = stub;
         if (changed)
             *changed = true;
-        return open_db(s, err);
+        return 0;
     }
     free(stub);
     bool ch = false;
