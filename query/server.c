@@ -901,11 +901,53 @@ static int endpoint_of(const char *url)
     return EP_OTHER;
 }
 
+/* MHD hands us the path percent-decoded and cut at the first NUL, so
+ * "/widget.js%00.html" would look like "/widget.js": judge the raw path
+ * instead, with the same rules as the query string (params.c). */
+static bool raw_path_valid(const char *raw)
+{
+    if (!raw)
+        return true;
+    size_t n = strcspn(raw, "?");
+    fl_buf tmp = FL_BUF_INIT;
+    bool ok = fl_params_decode(raw, n, &tmp) == 0;
+    fl_buf_free(&tmp);
+    return ok;
+}
+
+typedef struct cl_seen {
+    const char *first;
+    bool conflict;
+} cl_seen;
+
+static enum MHD_Result cl_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    cl_seen *cs = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!cs->first)
+        cs->first = value ? value : "";
+    else if (strcmp(cs->first, value ? value : "") != 0)
+        cs->conflict = true;
+    return MHD_YES;
+}
+
+/* Two different Content-Length headers: RFC 9112 6.3 makes that an
+ * unrecoverable error, and a proxy in front might have read the other one
+ * (request smuggling).  MHD itself only looks at the first. */
+static bool content_length_conflict(struct MHD_Connection *c)
+{
+    cl_seen cs = {NULL, false};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, cl_iter, &cs);
+    return cs.conflict;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     (void)upload_data;
     fl_server *srv = cls;
     request *r = *con_cls;
@@ -931,6 +973,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(srv, c, r, w, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                               "only GET and HEAD are supported", NULL);
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "an HTTP/1.1 request needs a Host header", NULL);
+        if (!raw_path_valid(r->raw_uri))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "the path is not valid percent-encoded UTF-8 (or contains NUL)",
+                              NULL);
+        if (content_length_conflict(c))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "conflicting Content-Length headers", NULL);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
         if (te || (cl && strtoull(cl, NULL, 10) > MAX_BODY_BYTES))
