@@ -201,6 +201,7 @@ struct fl_server {
     char *log_path;       /* for fl_server_reopen_log() */
     bool rate_limited;
     ratelimiter rl;
+    char *trust_proxy;    /* normalised numeric address, or NULL */
     struct MHD_Daemon *daemon;
     int listen_fd;
     unsigned port;
@@ -870,6 +871,42 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t size)
                   (socklen_t)size);
 }
 
+/* The last X-Forwarded-For header's last entry: the address our proxy saw
+ * (earlier entries are whatever the client claimed).  Normalised; false when
+ * there is none or it is not a numeric address. */
+static enum MHD_Result xff_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    if (value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+static bool forwarded_ip(struct MHD_Connection *c, char *out, size_t size)
+{
+    const char *xff = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, xff_iter, &xff);
+    if (!xff)
+        return false;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    char tmp[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof tmp || last[n + strspn(last + n, " \t")] != '\0')
+        return false;
+    memcpy(tmp, last, n);
+    tmp[n] = '\0';
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, tmp, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, (socklen_t)size) != NULL;
+    if (inet_pton(AF_INET6, tmp, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, (socklen_t)size) != NULL;
+    return false;
+}
+
 static request *new_request(fl_server *srv, const char *uri, struct MHD_Connection *c)
 {
     request *r = fl_xcalloc(1, sizeof *r);
@@ -961,6 +998,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     if (!r->headers_seen) {
         r->headers_seen = true;
         r->method = static_method(method);
+        if (srv->trust_proxy && strcmp(r->ip, srv->trust_proxy) == 0) {
+            char fwd[INET6_ADDRSTRLEN];
+            if (forwarded_ip(c, fwd, sizeof fwd))
+                memcpy(r->ip, fwd, sizeof r->ip);
+        }
         int ep = endpoint_of(url);
         if (ep == EP_OTHER &&
             find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1))
@@ -1256,6 +1298,7 @@ static void server_free(fl_server *srv)
         free(srv->cors[i]);
     free(srv->cors);
     free(srv->url);
+    free(srv->trust_proxy);
     free(srv->stub_path);
     free(srv->db_path);
     free(srv);
@@ -1293,6 +1336,20 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         srv->rl.burst = fmax(o->rate_limit, 1.0);
         srv->rl.last_purge = mono_s();
         pthread_mutex_init(&srv->rl.lock, NULL);
+    }
+    if (o->trust_proxy) {
+        unsigned char bin[sizeof(struct in6_addr)];
+        char norm[INET6_ADDRSTRLEN];
+        int fam = inet_pton(AF_INET, o->trust_proxy, bin) == 1    ? AF_INET
+                  : inet_pton(AF_INET6, o->trust_proxy, bin) == 1 ? AF_INET6
+                                                                  : 0;
+        if (!fam || !inet_ntop(fam, bin, norm, sizeof norm)) {
+            fl_err_set(err, "--trust-proxy wants the proxy's numeric IP address, not '%s'",
+                       o->trust_proxy);
+            server_free(srv);
+            return FL_SERVER_EUSAGE;
+        }
+        srv->trust_proxy = fl_xstrdup(norm);
     }
     if (pthread_key_create(&srv->worker_key, worker_free) != 0) {
         fl_err_set(err, "cannot create thread-specific storage");
