@@ -5,6 +5,7 @@
 #   make test       install deps, build normally and with ASan+UBSan, run the suite
 #   make bench      benchmarks (needs ../shared for the laws corpus)
 #   make eval       relevance on the judged queries in ../shared/eval
+#   make soak       10 minutes of wrk load while reindexing (SOAK_SECONDS=N)
 #   make install    copy the binary to $(DESTDIR)$(PREFIX)/bin
 #
 # Sources are found by wildcard: a new .c file in common/, stemmers/,
@@ -21,7 +22,8 @@ ASAN_BUILD := $(BUILD)/asan
 PKGS := xapian-core yaml-0.1 md4c libmicrohttpd libutf8proc zlib
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := gcc g++ make pkg-config libxapian-dev libyaml-dev libmd4c-dev \
-            libmicrohttpd-dev libutf8proc-dev zlib1g-dev wngerman xapian-tools python3 curl jq
+            libmicrohttpd-dev libutf8proc-dev zlib1g-dev wngerman xapian-tools python3 curl jq \
+            wrk
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,12 +45,12 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 GEN_SRCS := $(BUILD)/gen/widget_assets.c
 WIDGET_FILES := $(sort $(wildcard query/widget/*))
 
-.PHONY: all deps test test-only run bench eval install clean asan help fmt-check
+.PHONY: all deps test test-only run bench eval install clean asan help fmt-check soak
 
 all: $(BUILD)/findling
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
 
 # ------------------------------------------------------------------ packages
 # apt-get update once, then install only what is missing (root, or via sudo).
@@ -137,6 +139,11 @@ bench: deps $(BUILD)/findling
 
 eval: deps $(BUILD)/findling
 	@sh tests/eval.sh $(BUILD)
+
+# Load soak (tests/soak.sh): SOAK_SECONDS (600), SOAK_REINDEX_EVERY (30),
+# SOAK_CORPUS (laws when ../shared has them, else example).
+soak: deps $(BUILD)/findling
+	@FINDLING=$(abspath $(BUILD))/findling bash tests/soak.sh
 
 install: $(BUILD)/findling
 	install -d $(DESTDIR)$(PREFIX)/bin
