@@ -436,6 +436,8 @@ out:
 
 static int apply_facet_deltas(fl_xdb *db, facet_deltas *fd, char **err)
 {
+    if (fd->n == 0)
+        return 0; /* fd->d may be NULL: qsort(NULL, 0, ...) is undefined */
     qsort(fd->d, fd->n, sizeof *fd->d, cmp_fd);
     for (size_t i = 0; i < fd->n;) {
         size_t j = i + 1;
