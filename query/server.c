@@ -907,8 +907,34 @@ static bool forwarded_ip(struct MHD_Connection *c, char *out, size_t size)
     return false;
 }
 
+/* Per connection: the request uri_log_cb started that completed_cb has not
+ * finished yet.  libmicrohttpd 0.9 calls neither the access handler nor the
+ * completion callback for a request it gave up on itself (e.g. no pool
+ * memory left for thousands of parameters): without this, each such request
+ * leaked its URI and stayed "in flight" forever (and a stop waited the whole
+ * drain time for it). */
+typedef struct conn_state {
+    request *pending;
+} conn_state;
+
+static conn_state *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void finish_request(fl_server *srv, request *r);
+
 static request *new_request(fl_server *srv, const char *uri, struct MHD_Connection *c)
 {
+    conn_state *cs = conn_of(c);
+    if (cs && cs->pending) {
+        /* The previous request on this connection was dropped unfinished;
+         * libmicrohttpd no longer refers to it. */
+        finish_request(srv, cs->pending);
+        cs->pending = NULL;
+    }
     request *r = fl_xcalloc(1, sizeof *r);
     r->start = mono_s();
     r->raw_uri = fl_xstrdup(uri ? uri : "");
@@ -917,6 +943,8 @@ static request *new_request(fl_server *srv, const char *uri, struct MHD_Connecti
     r->counted = true;
     client_ip(c, r->ip, sizeof r->ip);
     atomic_fetch_add(&srv->m.inflight, 1);
+    if (cs)
+        cs->pending = r;
     return r;
 }
 
@@ -1105,16 +1133,9 @@ static void access_log(fl_server *srv, const request *r, double ms)
     fl_buf_free(&line);
 }
 
-static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+/* Counts a finished (or abandoned) request in the metrics, logs and frees it. */
+static void finish_request(fl_server *srv, request *r)
 {
-    (void)c;
-    (void)toe;
-    fl_server *srv = cls;
-    request *r = *con_cls;
-    if (!r)
-        return;
-    *con_cls = NULL;
     double secs = mono_s() - r->start;
     metrics *m = &srv->m;
     int ep = r->endpoint;
@@ -1130,6 +1151,42 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         atomic_fetch_sub(&m->inflight, 1);
     free(r->raw_uri);
     free(r);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    fl_server *srv = cls;
+    request *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    conn_state *cs = conn_of(c);
+    if (cs && cs->pending == r)
+        cs->pending = NULL;
+    finish_request(srv, r);
+}
+
+/* A connection's start and end (MHD_OPTION_NOTIFY_CONNECTION).  At the end,
+ * a request libmicrohttpd gave up on without telling completed_cb is
+ * finished here. */
+static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)c;
+    fl_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = fl_xcalloc(1, sizeof(conn_state));
+        return;
+    }
+    conn_state *cs = *socket_context;
+    if (!cs)
+        return;
+    if (cs->pending)
+        finish_request(srv, cs->pending);
+    free(cs);
+    *socket_context = NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1415,6 +1472,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_cb, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         fl_err_set(err, "cannot start the HTTP server on %s", srv->url ? srv->url : "?");

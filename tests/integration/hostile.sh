@@ -63,9 +63,11 @@ fi
 
 kill -0 "$SPID" 2>/dev/null
 ok $? "the server is still running"
+t0=$(date +%s)
 kill -TERM "$SPID" 2>/dev/null
 wait "$SPID"; rc=$?
 SPID=""
 is "$rc" 0 "it stops cleanly on SIGTERM (a sanitizer report would change the exit status)"
+ok $([ $(( $(date +%s) - t0 )) -lt 8 ]; echo $?) "and at once, not after the 10 s drain limit ($(( $(date +%s) - t0 )) s)"
 unlike "$(cat "$T/err")" 'AddressSanitizer|LeakSanitizer|runtime error' "no sanitizer report"
 tap_done

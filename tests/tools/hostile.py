@@ -448,6 +448,19 @@ def main():
                % (len(rss_round), last))
     st, body = send_raw(get(b"/healthz"))
     result(st == 200, "the server still answers /healthz after the attack (%s)" % st)
+    # Every request was finished, also those libmicrohttpd gave up on itself
+    # (they once leaked and stayed "in flight" forever).
+    inflight = None
+    for _ in range(50):
+        st, body = send_raw(get(b"/metrics"))
+        for ln in body.decode("utf-8", "replace").splitlines():
+            if ln.startswith("findling_http_requests_in_flight "):
+                inflight = int(ln.split()[1])
+        if inflight == 1:
+            break
+        time.sleep(0.1)
+    result(inflight == 1, "no request left in flight after the attack (/metrics says %s, "
+           "counting itself)" % inflight)
 
 
 if __name__ == "__main__":
