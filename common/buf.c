@@ -90,6 +90,7 @@ void fl_buf_reserve(fl_buf *b, size_t extra)
         cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
     b->data = fl_xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* fresh memory: reserve-then-detach must give a string */
 }
 
 void fl_buf_append(fl_buf *b, const void *data, size_t len)
