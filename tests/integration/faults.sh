@@ -119,10 +119,11 @@ for t in $(seq 1 "$TRIALS"); do
     fi
     # Recover with a --full run now and then.
     rextra=; [ $((t % 5)) -eq 0 ] && rextra=--full
-    "$F" index --quiet --db "$T/kk.db" $rextra "$S" >/dev/null 2>&1
+    "$F" index --quiet --db "$T/kk.db" $rextra "$S" >/dev/null 2>"$T/conv.err"
     rc=$?
     if [ "$rc" -ne 0 ] || ! cmp -s <(dump "$T/kk.db") "$T/new.ids"; then
         bad_conv=$((bad_conv + 1)); echo "# trial $t ($mode, ${delay}s): the next run (exit $rc) did not converge"
+        head -5 "$T/conv.err" | sed 's/^/#   /'
     fi
     extra_files=$(ls "$T/kk.db" | grep -cv '^gen-[0-9]*$\|^XAPIANDB$\|^lock$')
     gens=$(ls "$T/kk.db" | grep -c '^gen-')
