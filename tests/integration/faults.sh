@@ -33,7 +33,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN{printf "%.3f", e-s}'; }
 
 # ---------------------------------------------------------------- the site
-# NDOCS documents of ~5 KB in 8 sections across 20 folders: big enough that
+# NDOCS documents of ~3 KB in 6 sections across 20 folders: big enough that
 # a run takes a noticeable time and a kill lands while Xapian writes.
 NDOCS=${FL_FAULT_DOCS:-300}
 S=$T/site
@@ -46,9 +46,9 @@ gen_site() { # gen_site DIR FROM TO
         for (i = from; i <= to; i++) {
             f = dir "/" (i % 20) "/doc" i "/index.md"
             printf "---\ntitle: Dokument %d über %s\ndate: 2024-%02d-%02d\ncategories: [%s]\n---\n", i, w[i%10+1], i%12+1, i%28+1, w[(i*7)%10+1] > f
-            for (p = 1; p <= 8; p++) {
+            for (p = 1; p <= 6; p++) {
                 printf "## Abschnitt %d zu %s\n\n", p, w[(i+p)%10+1] > f
-                for (s = 1; s <= 8; s++)
+                for (s = 1; s <= 6; s++)
                     printf "Die Bürgerinnen und Bürger im Bezirk %d beraten in Satz %d über %s, %s und die Zivilgesellschaft. ", i, s, w[(i+s)%10+1], w[(p*s)%10+1] > f
                 printf "\n\n" > f
             }
