@@ -8,6 +8,7 @@
 #   make eval       relevance on the judged queries in ../shared/eval
 #   make fuzz       libFuzzer+ASan+UBSan on every parser, FUZZ_SECONDS (60) each
 #   make valgrind   unit and CLI tests under valgrind memcheck (slow)
+#   make soak       10 minutes of wrk load while reindexing (SOAK_SECONDS=N)
 #   make install    copy the binary to $(DESTDIR)$(PREFIX)/bin
 #
 # Sources are found by wildcard: a new .c file in common/, stemmers/,
@@ -25,7 +26,7 @@ PKGS := xapian-core yaml-0.1 md4c libmicrohttpd libutf8proc zlib
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS := gcc g++ make pkg-config libxapian-dev libyaml-dev libmd4c-dev \
             libmicrohttpd-dev libutf8proc-dev zlib1g-dev wngerman xapian-tools python3 curl jq \
-            clang libclang-rt-14-dev valgrind
+            clang libclang-rt-14-dev valgrind wrk
 # The peers and tools `make bench` measures against (make bench-deps).
 BENCH_DEB_PKGS := time wrk xapian-omega postgresql
 
@@ -50,12 +51,12 @@ GEN_SRCS := $(BUILD)/gen/widget_assets.c
 WIDGET_FILES := $(sort $(wildcard query/widget/*))
 
 .PHONY: all deps bench-deps test test-only run bench bench-tools eval install clean asan help fmt-check \
-        fuzz fuzz-build valgrind
+        fuzz fuzz-build valgrind soak
 
 all: $(BUILD)/findling
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile
 
 # ------------------------------------------------------------------ packages
 # apt-get update once, then install only what is missing (root, or via sudo).
@@ -214,6 +215,11 @@ bench: deps bench-deps $(BUILD)/findling
 
 eval: deps $(BUILD)/findling
 	@sh tests/eval.sh $(BUILD)
+
+# Load soak (tests/soak.sh): SOAK_SECONDS (600), SOAK_REINDEX_EVERY (30),
+# SOAK_CORPUS (laws when ../shared has them, else example).
+soak: deps $(BUILD)/findling
+	@FINDLING=$(abspath $(BUILD))/findling bash tests/soak.sh
 
 install: $(BUILD)/findling
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -37,6 +37,9 @@ static const char serve_usage[] =
     "  --access-log FILE|-   append one line per request (- = stdout); SIGHUP\n"
     "                        reopens FILE (log rotation)\n"
     "  --rate-limit N        at most N requests per second per client IP (429)\n"
+    "  --trust-proxy IP      requests from this address (a reverse proxy) count for\n"
+    "                        the last address in their X-Forwarded-For (rate limit,\n"
+    "                        access log); without it the header is ignored\n"
     "  --max-connections N   concurrent connections (default 512)\n"
     "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
     "                        no limit; set it when clients connect directly)\n"
@@ -68,7 +71,7 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT, OPT_MAXCONNIP };
+           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -79,6 +82,7 @@ int fl_cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, OPT_MAXCONN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"max-connections-per-ip", required_argument, NULL, OPT_MAXCONNIP},
+        {"trust-proxy", required_argument, NULL, OPT_TRUSTPROXY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -131,6 +135,7 @@ int fl_cmd_serve(int argc, char **argv)
                                &o.max_connections_per_ip) != 0)
                 goto out;
             break;
+        case OPT_TRUSTPROXY: o.trust_proxy = optarg; break;
         case OPT_TIMEOUT:
             if (parse_unsigned("--timeout", optarg, 1, 3600, &o.connection_timeout_s) != 0)
                 goto out;

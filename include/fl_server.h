@@ -38,6 +38,9 @@ typedef struct fl_server_options {
     unsigned max_connections_per_ip; /* 0 = no per-IP limit (e.g. behind a proxy) */
     unsigned connection_timeout_s;   /* idle/slow connection timeout; 0 = 15 */
     unsigned drain_ms;               /* how long stop waits for in-flight requests; 0 = 10000 */
+    const char *trust_proxy;         /* numeric IP of a reverse proxy: requests from it are
+                                        attributed (rate limit, access log) to the last address
+                                        of their X-Forwarded-For; NULL = never believe it */
 } fl_server_options;
 
 /* Opens the index once (to fail early), binds and starts serving.

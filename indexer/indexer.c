@@ -1149,6 +1149,20 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     long livegen = read_stub(dir, err);
     if (livegen == -2)
         goto out;
+    if (livegen >= 0) {
+        /* cleanup_dir() removes every other generation: never do that when
+         * the one the stub names is gone (a damaged or half-restored index). */
+        struct stat gst;
+        char *gp = fl_xasprintf("%s/gen-%06ld", dir, livegen);
+        bool missing = stat(gp, &gst) != 0 || !S_ISDIR(gst.st_mode);
+        if (missing)
+            fl_err_set(err, "%s/%s names gen-%06ld, which is missing: the index is damaged; "
+                            "nothing was changed (restore it, or remove the folder and index "
+                            "again)", dir, STUB, livegen);
+        free(gp);
+        if (missing)
+            goto out;
+    }
     long maxgen = cleanup_dir(dir, livegen);
     ihash = input_hash(o->site_dir, cfg, o->drafts);
 

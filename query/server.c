@@ -201,6 +201,7 @@ struct fl_server {
     char *log_path;       /* for fl_server_reopen_log() */
     bool rate_limited;
     ratelimiter rl;
+    char *trust_proxy;    /* normalised numeric address, or NULL */
     struct MHD_Daemon *daemon;
     int listen_fd;
     unsigned port;
@@ -870,8 +871,70 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t size)
                   (socklen_t)size);
 }
 
+/* The last X-Forwarded-For header's last entry: the address our proxy saw
+ * (earlier entries are whatever the client claimed).  Normalised; false when
+ * there is none or it is not a numeric address. */
+static enum MHD_Result xff_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    if (value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+static bool forwarded_ip(struct MHD_Connection *c, char *out, size_t size)
+{
+    const char *xff = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, xff_iter, &xff);
+    if (!xff)
+        return false;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    char tmp[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof tmp || last[n + strspn(last + n, " \t")] != '\0')
+        return false;
+    memcpy(tmp, last, n);
+    tmp[n] = '\0';
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, tmp, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, (socklen_t)size) != NULL;
+    if (inet_pton(AF_INET6, tmp, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, (socklen_t)size) != NULL;
+    return false;
+}
+
+/* Per connection: the request uri_log_cb started that completed_cb has not
+ * finished yet.  libmicrohttpd 0.9 calls neither the access handler nor the
+ * completion callback for a request it gave up on itself (e.g. no pool
+ * memory left for thousands of parameters): without this, each such request
+ * leaked its URI and stayed "in flight" forever (and a stop waited the whole
+ * drain time for it). */
+typedef struct conn_state {
+    request *pending;
+} conn_state;
+
+static conn_state *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void finish_request(fl_server *srv, request *r);
+
 static request *new_request(fl_server *srv, const char *uri, struct MHD_Connection *c)
 {
+    conn_state *cs = conn_of(c);
+    if (cs && cs->pending) {
+        /* The previous request on this connection was dropped unfinished;
+         * libmicrohttpd no longer refers to it. */
+        finish_request(srv, cs->pending);
+        cs->pending = NULL;
+    }
     request *r = fl_xcalloc(1, sizeof *r);
     r->start = mono_s();
     r->raw_uri = fl_xstrdup(uri ? uri : "");
@@ -880,6 +943,8 @@ static request *new_request(fl_server *srv, const char *uri, struct MHD_Connecti
     r->counted = true;
     client_ip(c, r->ip, sizeof r->ip);
     atomic_fetch_add(&srv->m.inflight, 1);
+    if (cs)
+        cs->pending = r;
     return r;
 }
 
@@ -901,11 +966,53 @@ static int endpoint_of(const char *url)
     return EP_OTHER;
 }
 
+/* MHD hands us the path percent-decoded and cut at the first NUL, so
+ * "/widget.js%00.html" would look like "/widget.js": judge the raw path
+ * instead, with the same rules as the query string (params.c). */
+static bool raw_path_valid(const char *raw)
+{
+    if (!raw)
+        return true;
+    size_t n = strcspn(raw, "?");
+    fl_buf tmp = FL_BUF_INIT;
+    bool ok = fl_params_decode(raw, n, &tmp) == 0;
+    fl_buf_free(&tmp);
+    return ok;
+}
+
+typedef struct cl_seen {
+    const char *first;
+    bool conflict;
+} cl_seen;
+
+static enum MHD_Result cl_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    cl_seen *cs = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!cs->first)
+        cs->first = value ? value : "";
+    else if (strcmp(cs->first, value ? value : "") != 0)
+        cs->conflict = true;
+    return MHD_YES;
+}
+
+/* Two different Content-Length headers: RFC 9112 6.3 makes that an
+ * unrecoverable error, and a proxy in front might have read the other one
+ * (request smuggling).  MHD itself only looks at the first. */
+static bool content_length_conflict(struct MHD_Connection *c)
+{
+    cl_seen cs = {NULL, false};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, cl_iter, &cs);
+    return cs.conflict;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     (void)upload_data;
     fl_server *srv = cls;
     request *r = *con_cls;
@@ -919,6 +1026,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     if (!r->headers_seen) {
         r->headers_seen = true;
         r->method = static_method(method);
+        if (srv->trust_proxy && strcmp(r->ip, srv->trust_proxy) == 0) {
+            char fwd[INET6_ADDRSTRLEN];
+            if (forwarded_ip(c, fwd, sizeof fwd))
+                memcpy(r->ip, fwd, sizeof r->ip);
+        }
         int ep = endpoint_of(url);
         if (ep == EP_OTHER &&
             find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1))
@@ -931,6 +1043,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(srv, c, r, w, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                               "only GET and HEAD are supported", NULL);
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "an HTTP/1.1 request needs a Host header", NULL);
+        if (!raw_path_valid(r->raw_uri))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "the path is not valid percent-encoded UTF-8 (or contains NUL)",
+                              NULL);
+        if (content_length_conflict(c))
+            return send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                              "conflicting Content-Length headers", NULL);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
         if (te || (cl && strtoull(cl, NULL, 10) > MAX_BODY_BYTES))
@@ -1010,16 +1133,9 @@ static void access_log(fl_server *srv, const request *r, double ms)
     fl_buf_free(&line);
 }
 
-static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+/* Counts a finished (or abandoned) request in the metrics, logs and frees it. */
+static void finish_request(fl_server *srv, request *r)
 {
-    (void)c;
-    (void)toe;
-    fl_server *srv = cls;
-    request *r = *con_cls;
-    if (!r)
-        return;
-    *con_cls = NULL;
     double secs = mono_s() - r->start;
     metrics *m = &srv->m;
     int ep = r->endpoint;
@@ -1035,6 +1151,42 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         atomic_fetch_sub(&m->inflight, 1);
     free(r->raw_uri);
     free(r);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    fl_server *srv = cls;
+    request *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    conn_state *cs = conn_of(c);
+    if (cs && cs->pending == r)
+        cs->pending = NULL;
+    finish_request(srv, r);
+}
+
+/* A connection's start and end (MHD_OPTION_NOTIFY_CONNECTION).  At the end,
+ * a request libmicrohttpd gave up on without telling completed_cb is
+ * finished here. */
+static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)c;
+    fl_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = fl_xcalloc(1, sizeof(conn_state));
+        return;
+    }
+    conn_state *cs = *socket_context;
+    if (!cs)
+        return;
+    if (cs->pending)
+        finish_request(srv, cs->pending);
+    free(cs);
+    *socket_context = NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1203,6 +1355,7 @@ static void server_free(fl_server *srv)
         free(srv->cors[i]);
     free(srv->cors);
     free(srv->url);
+    free(srv->trust_proxy);
     free(srv->stub_path);
     free(srv->db_path);
     free(srv);
@@ -1240,6 +1393,20 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         srv->rl.burst = fmax(o->rate_limit, 1.0);
         srv->rl.last_purge = mono_s();
         pthread_mutex_init(&srv->rl.lock, NULL);
+    }
+    if (o->trust_proxy) {
+        unsigned char bin[sizeof(struct in6_addr)];
+        char norm[INET6_ADDRSTRLEN];
+        int fam = inet_pton(AF_INET, o->trust_proxy, bin) == 1    ? AF_INET
+                  : inet_pton(AF_INET6, o->trust_proxy, bin) == 1 ? AF_INET6
+                                                                  : 0;
+        if (!fam || !inet_ntop(fam, bin, norm, sizeof norm)) {
+            fl_err_set(err, "--trust-proxy wants the proxy's numeric IP address, not '%s'",
+                       o->trust_proxy);
+            server_free(srv);
+            return FL_SERVER_EUSAGE;
+        }
+        srv->trust_proxy = fl_xstrdup(norm);
     }
     if (pthread_key_create(&srv->worker_key, worker_free) != 0) {
         fl_err_set(err, "cannot create thread-specific storage");
@@ -1305,6 +1472,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_cb, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         fl_err_set(err, "cannot start the HTTP server on %s", srv->url ? srv->url : "?");

@@ -27,6 +27,14 @@ static void test_buf(void)
     char *e = fl_buf_detach(&b);
     is_str(e, "", "detach of empty buffer gives an owned empty string");
     free(e);
+    /* Regression: reserve without a write used to leave fresh memory
+     * unterminated (an empty section title read past its end in serve). */
+    fl_buf r = FL_BUF_INIT;
+    fl_buf_reserve(&r, 0);
+    is_str(fl_buf_cstr(&r), "", "reserve on an empty buffer reads as empty string");
+    char *rd = fl_buf_detach(&r);
+    ok(rd[0] == '\0', "reserve then detach gives an empty string");
+    free(rd);
     char *f = fl_xasprintf("%s-%d", "x", 7);
     is_str(f, "x-7", "fl_xasprintf");
     free(f);
