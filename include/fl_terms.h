@@ -23,8 +23,11 @@
  *                   e.g. "XFcategory:ruckblick", "XFauthor:maria goncalves",
  *                   "XFyear:2025"
  *   XK<kind>        document kind: "XKpost", "XKpage", ... (collection name)
- * Autocomplete entries (boolean, one per distinct word of >= 3 letters and per
- * title, per document):
+ * Autocomplete entries (boolean, per document: one per distinct word of >= 3
+ * letters of the title, teaser and headings, one per distinct body word of
+ * >= 3 letters written with a capital somewhere (nouns, names, acronyms:
+ * "Bürger", "KI", "eGovernment"; lower-case-only body words get none), and
+ * one for the whole title):
  *   XW<key>\t<surface>  key = fl_suggest_key(surface); surface as written
  *                       ("XWburger\tBürger*innen"), so a prefix scan over
  *                       XW<typed key> yields completions in their written form

@@ -91,6 +91,28 @@ void fl_mtime_value(int64_t mtime, int64_t size, fl_buf *out)
     fl_buf_printf(out, "%" PRId64 ":%" PRId64, mtime, size);
 }
 
+/* Whether s has an upper-case letter (a noun, a name, an acronym: "Bürger",
+ * "KI", "eGovernment"). */
+static bool has_upper(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            if (b >= 'A' && b <= 'Z')
+                return true;
+            i++;
+            continue;
+        }
+        size_t adv;
+        uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
+        i += adv ? adv : 1;
+        utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+        if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT)
+            return true;
+    }
+    return false;
+}
+
 static size_t count_cps(const char *s, size_t len)
 {
     size_t n = 0;
@@ -147,6 +169,13 @@ static int on_token(void *ud, const fl_token *t)
     if (t->exact && fl_spelling_word(t->exact, strlen(t->exact)))
         strset_add(&c->spelling, t->exact, strlen(t->exact));
     if (t->flags & FL_TOKFLAG_STOPWORD)
+        return 0;
+    /* Autocomplete entries cost a posting per word per document (a quarter
+     * of all postings when every word had one).  Completions are wanted for
+     * nouns, names and acronyms -- German writes them with a capital -- and
+     * for the words of titles, teasers and headings; a body word written in
+     * lower case only (verbs, adjectives, particles) gets none. */
+    if (!c->field_prefix && !has_upper(t->surface, t->surface_len))
         return 0;
     /* Autocomplete: XW<key>\t<surface as written>. */
     fl_buf_reset(&c->key);
