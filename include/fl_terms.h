@@ -89,7 +89,11 @@ enum {
 #define FL_META_FORMAT "findling:format"        /* FL_INDEX_FORMAT */
 /* FL_META_CONFIG (JSON) — what the query side needs from findling.yml:
  *   {"facets": [{"name": "category", "label": "Kategorie"}, ...],
- *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...]}
+ *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...],
+ *    "recency_boost": 0.1,
+ *    "words": ["Quartier", ...]}   (findling.yml `words`: extra compound parts;
+ *                                  the query side's analyzer needs them too,
+ *                                  see fl_index_stored_words)
  * The facet list's order gives the value slots (FL_SLOT_FACET0 + i).
  * Synonym groups are stored as written; they are ALSO in Xapian's synonym
  * table, analysed: for every member (its analysed stems joined by one space)

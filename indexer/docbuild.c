@@ -132,6 +132,7 @@ typedef struct ctx {
     uint32_t last;            /* highest position used so far */
     strset spelling;          /* exact words for the spelling table */
     strset suggest;           /* XW terms */
+    bool no_extras;           /* no spelling or autocomplete entries (path words) */
     fl_buf term, key;
     fl_xstatus st;
 } ctx;
@@ -164,7 +165,7 @@ static int on_token(void *ud, const fl_token *t)
         add_term(c, FL_PREFIX_PART, t->parts[i], pos, c->wdf);
     if (c->field_prefix)
         add_term(c, c->field_prefix, t->stem, 0, 1);
-    if (t->kind != FL_TOKEN_WORD)
+    if (t->kind != FL_TOKEN_WORD || c->no_extras)
         return 0;
     if (t->exact && fl_spelling_word(t->exact, strlen(t->exact)))
         strset_add(&c->spelling, t->exact, strlen(t->exact));
@@ -206,6 +207,40 @@ static int index_chunk(const fl_analyzer *an, ctx *c, const char *text, size_t l
     if (c->last > before)
         c->base = c->last + FL_DOCBUILD_GAP;
     return 0;
+}
+
+/* The words of a page's source path, so that a page is found by its slug or
+ * folder ("b/bgb/index.md" → "bgb", "_beitraege/rueckblick-ki-meetup.md" →
+ * "beitraege rueckblick ki meetup"): folders and file name without
+ * extension, leading "_" and a leading "YYYY-MM-DD-" of posts; "index" and
+ * one-character segments (the laws' "b/" letter folders) are left out.
+ * "-", "_" and "." separate words. */
+static void path_words(const char *id, fl_buf *out)
+{
+    const char *end = id + strlen(id);
+    const char *slash = strrchr(id, '/');
+    const char *dot = strrchr(id, '.');
+    if (dot && (!slash || dot > slash))
+        end = dot;
+    for (const char *seg = id; seg < end;) {
+        const char *se = memchr(seg, '/', (size_t)(end - seg));
+        if (!se)
+            se = end;
+        const char *a = seg;
+        while (a < se && *a == '_')
+            a++;
+        if (se - a >= 11 && a[4] == '-' && a[7] == '-' && a[10] == '-' &&
+            strspn(a, "0123456789-") >= 11)
+            a += 11;
+        size_t n = (size_t)(se - a);
+        if (n > 1 && !(n == 5 && memcmp(a, "index", 5) == 0)) {
+            if (out->len)
+                fl_buf_putc(out, ' ');
+            for (const char *q = a; q < se; q++)
+                fl_buf_putc(out, (*q == '-' || *q == '_' || *q == '.') ? ' ' : *q);
+        }
+        seg = se + 1;
+    }
 }
 
 static int set_value(fl_xdoc *doc, unsigned slot, const char *v, size_t len, char **err)
@@ -294,6 +329,10 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     int rc = 0;
     if (p->title)
         rc = index_chunk(an, &c, p->title, strlen(p->title), FL_PREFIX_TITLE, FL_WDF_TITLE, err);
+    /* Short names (jurabk, abbreviation, ...) weigh like the title. */
+    for (size_t i = 0; rc == 0 && i < p->keywords.n; i++)
+        rc = index_chunk(an, &c, p->keywords.items[i], strlen(p->keywords.items[i]),
+                         FL_PREFIX_TITLE, FL_WDF_TITLE, err);
     if (rc == 0 && p->teaser)
         rc = index_chunk(an, &c, p->teaser, strlen(p->teaser), FL_PREFIX_TEASER, FL_WDF_TEASER,
                          err);
@@ -311,6 +350,19 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     }
     if (rc == 0 && p->nsections == 0 && p->body)
         rc = index_chunk(an, &c, p->body, p->body_len, NULL, FL_WDF_BODY, err);
+
+    /* The path's words, after everything else, with the body's weight and
+     * without spelling or autocomplete entries ("rueckblick" is no word to
+     * suggest). */
+    if (rc == 0) {
+        fl_buf pw = FL_BUF_INIT;
+        path_words(p->id, &pw);
+        c.no_extras = true;
+        if (pw.len)
+            rc = index_chunk(an, &c, pw.data, pw.len, NULL, FL_WDF_BODY, err);
+        c.no_extras = false;
+        fl_buf_free(&pw);
+    }
 
     /* The title as a whole is an autocomplete entry too. */
     if (rc == 0 && p->title && *p->title) {

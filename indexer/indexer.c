@@ -6,6 +6,7 @@
 #include "fl_docdata.h"
 #include "fl_err.h"
 #include "fl_json.h"
+#include "fl_jsonread.h"
 #include "fl_site.h"
 #include "fl_terms.h"
 #include "fl_xapian.h"
@@ -30,6 +31,8 @@
 /* An incremental run touching more than this share of a large site is done
  * as a full build: a transaction holds all its changes in memory. */
 #define FULL_SWITCH_MIN 1000
+/* Most shards a full build writes in parallel. */
+#define MAX_SHARDS 4
 
 /* ------------------------------------------------------------ directory layout */
 
@@ -569,6 +572,8 @@ typedef enum job_result {
 typedef struct job {
     const fl_site_file *file;
     old_doc *old;
+    unsigned lane;       /* sharded full build: which shard writes it */
+    bool stored;         /* shared (run.mu): its lane has written it */
     job_result result;   /* shared: written under run.mu */
     job_result outcome;  /* the worker's own copy until it publishes */
     fl_built_doc d;
@@ -594,6 +599,9 @@ typedef struct run {
     size_t next;          /* next job to hand out */
     size_t consumed;      /* jobs the writer has finished with */
     bool stop;
+    /* sharded full build: nlanes writer threads, one shard each */
+    unsigned nlanes;
+    struct lane *lanes;
 } run;
 
 /* Reads a whole file (for the hash shortcut); NULL on any problem. */
@@ -720,7 +728,21 @@ typedef struct writer {
     facet_deltas fd;
     spell_counts spell;
     fl_index_summary *sum;
+    uint32_t other_docs;  /* documents in the other shards (sharded build) */
 } writer;
+
+/* One shard of a sharded full build: a writer thread adding its share of
+ * the documents to its own database (Xapian's way to use more cores for
+ * one index: build shards in parallel, merge them by compaction). */
+typedef struct lane {
+    run *r;
+    unsigned idx;
+    writer w;
+    pthread_t tid;
+    bool started;
+    int rc;
+    char *err;
+} lane;
 
 static void report(const fl_index_options *o, fl_index_level lvl, const char *path, int line,
                    const char *msg)
@@ -827,14 +849,12 @@ static int delete_old(writer *w, old_doc *od, char **err)
     return 0;
 }
 
-/* Writes one finished job. */
-static int write_job(writer *w, job *j, char **err)
+/* The index side of one finished job (no reports, no counting: see
+ * account_job).  In a sharded full build it runs in the job's lane thread. */
+static int store_job(writer *w, job *j, char **err)
 {
     run *r = w->r;
-    const fl_index_options *o = r->opt;
     const char *id = j->file->relpath;
-    for (size_t i = 0; i < j->nwarnings; i++)
-        report(o, FL_INDEX_WARNING, id, j->warnings[i].line, j->warnings[i].message);
     old_doc *od = j->old;
     switch (j->result) {
     case R_SAME: {
@@ -851,7 +871,6 @@ static int write_job(writer *w, job *j, char **err)
             rc = fl_err_set(err, "%s: updating: %s", id, fl_xlast_error());
         fl_xdoc_free(doc);
         fl_buf_free(&v);
-        w->sum->unchanged++;
         return rc;
     }
     case R_BUILT: {
@@ -864,45 +883,66 @@ static int write_job(writer *w, job *j, char **err)
         } else if (fl_xdb_add_document(w->db, j->d.doc, &docid) != FL_XOK) {
             return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
         }
-        if (remember_doc(w, &j->d, err) != 0)
-            return -1;
-        if (!od)
-            w->sum->added++;
-        else if (od->hash && j->hash && strcmp(od->hash, j->hash) == 0)
-            w->sum->unchanged++; /* rebuilt (full run), same content */
-        else
-            w->sum->updated++;
-        if (od)
-            od->seen = true;
-        return 0;
+        return remember_doc(w, &j->d, err);
     }
     case R_SKIP:
-        report(o, FL_INDEX_INFO, id, 0, j->message);
-        if (od) {
-            /* In a full build it simply is not added; either way it is gone. */
-            if (!r->full && delete_old(w, od, err) != 0)
-                return -1;
-            od->seen = true;
-            w->sum->deleted++;
-        } else {
-            w->sum->skipped++;
-        }
+        /* In a full build it simply is not added; incremental: it goes. */
+        if (od && !r->full)
+            return delete_old(w, od, err);
         return 0;
     default:
-        /* The message names the file already ("path: reason"). */
-        report(o, FL_INDEX_ERROR, NULL, 0, j->message ? j->message : id);
-        w->sum->failed++;
         /* Incremental: a file that cannot be read now keeps its last good
          * document (bad input never costs good data).  Full: it is gone. */
-        if (od && r->full) {
-            od->seen = true;
-            w->sum->deleted++;
-        }
         return 0;
     }
 }
 
+/* Reports and counts of one stored job; always in the calling thread. */
+static void account_job(run *r, fl_index_summary *sum, job *j)
+{
+    const fl_index_options *o = r->opt;
+    const char *id = j->file->relpath;
+    for (size_t i = 0; i < j->nwarnings; i++)
+        report(o, FL_INDEX_WARNING, id, j->warnings[i].line, j->warnings[i].message);
+    old_doc *od = j->old;
+    switch (j->result) {
+    case R_SAME:
+        sum->unchanged++;
+        break;
+    case R_BUILT:
+        if (!od)
+            sum->added++;
+        else if (od->hash && j->hash && strcmp(od->hash, j->hash) == 0)
+            sum->unchanged++; /* rebuilt (full run), same content */
+        else
+            sum->updated++;
+        if (od)
+            od->seen = true;
+        break;
+    case R_SKIP:
+        report(o, FL_INDEX_INFO, id, 0, j->message);
+        if (od) {
+            od->seen = true;
+            sum->deleted++;
+        } else {
+            sum->skipped++;
+        }
+        break;
+    default:
+        /* The message names the file already ("path: reason"). */
+        report(o, FL_INDEX_ERROR, NULL, 0, j->message ? j->message : id);
+        sum->failed++;
+        if (od && r->full) {
+            od->seen = true;
+            sum->deleted++;
+        }
+        break;
+    }
+}
+
 /* ------------------------------------------------------------ config in the index */
+
+static char *get_meta(fl_xdb *db, const char *key);
 
 void fl_index_config_json(const fl_config *cfg, fl_buf *out)
 {
@@ -935,7 +975,36 @@ void fl_index_config_json(const fl_config *cfg, fl_buf *out)
     fl_json_array_end(&j);
     fl_json_key(&j, "recency_boost");
     fl_json_double(&j, cfg->recency_boost, 6);
+    /* The analysis chain's extra compound words: the query side must split
+     * compounds exactly as the documents were split. */
+    fl_json_key(&j, "words");
+    fl_json_array_begin(&j);
+    for (size_t i = 0; i < cfg->words.n; i++)
+        fl_json_string(&j, cfg->words.items[i]);
+    fl_json_array_end(&j);
     fl_json_object_end(&j);
+}
+
+int fl_index_stored_words(const char *db_dir, fl_strlist *out, char **err)
+{
+    fl_xdb *db = NULL;
+    if (fl_xdb_open(db_dir, &db) != FL_XOK)
+        return fl_err_set(err, "cannot open the index '%s': %s", db_dir, fl_xlast_error());
+    char *val = get_meta(db, FL_META_CONFIG);
+    fl_xdb_free(db);
+    if (!val)
+        return 0;
+    fl_jv *cfg = fl_jv_parse(val, strlen(val), NULL);
+    free(val);
+    const fl_jv *words = fl_jv_get(cfg, "words");
+    if (words && words->type == FL_J_ARR)
+        for (size_t i = 0; i < words->n; i++) {
+            const char *w = fl_jv_str(words->items[i]);
+            if (w && *w)
+                fl_strlist_push(out, w);
+        }
+    fl_jv_free(cfg);
+    return 0;
 }
 
 /* Everything besides the files that shapes the documents: a change means a
@@ -1091,7 +1160,48 @@ static unsigned default_threads(void)
     return (unsigned)n;
 }
 
-/* Runs all jobs through the workers and writes them in order. */
+/* A lane's thread: stores its jobs in order, then its spelling counts, and
+ * commits its shard. */
+static void *lane_main(void *arg)
+{
+    lane *l = arg;
+    run *r = l->r;
+    for (size_t i = 0; i < r->njobs && l->rc == 0; i++) {
+        job *j = &r->jobs[i];
+        if (j->lane != l->idx)
+            continue;
+        pthread_mutex_lock(&r->mu);
+        while (j->result == R_PENDING && !r->stop)
+            pthread_cond_wait(&r->cv_done, &r->mu);
+        bool stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        l->rc = store_job(&l->w, j, &l->err);
+        pthread_mutex_lock(&r->mu);
+        j->stored = true;
+        if (l->rc != 0)
+            r->stop = true;
+        pthread_cond_broadcast(&r->cv_done);
+        pthread_mutex_unlock(&r->mu);
+    }
+    if (l->rc == 0 && !r->stop) {
+        l->rc = apply_spelling(l->w.db, &l->w.spell, &l->err);
+        if (l->rc == 0 && fl_xdb_commit(l->w.db) != FL_XOK)
+            l->rc = fl_err_set(&l->err, "committing a shard: %s", fl_xlast_error());
+    }
+    if (l->rc != 0) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = true;
+        pthread_cond_broadcast(&r->cv_done);
+        pthread_cond_broadcast(&r->cv_work);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Runs all jobs through the workers; stores them (here, or in the lanes'
+ * threads when sharded) and accounts for them in order, here. */
 static int process_jobs(run *r, writer *w, char **err)
 {
     const fl_index_options *o = r->opt;
@@ -1112,15 +1222,33 @@ static int process_jobs(run *r, writer *w, char **err)
         }
         r->next = r->njobs;
     }
+    bool sharded = r->nlanes > 1;
+    for (unsigned l = 0; sharded && l < r->nlanes; l++) {
+        if (pthread_create(&r->lanes[l].tid, NULL, lane_main, &r->lanes[l]) != 0) {
+            rc = fl_err_set(err, "cannot start a writer thread");
+            break;
+        }
+        r->lanes[l].started = true;
+    }
     size_t total = r->njobs;
-    for (size_t i = 0; i < r->njobs; i++) {
+    for (size_t i = 0; rc == 0 && i < r->njobs; i++) {
         job *j = &r->jobs[i];
         pthread_mutex_lock(&r->mu);
-        while (j->result == R_PENDING)
-            pthread_cond_wait(&r->cv_done, &r->mu);
+        if (sharded) {
+            while (!j->stored && !r->stop)
+                pthread_cond_wait(&r->cv_done, &r->mu);
+        } else {
+            while (j->result == R_PENDING)
+                pthread_cond_wait(&r->cv_done, &r->mu);
+        }
+        bool ready = !sharded || j->stored;
         pthread_mutex_unlock(&r->mu);
+        if (!ready)
+            break; /* a lane failed: its message is taken below */
+        if (!sharded)
+            rc = store_job(w, j, err);
         if (rc == 0)
-            rc = write_job(w, j, err);
+            account_job(r, w->sum, j);
         job_clear(j);
         pthread_mutex_lock(&r->mu);
         r->consumed = i + 1;
@@ -1132,6 +1260,28 @@ static int process_jobs(run *r, writer *w, char **err)
             break;
         if (o->progress)
             o->progress(o->ud, i + 1, total);
+    }
+    if (sharded) {
+        if (rc != 0) {
+            pthread_mutex_lock(&r->mu);
+            r->stop = true;
+            pthread_cond_broadcast(&r->cv_done);
+            pthread_mutex_unlock(&r->mu);
+        }
+        for (unsigned l = 0; l < r->nlanes; l++) {
+            lane *ln = &r->lanes[l];
+            if (!ln->started)
+                continue;
+            pthread_join(ln->tid, NULL);
+            ln->started = false;
+            if (rc == 0 && ln->rc != 0) {
+                rc = -1;
+                if (err) {
+                    *err = ln->err;
+                    ln->err = NULL;
+                }
+            }
+        }
     }
     pthread_mutex_lock(&r->mu);
     r->stop = true;
@@ -1179,7 +1329,7 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
     if (rc == 0 && fl_xdb_doccount(w->db, &count) != FL_XOK)
         rc = fl_err_set(err, "counting documents: %s", fl_xlast_error());
     if (rc == 0) {
-        w->sum->documents = count;
+        w->sum->documents = count + w->other_docs;
         w->sum->seconds = now_seconds() - t0;
         fl_buf lj = FL_BUF_INIT;
         last_run_json(w->sum, o->site_dir, r->now, &lj);
@@ -1240,6 +1390,7 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     bool in_txn = false;
     writer w = {0};
     const char **facet_names = NULL;
+    fl_strlist shard_paths = {0}; /* tmp-NNNNNN-<i> of lanes 1.. */
 
     long livegen = read_stub(dir, err);
     if (livegen == -2)
@@ -1353,6 +1504,17 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             fl_xdb_free(live); /* read-only: only needed for the old state */
             live = NULL;
         }
+        unsigned nlanes = 1;
+        if (!o->no_compact) {
+            if (o->shards)
+                nlanes = o->shards;
+            else if (r.njobs >= FL_INDEX_SHARD_MIN)
+                nlanes = default_threads();
+        }
+        if (nlanes > MAX_SHARDS)
+            nlanes = MAX_SHARDS;
+        if (nlanes > r.njobs)
+            nlanes = r.njobs ? (unsigned)r.njobs : 1;
         gen_path = fl_xasprintf("%s/gen-%06ld", dir, newgen);
         build_path = o->no_compact ? fl_xstrdup(gen_path)
                                    : fl_xasprintf("%s/tmp-%06ld", dir, newgen);
@@ -1360,6 +1522,45 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                                  o->flush_every ? o->flush_every : 300, &target) != FL_XOK) {
             fl_err_set(err, "cannot create %s: %s", build_path, fl_xlast_error());
             goto out;
+        }
+        if (nlanes > 1) {
+            /* Lane 0 writes into target; the others into tmp-NNNNNN-<i>.
+             * Each file goes to the lane with the fewest bytes so far: the
+             * shards come out about equally big, and the same files always
+             * land in the same shard (a deterministic build). */
+            r.lanes = fl_xcalloc(nlanes, sizeof *r.lanes);
+            r.nlanes = nlanes;
+            for (unsigned l = 0; l < nlanes; l++) {
+                lane *ln = &r.lanes[l];
+                ln->r = &r;
+                ln->idx = l;
+                ln->w.r = &r;
+                ln->w.sum = sum;
+                if (l == 0) {
+                    ln->w.db = target;
+                    continue;
+                }
+                char *sp = fl_xasprintf("%s/tmp-%06ld-%u", dir, newgen, l);
+                fl_strlist_push(&shard_paths, sp);
+                fl_xstatus st = fl_xdb_open_writable(sp, FL_XDB_CREATE_OR_OVERWRITE,
+                                                     o->flush_every ? o->flush_every : 300,
+                                                     &ln->w.db);
+                free(sp);
+                if (st != FL_XOK) {
+                    fl_err_set(err, "cannot create a shard: %s", fl_xlast_error());
+                    goto out;
+                }
+            }
+            uint64_t *bytes = fl_xcalloc(nlanes, sizeof *bytes);
+            for (size_t i = 0; i < r.njobs; i++) {
+                unsigned best = 0;
+                for (unsigned l = 1; l < nlanes; l++)
+                    if (bytes[l] < bytes[best])
+                        best = l;
+                r.jobs[i].lane = best;
+                bytes[best] += (uint64_t)r.jobs[i].file->size + 1;
+            }
+            free(bytes);
         }
     } else {
         target = live;
@@ -1377,6 +1578,29 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     w.sum = sum;
     if (process_jobs(&r, &w, err) != 0)
         goto out;
+    /* Sharded: the run's metadata (facet spellings summed over all shards,
+     * config, synonyms, ...) is written once, into shard 0 -- the merge
+     * would keep only one shard's value of a key present in several. */
+    for (unsigned l = 0; l < r.nlanes; l++) {
+        lane *ln = &r.lanes[l];
+        for (size_t i = 0; i < ln->w.fd.n; i++) {
+            facet_delta *d = &ln->w.fd.d[i];
+            if (w.fd.n == w.fd.cap) {
+                w.fd.cap = w.fd.cap ? w.fd.cap * 2 : 64;
+                w.fd.d = fl_xrealloc(w.fd.d, w.fd.cap * sizeof *w.fd.d);
+            }
+            w.fd.d[w.fd.n++] = *d;
+        }
+        ln->w.fd.n = 0;
+        uint32_t n = 0;
+        if (l > 0) {
+            if (fl_xdb_doccount(ln->w.db, &n) != FL_XOK) {
+                fl_err_set(err, "counting documents: %s", fl_xlast_error());
+                goto out;
+            }
+            w.other_docs += n;
+        }
+    }
     if (finish_db(&r, &w, &old, ihash, config_changed, an, t0, err) != 0)
         goto out;
 
@@ -1394,16 +1618,34 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         }
         fl_xdb_free(target);
         target = NULL;
+        for (unsigned l = 1; l < r.nlanes; l++) {
+            fl_xdb_free(r.lanes[l].w.db); /* committed by its lane */
+            r.lanes[l].w.db = NULL;
+        }
         if (!o->no_compact) {
-            fl_xdb *ro = NULL;
-            if (fl_xdb_open(build_path, &ro) != FL_XOK ||
-                fl_xdb_compact(ro, gen_path, false) != FL_XOK) {
-                fl_err_set(err, "compacting %s: %s", build_path, fl_xlast_error());
+            /* Compaction merges the shards (in lane order, docids
+             * renumbered one after the other; spelling frequencies summed). */
+            fl_xdb *all = NULL, *ro = NULL;
+            fl_xstatus st = fl_xdb_new_empty(&all);
+            if (st == FL_XOK && (st = fl_xdb_open(build_path, &ro)) == FL_XOK)
+                st = fl_xdb_add(all, ro);
+            fl_xdb_free(ro);
+            for (size_t i = 0; st == FL_XOK && i < shard_paths.n; i++) {
+                ro = NULL;
+                if ((st = fl_xdb_open(shard_paths.items[i], &ro)) == FL_XOK)
+                    st = fl_xdb_add(all, ro);
                 fl_xdb_free(ro);
+            }
+            if (st == FL_XOK)
+                st = fl_xdb_compact(all, gen_path, false);
+            fl_xdb_free(all);
+            if (st != FL_XOK) {
+                fl_err_set(err, "compacting %s: %s", build_path, fl_xlast_error());
                 goto out;
             }
-            fl_xdb_free(ro);
             rm_rf(build_path);
+            for (size_t i = 0; i < shard_paths.n; i++)
+                rm_rf(shard_paths.items[i]);
         }
         /* The swap: readers opening DIR from now on get the new generation. */
         if (write_stub(dir, newgen, err) != 0)
@@ -1424,9 +1666,23 @@ out:
         fl_xdb_cancel_transaction(target);
     fl_xdb_free(target);
     fl_xdb_free(live);
+    for (unsigned l = 1; l < r.nlanes; l++) {
+        fl_xdb_free(r.lanes[l].w.db);
+        fd_free(&r.lanes[l].w.fd);
+        sc_free(&r.lanes[l].w.spell);
+        free(r.lanes[l].err);
+    }
+    if (r.nlanes) {
+        fd_free(&r.lanes[0].w.fd);
+        sc_free(&r.lanes[0].w.spell);
+        free(r.lanes[0].err);
+    }
+    free(r.lanes);
     if (ret == FL_INDEX_EFATAL && build_path) {
         /* A failed full build leaves the live generation as it was. */
         rm_rf(build_path);
+        for (size_t i = 0; i < shard_paths.n; i++)
+            rm_rf(shard_paths.items[i]);
         if (gen_path && strcmp(gen_path, build_path) != 0) {
             char *cur = fl_index_live_path(dir);
             if (!cur || strcmp(cur, gen_path) != 0)
@@ -1436,6 +1692,7 @@ out:
     }
     fd_free(&w.fd);
     sc_free(&w.spell);
+    fl_strlist_free(&shard_paths);
     free(facet_names);
     fl_analyzer_free(an);
     free(r.jobs);
