@@ -47,7 +47,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "1"
+#define FL_INDEX_FORMAT "2"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"

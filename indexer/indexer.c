@@ -602,6 +602,7 @@ typedef struct run {
     /* sharded full build: nlanes writer threads, one shard each */
     unsigned nlanes;
     struct lane *lanes;
+    unsigned lanes_stored;  /* lanes done with their documents (run.mu) */
 } run;
 
 /* Reads a whole file (for the hash shortcut); NULL on any problem. */
@@ -1185,8 +1186,28 @@ static void *lane_main(void *arg)
         pthread_cond_broadcast(&r->cv_done);
         pthread_mutex_unlock(&r->mu);
     }
-    if (l->rc == 0 && !r->stop) {
-        l->rc = apply_spelling(l->w.db, &l->w.spell, &l->err);
+    /* Wait for every lane to have stored its documents: then each lane
+     * writes the spelling words of its hash partition, summed over all
+     * lanes -- each word is added once, in one shard (Xapian's fragment
+     * work is per word and shard), and the lanes still do it in parallel. */
+    pthread_mutex_lock(&r->mu);
+    r->lanes_stored++;
+    pthread_cond_broadcast(&r->cv_done);
+    while (r->lanes_stored < r->nlanes && !r->stop)
+        pthread_cond_wait(&r->cv_done, &r->mu);
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    if (l->rc == 0 && !stop) {
+        spell_counts mine = {0};
+        for (unsigned k = 0; k < r->nlanes; k++) {
+            const spell_counts *m = &r->lanes[k].w.spell;
+            for (size_t i = 0; i < m->cap; i++) {
+                const spell_count *e = &m->slots[i];
+                if (e->word && (e->hash >> 32) % r->nlanes == l->idx)
+                    sc_add(&mine, e->word, strlen(e->word), e->delta);
+            }
+        }
+        l->rc = apply_spelling(l->w.db, &mine, &l->err);
         if (l->rc == 0 && fl_xdb_commit(l->w.db) != FL_XOK)
             l->rc = fl_err_set(&l->err, "committing a shard: %s", fl_xlast_error());
     }
