@@ -1,15 +1,223 @@
-/* cmd_serve.c — `findling serve`. */
+/* cmd_serve.c — `findling serve`: the JSON search server and the widget.
+ *
+ * SIGTERM and SIGINT are blocked before the server's threads start (they
+ * inherit the mask), so only this thread receives them, in sigwait(): no
+ * async-signal-safety puzzles, and a clean stop with in-flight requests
+ * finishing.
+ */
 #include "fl_cli.h"
 
+#include "fl_analyzer.h"
+#include "fl_buf.h"
+#include "fl_server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static const char serve_usage[] =
+    "Usage: findling serve [OPTIONS]\n"
+    "\n"
+    "Serves the index over HTTP: the JSON search API, autocomplete, the search\n"
+    "widget and a demo search page.  Picks up every new index revision (also a\n"
+    "`findling index --full` swap) within a second, without a restart.\n"
+    "\n"
+    "Options:\n"
+    "  --db DIR              the index (default: $FINDLING_DB, else ./findling.db)\n"
+    "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080;\n"
+    "                        IPv6 as [::1]:8080; port 0 picks a free port)\n"
+    "  --threads N           worker threads (default: number of cores)\n"
+    "  --cors-origin ORIGIN  allow this exact origin (e.g. https://example.org)\n"
+    "                        cross-origin access; repeatable\n"
+    "  --access-log FILE|-   append one line per request (- = stdout); SIGHUP\n"
+    "                        reopens FILE (log rotation)\n"
+    "  --rate-limit N        at most N requests per second per client IP (429)\n"
+    "  --max-connections N   concurrent connections (default 512)\n"
+    "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
+    "                        no limit; set it when clients connect directly)\n"
+    "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Endpoints:\n"
+    "  GET /api/search?q=&category=&author=&tag=&year=&since=&until=&sort=&offset=&limit=\n"
+    "  GET /api/suggest?q=   GET /healthz   GET /metrics\n"
+    "  GET /widget.js   GET /widget.css   GET /  (demo search page)\n"
+    "\n"
+    "Exit status: 0 after SIGTERM/SIGINT, 2 usage error, 3 cannot open the index or the port.\n";
+
+static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned max,
+                          unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "findling serve: %s must be a whole number from %u to %u, not '%s'\n",
+                opt, min, max, s);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
 
 int fl_cmd_serve(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("findling serve: not implemented yet (tracked in issue 6)\n");
-        return 0;
+    enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
+           OPT_TIMEOUT, OPT_MAXCONNIP };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"cors-origin", required_argument, NULL, OPT_CORS},
+        {"access-log", required_argument, NULL, OPT_LOG},
+        {"rate-limit", required_argument, NULL, OPT_RATE},
+        {"max-connections", required_argument, NULL, OPT_MAXCONN},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"max-connections-per-ip", required_argument, NULL, OPT_MAXCONNIP},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    fl_server_options o;
+    memset(&o, 0, sizeof o);
+    const char *db_arg = NULL;
+    const char **cors = fl_xcalloc((size_t)argc + 1, sizeof *cors);
+    size_t ncors = 0;
+    int status = 2;
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: db_arg = optarg; break;
+        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_THREADS:
+            if (parse_unsigned("--threads", optarg, 1, 256, &o.threads) != 0)
+                goto out;
+            break;
+        case OPT_CORS:
+            if (!*optarg || strcmp(optarg, "*") == 0 || optarg[strlen(optarg) - 1] == '/') {
+                fprintf(stderr, "findling serve: --cors-origin wants an exact origin such as "
+                                "https://example.org (no '*', no trailing slash), not '%s'\n",
+                        optarg);
+                goto out;
+            }
+            cors[ncors++] = optarg;
+            break;
+        case OPT_LOG: o.access_log = optarg; break;
+        case OPT_RATE: {
+            char *end;
+            errno = 0;
+            double r = strtod(optarg, &end);
+            if (!*optarg || *end || errno || !(r > 0) || r > 1e6) {
+                fprintf(stderr, "findling serve: --rate-limit must be a positive number of "
+                                "requests per second, not '%s'\n", optarg);
+                goto out;
+            }
+            o.rate_limit = r;
+            break;
+        }
+        case OPT_MAXCONN:
+            if (parse_unsigned("--max-connections", optarg, 1, 100000, &o.max_connections) != 0)
+                goto out;
+            break;
+        case OPT_MAXCONNIP:
+            if (parse_unsigned("--max-connections-per-ip", optarg, 1, 100000,
+                               &o.max_connections_per_ip) != 0)
+                goto out;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_unsigned("--timeout", optarg, 1, 3600, &o.connection_timeout_s) != 0)
+                goto out;
+            break;
+        case 'h':
+            fputs(serve_usage, stdout);
+            status = 0;
+            goto out;
+        default:
+            if (optopt && optopt < 256 && optopt != '?')
+                fprintf(stderr, "findling serve: unknown option '-%c'\n\n", optopt);
+            else
+                fprintf(stderr, "findling serve: bad option '%s'\n\n", argv[optind - 1]);
+            fputs(serve_usage, stderr);
+            goto out;
+        }
     }
-    fprintf(stderr, "findling serve: not implemented yet (tracked in issue 6)\n");
-    return 2;
+    if (optind < argc) {
+        fprintf(stderr, "findling serve: unexpected argument '%s'\n\n%s", argv[optind],
+                serve_usage);
+        goto out;
+    }
+    if (o.listen) {
+        /* Usage errors before anything is opened (exit 2, not 3). */
+        char *host = NULL, *lerr = NULL;
+        unsigned port;
+        if (fl_server_parse_listen(o.listen, &host, &port, &lerr) != 0) {
+            fprintf(stderr, "findling serve: %s\n", lerr);
+            free(lerr);
+            goto out;
+        }
+        free(host);
+    }
+    o.cors_origins = cors;
+    o.ncors_origins = ncors;
+
+    char *db = fl_cli_db_path(db_arg, NULL);
+    o.db_path = db;
+    char *err = NULL;
+    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    if (!an) {
+        fprintf(stderr, "findling serve: %s\n", err ? err : "cannot set up the analyzer");
+        free(err);
+        free(db);
+        status = 3;
+        goto out;
+    }
+
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t stopset, oldset;
+    sigemptyset(&stopset);
+    sigaddset(&stopset, SIGTERM);
+    sigaddset(&stopset, SIGINT);
+    sigaddset(&stopset, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stopset, &oldset);
+    signal(SIGPIPE, SIG_IGN);
+
+    fl_server *srv = NULL;
+    int rc = fl_server_start(&o, an, &srv, &err);
+    if (rc != 0) {
+        fprintf(stderr, "findling serve: %s\n", err ? err : "cannot start");
+        free(err);
+        status = rc == FL_SERVER_EUSAGE ? 2 : 3;
+    } else {
+        printf("findling serve: listening on %s (index %s)\n", fl_server_url(srv), db);
+        fflush(stdout);
+        int sig = 0;
+        for (;;) {
+            if (sigwait(&stopset, &sig) != 0)
+                continue;
+            if (sig != SIGHUP)
+                break;
+            if (fl_server_reopen_log(srv, &err) != 0) {
+                fprintf(stderr, "findling serve: %s\n", err);
+                free(err);
+                err = NULL;
+            }
+        }
+        fprintf(stderr, "findling serve: %s received, finishing requests\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        fl_server_stop(srv);
+        status = 0;
+    }
+    pthread_sigmask(SIG_SETMASK, &oldset, NULL);
+    fl_analyzer_free(an);
+    free(db);
+out:
+    free(cors);
+    return status;
 }

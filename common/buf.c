@@ -90,6 +90,9 @@ void fl_buf_reserve(fl_buf *b, size_t extra)
         cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
     b->data = fl_xrealloc(b->data, cap);
     b->cap = cap;
+    /* Keep data NUL-terminated even before the first append: a buffer that
+     * was only reserved is detached or read as "" (fl_buf_detach). */
+    b->data[b->len] = '\0';
 }
 
 void fl_buf_append(fl_buf *b, const void *data, size_t len)

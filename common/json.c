@@ -137,20 +137,24 @@ void fl_json_double(fl_json *j, double v, int decimals)
         decimals = 0;
     if (decimals > 17)
         decimals = 17;
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    /* Printed straight into the output: "%.17f" of 1e308 is over 300
+     * characters, so no fixed buffer. */
+    size_t start = j->out->len;
+    fl_buf_printf(j->out, "%.*f", decimals, v);
+    char *num = j->out->data + start;
+    size_t len = j->out->len - start;
     /* Trim trailing zeros ("0.800" → "0.8", "3.000" → "3"). */
-    char *dot = strchr(tmp, '.');
-    if (dot) {
-        char *end = tmp + strlen(tmp) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
+    if (memchr(num, '.', len)) {
+        while (num[len - 1] == '0')
+            len--;
+        if (num[len - 1] == '.')
+            len--;
     }
-    if (strcmp(tmp, "-0") == 0)
-        strcpy(tmp, "0");
-    fl_buf_puts(j->out, tmp);
+    if (len == 2 && num[0] == '-' && num[1] == '0') {
+        num[0] = '0';
+        len = 1;
+    }
+    fl_buf_truncate(j->out, start + len);
 }
 
 void fl_json_bool(fl_json *j, bool v)

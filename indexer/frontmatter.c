@@ -184,15 +184,31 @@ static void tz_leave(char *saved)
     pthread_mutex_unlock(&tz_lock);
 }
 
-void fl_frontmatter_date_in_tz(long long utc, const char *tz, char out[11])
+/* Writes the date of utc in tz as "YYYY-MM-DD" (years zero-padded to four
+ * digits, as Ruby's %Y does).  Returns -1 (and writes "0000-01-01") when
+ * the year has no four-digit form: strftime("%Y") would give "406" or
+ * overflow the 11 bytes and leave out undefined. */
+static int format_date(long long utc, const char *tz, char out[11])
 {
     char *saved;
     time_t t = (time_t)utc;
     struct tm tm;
     tz_enter(tz, &saved);
-    localtime_r(&t, &tm);
+    struct tm *ok = localtime_r(&t, &tm);
     tz_leave(saved);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    if (!ok || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+        memcpy(out, "0000-01-01", 11);
+        return -1;
+    }
+    /* in range by now; the unsigned modulo shows gcc the width */
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+    return 0;
+}
+
+void fl_frontmatter_date_in_tz(long long utc, const char *tz, char out[11])
+{
+    format_date(utc, tz, out);
 }
 
 static int digits(const char **p, int n, int *out)
@@ -286,6 +302,6 @@ int fl_frontmatter_date(const char *s, const char *tz, long long *utc, char out[
         tz_leave(saved);
     }
     *utc = (long long)t;
-    fl_frontmatter_date_in_tz(*utc, tz, out);
-    return 0;
+    /* a zone offset can push 9999-12-31 into year 10000: not a date we can write */
+    return format_date(*utc, tz, out);
 }

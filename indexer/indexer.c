@@ -439,7 +439,8 @@ out:
 
 static int apply_facet_deltas(fl_xdb *db, facet_deltas *fd, char **err)
 {
-    qsort(fd->d, fd->n, sizeof *fd->d, cmp_fd);
+    if (fd->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(fd->d, fd->n, sizeof *fd->d, cmp_fd);
     for (size_t i = 0; i < fd->n;) {
         size_t j = i + 1;
         while (j < fd->n && strcmp(fd->d[j].fkey, fd->d[i].fkey) == 0)

@@ -752,8 +752,7 @@ static int leave_block_outer(MD_BLOCKTYPE t, void *d, void *ud)
  * own href (or mailto:/http:// + text) is an address, not prose. */
 typedef struct {
     md_outer o;
-    const char *href;
-    size_t href_n;
+    fl_buf href;  /* a copy: md4c's detail strings die with the callback */
     int in_a;
 } md_full;
 
@@ -762,8 +761,8 @@ static int enter_span_full(MD_SPANTYPE t, void *d, void *ud)
     md_full *f = ud;
     if (t == MD_SPAN_A) {
         MD_SPAN_A_DETAIL *a = d;
-        f->href = a->href.text;
-        f->href_n = a->href.size;
+        fl_buf_reset(&f->href);
+        fl_buf_append(&f->href, a->href.text, a->href.size);
         f->in_a = 1;
         return 0;
     }
@@ -783,8 +782,8 @@ static int leave_span_full(MD_SPANTYPE t, void *d, void *ud)
 static int text_cb_full(MD_TEXTTYPE t, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
     md_full *f = ud;
-    if (f->in_a && !f->o.c.heading && t == MD_TEXT_NORMAL && f->href_n) {
-        MD_ATTRIBUTE a = {.text = f->href, .size = (MD_SIZE)f->href_n};
+    if (f->in_a && !f->o.c.heading && t == MD_TEXT_NORMAL && f->href.len) {
+        MD_ATTRIBUTE a = {.text = f->href.data, .size = (MD_SIZE)f->href.len};
         if (attr_eq(&a, "", s, n) || attr_eq(&a, "mailto:", s, n) ||
             attr_eq(&a, "http://", s, n) || attr_eq(&a, "https://", s, n))
             return 0;
@@ -841,6 +840,7 @@ int fl_markdown_extract(const char *text, size_t len, bool is_html, fl_page *p, 
     fl_buf_free(&c->head);
     fl_buf_free(&c->head_id);
     fl_strlist_free(&c->seen);
+    fl_buf_free(&f.href);
     fl_buf_free(&liquid);
     fl_buf_free(&src);
     return rc;

@@ -69,26 +69,36 @@ static bool is_digits(const char *s, size_t n)
     return n > 0;
 }
 
+/* Value of the n digits at s (checked by is_digits): unlike atoi it stops
+ * at n, since s need not be NUL-terminated there. */
+static int digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n && i < 4; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 int fl_query_parse_date(const char *s, size_t len, bool upper, char out[9])
 {
     int y = 0, m = 0, d = 0;
     if (len == 4 && is_digits(s, 4)) {
-        y = atoi(s);
+        y = digits_value(s, 4);
         m = upper ? 12 : 1;
         d = upper ? 31 : 1;
     } else if ((len == 7 || len == 6) && is_digits(s, 4) && s[4] == '-' &&
                is_digits(s + 5, len - 5)) {
-        y = atoi(s);
-        m = atoi(s + 5);
+        y = digits_value(s, 4);
+        m = digits_value(s + 5, len - 5);
         d = upper ? 31 : 1;
     } else if (len >= 8 && len <= 10 && is_digits(s, 4) && s[4] == '-') {
         const char *dash = memchr(s + 5, '-', len - 5);
         if (!dash || !is_digits(s + 5, (size_t)(dash - s - 5)) ||
             !is_digits(dash + 1, len - (size_t)(dash + 1 - s)))
             return -1;
-        y = atoi(s);
-        m = atoi(s + 5);
-        d = atoi(dash + 1);
+        y = digits_value(s, 4);
+        m = digits_value(s + 5, (size_t)(dash - s - 5));
+        d = digits_value(dash + 1, len - (size_t)(dash + 1 - s));
     } else {
         return -1;
     }

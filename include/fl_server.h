@@ -1,0 +1,65 @@
+/* fl_server.h — the JSON search server behind `findling serve` (query/server.c).
+ *
+ * libmicrohttpd with an internal thread pool (epoll where available).  Each
+ * worker thread lazily opens its own fl_searcher (Xapian handles are not
+ * thread-safe) and checks at most every FL_SERVER_CHECK_MS whether the index
+ * has a newer revision (incremental commit or a `--full` stub swap); a failed
+ * reopen keeps the old handle, so a reindex never fails a request.  The
+ * analyzer is shared read-only by all workers.
+ *
+ * Endpoints and JSON: design/interfaces.md.  The server only reads the index.
+ *
+ * Lifecycle: fl_server_start() binds the port and starts the threads;
+ * fl_server_stop() stops accepting, lets in-flight requests finish (bounded
+ * by drain_ms) and frees everything.  Signals are the caller's business
+ * (cmd_serve.c blocks SIGTERM/SIGINT and waits for them).
+ */
+#ifndef FL_SERVER_H
+#define FL_SERVER_H
+
+#include "fl_analyzer.h"
+
+#include <stddef.h>
+
+#define FL_SERVER_CHECK_MS 250   /* how often a worker looks for a new revision */
+
+typedef struct fl_server fl_server;
+
+typedef struct fl_server_options {
+    const char *db_path;             /* the index directory (required) */
+    const char *listen;              /* "HOST:PORT", "[v6]:PORT"; NULL = 127.0.0.1:8080;
+                                        port 0 = any free port (see fl_server_port) */
+    unsigned threads;                /* worker threads; 0 = number of cores */
+    const char *const *cors_origins; /* exact origins allowed cross-origin access */
+    size_t ncors_origins;
+    const char *access_log;          /* file to append to, "-" = stdout, NULL = none */
+    double rate_limit;               /* requests per second per client IP; 0 = off */
+    unsigned max_connections;        /* 0 = 512 */
+    unsigned max_connections_per_ip; /* 0 = no per-IP limit (e.g. behind a proxy) */
+    unsigned connection_timeout_s;   /* idle/slow connection timeout; 0 = 15 */
+    unsigned drain_ms;               /* how long stop waits for in-flight requests; 0 = 10000 */
+} fl_server_options;
+
+/* Opens the index once (to fail early), binds and starts serving.
+ * Returns 0 and *out, or FL_SERVER_EINDEX / FL_SERVER_EPORT / FL_SERVER_EUSAGE
+ * with *err.  `an` must outlive the server. */
+enum { FL_SERVER_EUSAGE = 2, FL_SERVER_EINDEX = 3, FL_SERVER_EPORT = 4 };
+int fl_server_start(const fl_server_options *opts, const fl_analyzer *an, fl_server **out,
+                    char **err);
+
+/* The bound address as "http://HOST:PORT/" (owned by the server). */
+const char *fl_server_url(const fl_server *srv);
+unsigned fl_server_port(const fl_server *srv);
+
+/* Reopens the access log file (after logrotate moved it; SIGHUP in
+ * cmd_serve).  No-op for "-" or no log.  0, or -1 with *err (old file kept). */
+int fl_server_reopen_log(fl_server *srv, char **err);
+
+/* Graceful stop: no new connections, in-flight requests finish, then free. */
+void fl_server_stop(fl_server *srv);
+
+/* Splits "HOST:PORT" / "[V6]:PORT" / ":PORT" / "PORT".  Returns 0 with a
+ * malloc'd *host (NULL when none given) and *port, or -1 with *err. */
+int fl_server_parse_listen(const char *s, char **host, unsigned *port, char **err);
+
+#endif

@@ -1,0 +1,1357 @@
+/* server.c — the JSON search server (see fl_server.h).
+ *
+ * Request flow: MHD parses the request line and calls uri_log_cb (we keep
+ * the raw URI — still percent-encoded, so that params.c can validate the
+ * encoding strictly — and the start time); access_cb answers every request
+ * on its first call, synchronously, in the worker thread that owns the
+ * connection; completed_cb counts it in the metrics and writes the access
+ * log line.  Nothing in a worker blocks on another worker: per-thread
+ * searchers, atomic counters, and one mutex only for the optional rate
+ * limiter.
+ */
+#include "fl_server.h"
+
+#include "fl_assets.h"
+#include "fl_buf.h"
+#include "fl_err.h"
+#include "fl_json.h"
+#include "fl_params.h"
+#include "fl_search.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define GZIP_MIN_BYTES 1024      /* smaller bodies are not worth compressing */
+#define MAX_BODY_BYTES 1024      /* GET/HEAD bodies beyond this are refused (413) */
+#define RETRY_AFTER_UNAVAILABLE "5"
+#define SEARCH_CACHE_CONTROL "public, max-age=60"
+#define ASSET_CACHE_CONTROL "public, max-age=300"
+
+/* ------------------------------------------------------------------ metrics */
+
+enum { EP_SEARCH, EP_SUGGEST, EP_HEALTHZ, EP_METRICS, EP_STATIC, EP_OTHER, EP_COUNT };
+static const char *const ep_names[EP_COUNT] = {"search", "suggest", "healthz",
+                                               "metrics", "static", "other"};
+
+static const unsigned tracked_status[] = {200, 304, 400, 404, 405, 413, 414, 429, 500, 503};
+#define NSTATUS (sizeof tracked_status / sizeof tracked_status[0] + 1) /* + "other" */
+
+static const double buckets_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+#define NBUCKETS (sizeof buckets_s / sizeof buckets_s[0])
+
+typedef struct metrics {
+    atomic_uint_fast64_t requests[EP_COUNT][NSTATUS];
+    atomic_uint_fast64_t bucket[EP_COUNT][NBUCKETS + 1]; /* last = +Inf */
+    atomic_uint_fast64_t sum_us[EP_COUNT];
+    atomic_uint_fast64_t reopens;
+    atomic_uint_fast64_t reopen_errors;
+    atomic_uint_fast64_t documents;
+    atomic_uint_fast64_t revision;
+    atomic_int inflight;
+} metrics;
+
+static size_t status_slot(unsigned status)
+{
+    for (size_t i = 0; i < NSTATUS - 1; i++)
+        if (tracked_status[i] == status)
+            return i;
+    return NSTATUS - 1;
+}
+
+/* ------------------------------------------------------------------ rate limiter */
+
+/* Token bucket per client IP (rate per second, burst = max(rate, 1)).  One
+ * mutex: the limiter is optional and the critical section is tiny. */
+typedef struct rl_entry {
+    struct rl_entry *next;
+    char ip[INET6_ADDRSTRLEN];
+    double tokens;
+    double last;
+} rl_entry;
+
+#define RL_BUCKETS 4096
+#define RL_MAX_ENTRIES 100000
+
+typedef struct ratelimiter {
+    pthread_mutex_t lock;
+    double rate, burst;
+    rl_entry *table[RL_BUCKETS];
+    size_t count;
+    double last_purge;
+} ratelimiter;
+
+static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+#define FNV_INIT 14695981039346656037ULL
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Drops entries idle long enough to be full again (they carry no state). */
+static void rl_purge(ratelimiter *rl, double now)
+{
+    double idle = rl->burst / rl->rate + 1.0;
+    for (size_t b = 0; b < RL_BUCKETS; b++) {
+        rl_entry **pp = &rl->table[b];
+        while (*pp) {
+            rl_entry *e = *pp;
+            if (now - e->last > idle) {
+                *pp = e->next;
+                free(e);
+                rl->count--;
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+    rl->last_purge = now;
+}
+
+/* Returns 0 when allowed, else the seconds to wait (>= 1). */
+static unsigned rl_check(ratelimiter *rl, const char *ip)
+{
+    double now = mono_s();
+    size_t b = fnv1a(ip, strlen(ip), FNV_INIT) % RL_BUCKETS;
+    unsigned wait = 0;
+    pthread_mutex_lock(&rl->lock);
+    if (rl->count > RL_MAX_ENTRIES || now - rl->last_purge > 60.0)
+        rl_purge(rl, now);
+    rl_entry *e = rl->table[b];
+    while (e && strcmp(e->ip, ip) != 0)
+        e = e->next;
+    if (!e) {
+        e = fl_xcalloc(1, sizeof *e);
+        snprintf(e->ip, sizeof e->ip, "%s", ip);
+        e->tokens = rl->burst;
+        e->last = now;
+        e->next = rl->table[b];
+        rl->table[b] = e;
+        rl->count++;
+    }
+    e->tokens = fmin(rl->burst, e->tokens + (now - e->last) * rl->rate);
+    e->last = now;
+    if (e->tokens >= 1.0)
+        e->tokens -= 1.0;
+    else
+        wait = (unsigned)ceil((1.0 - e->tokens) / rl->rate);
+    pthread_mutex_unlock(&rl->lock);
+    return wait;
+}
+
+static void rl_free(ratelimiter *rl)
+{
+    for (size_t b = 0; b < RL_BUCKETS; b++) {
+        rl_entry *e = rl->table[b];
+        while (e) {
+            rl_entry *n = e->next;
+            free(e);
+            e = n;
+        }
+    }
+    pthread_mutex_destroy(&rl->lock);
+}
+
+/* ------------------------------------------------------------------ server state */
+
+typedef struct asset {
+    const fl_asset *src;
+    char etag[40];
+    unsigned char *gz; /* gzip'd copy when it is smaller, else NULL */
+    size_t gzlen;
+} asset;
+
+struct fl_server {
+    char *db_path;
+    char *stub_path;      /* DIR/XAPIANDB */
+    const fl_analyzer *an;
+    char **cors;
+    size_t ncors;
+    int log_fd;           /* -1 = no access log */
+    bool log_owned;
+    char *log_path;       /* for fl_server_reopen_log() */
+    bool rate_limited;
+    ratelimiter rl;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    unsigned port;
+    char *url;
+    unsigned drain_ms;
+    atomic_bool stopping;
+    pthread_key_t worker_key;
+    bool key_created;
+    asset *assets;
+    size_t nassets;
+    metrics m;
+};
+
+/* One per MHD worker thread (thread-specific data; freed when the thread ends). */
+typedef struct worker {
+    fl_searcher *s;
+    double last_check;    /* mono_s() of the last freshness check */
+    double retry_open_at; /* when the index could not be opened: next attempt */
+    uint64_t gen;         /* hash of the stub file content the handle was opened at */
+    char *open_error;     /* last open error (for 503 messages) */
+    z_stream z;
+    bool z_ready;
+} worker;
+
+typedef struct request {
+    double start;
+    char *raw_uri;
+    const char *method;   /* static string */
+    char ip[INET6_ADDRSTRLEN];
+    unsigned status;
+    size_t bytes;
+    int endpoint;
+    bool answered;
+    bool headers_seen;    /* access_cb was called once (request headers complete) */
+    bool counted;         /* counted in m.inflight */
+} request;
+
+static void worker_free(void *p)
+{
+    worker *w = p;
+    if (!w)
+        return;
+    if (w->s)
+        fl_searcher_free(w->s);
+    if (w->z_ready)
+        deflateEnd(&w->z);
+    free(w->open_error);
+    free(w);
+}
+
+/* Hash of DIR/XAPIANDB's content: a `--full` swap renames a new stub over it
+ * and the revision number alone may repeat across generations.  0 when there
+ * is no stub (a plain glass directory). */
+static uint64_t stub_hash(const fl_server *srv)
+{
+    int fd = open(srv->stub_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    return n > 0 ? fnv1a(buf, (size_t)n, FNV_INIT) : 0;
+}
+
+static void publish_index_state(fl_server *srv, fl_searcher *s)
+{
+    atomic_store_explicit(&srv->m.documents, fl_searcher_doccount(s), memory_order_relaxed);
+    atomic_store_explicit(&srv->m.revision, fl_searcher_revision(s), memory_order_relaxed);
+}
+
+static worker *get_worker(fl_server *srv)
+{
+    worker *w = pthread_getspecific(srv->worker_key);
+    if (!w) {
+        w = fl_xcalloc(1, sizeof *w);
+        pthread_setspecific(srv->worker_key, w);
+    }
+    return w;
+}
+
+/* This thread's searcher, fresh to within FL_SERVER_CHECK_MS, or NULL when
+ * the index cannot be opened (w->open_error says why). */
+static fl_searcher *worker_searcher(fl_server *srv, worker *w, bool force_check)
+{
+    double now = mono_s();
+    if (!w->s) {
+        if (now < w->retry_open_at)
+            return NULL;
+        uint64_t g = stub_hash(srv);
+        char *err = NULL;
+        w->s = fl_searcher_open(srv->db_path, srv->an, &err);
+        if (!w->s) {
+            free(w->open_error);
+            w->open_error = err ? err : fl_xstrdup("the index cannot be opened");
+            w->retry_open_at = now + FL_SERVER_CHECK_MS / 1000.0;
+            return NULL;
+        }
+        w->gen = g;
+        w->last_check = now;
+        publish_index_state(srv, w->s);
+        return w->s;
+    }
+    if (force_check || now - w->last_check >= FL_SERVER_CHECK_MS / 1000.0) {
+        w->last_check = now;
+        uint64_t before = stub_hash(srv);
+        bool changed = false;
+        char *err = NULL;
+        if (fl_searcher_reopen(w->s, &changed, &err) != 0) {
+            /* Keep serving the handle we have: a half-finished swap or a
+             * removed generation must not turn into failed requests. */
+            atomic_fetch_add_explicit(&srv->m.reopen_errors, 1, memory_order_relaxed);
+            free(err);
+            w->last_check = now - FL_SERVER_CHECK_MS / 1000.0 + 0.05; /* retry soon */
+        } else {
+            if (stub_hash(srv) == before)
+                w->gen = before;
+            else
+                w->last_check = 0; /* swapped while we looked: check again next time */
+            if (changed)
+                atomic_fetch_add_explicit(&srv->m.reopens, 1, memory_order_relaxed);
+            publish_index_state(srv, w->s);
+        }
+    }
+    return w->s;
+}
+
+/* After an index error in a search: reopen, or start over with a new handle. */
+static fl_searcher *worker_recover(fl_server *srv, worker *w)
+{
+    if (w->s) {
+        bool changed = false;
+        char *err = NULL;
+        if (fl_searcher_reopen(w->s, &changed, &err) == 0) {
+            w->gen = stub_hash(srv);
+            w->last_check = mono_s();
+            return w->s;
+        }
+        free(err);
+        fl_searcher_free(w->s);
+        w->s = NULL;
+    }
+    w->retry_open_at = 0;
+    return worker_searcher(srv, w, false);
+}
+
+/* ------------------------------------------------------------------ HTTP helpers */
+
+static bool accepts_gzip(const char *ae)
+{
+    if (!ae)
+        return false;
+    double gzip_q = -1, star_q = -1;
+    const char *s = ae;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == ',')
+            s++;
+        const char *tok = s;
+        while (*s && *s != ',' && *s != ';' && *s != ' ' && *s != '\t')
+            s++;
+        size_t toklen = (size_t)(s - tok);
+        double q = 1.0;
+        while (*s && *s != ',') {
+            if (*s == ';') {
+                s++;
+                while (*s == ' ' || *s == '\t')
+                    s++;
+                if ((*s == 'q' || *s == 'Q') && s[1] == '=')
+                    q = strtod(s + 2, NULL);
+            }
+            if (*s && *s != ',')
+                s++;
+        }
+        if ((toklen == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+            (toklen == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+            gzip_q = q;
+        else if (toklen == 1 && *tok == '*')
+            star_q = q;
+    }
+    return gzip_q > 0 || (gzip_q < 0 && star_q > 0);
+}
+
+/* Compresses with the worker's reusable deflate state (level 4: most of the
+ * gain for a fraction of the CPU of level 9). */
+static int gzip_into(worker *w, const void *in, size_t len, fl_buf *out)
+{
+    if (!w->z_ready) {
+        memset(&w->z, 0, sizeof w->z);
+        if (deflateInit2(&w->z, 4, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return -1;
+        w->z_ready = true;
+    } else if (deflateReset(&w->z) != Z_OK) {
+        return -1;
+    }
+    size_t bound = deflateBound(&w->z, (uLong)len);
+    fl_buf_reset(out);
+    fl_buf_reserve(out, bound);
+    w->z.next_in = (Bytef *)in;
+    w->z.avail_in = (uInt)len;
+    w->z.next_out = (Bytef *)out->data;
+    w->z.avail_out = (uInt)bound;
+    if (deflate(&w->z, Z_FINISH) != Z_STREAM_END)
+        return -1;
+    out->len = w->z.total_out;
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+static bool etag_matches(const char *inm, const char *etag)
+{
+    if (!inm)
+        return false;
+    /* Weak comparison (RFC 9110 13.1.2): opaque tags equal, W/ ignored. */
+    const char *want = etag[0] == 'W' && etag[1] == '/' ? etag + 2 : etag;
+    size_t wlen = strlen(want);
+    const char *s = inm;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == ',')
+            s++;
+        if (*s == '*')
+            return true;
+        if (s[0] == 'W' && s[1] == '/')
+            s += 2;
+        const char *start = s;
+        if (*s == '"') {
+            s++;
+            while (*s && *s != '"')
+                s++;
+            if (*s == '"')
+                s++;
+        } else {
+            while (*s && *s != ',')
+                s++;
+        }
+        if ((size_t)(s - start) == wlen && memcmp(start, want, wlen) == 0)
+            return true;
+        while (*s && *s != ',')
+            s++;
+    }
+    return false;
+}
+
+static const char *allowed_origin(const fl_server *srv, struct MHD_Connection *c)
+{
+    if (srv->ncors == 0)
+        return NULL;
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    if (!origin)
+        return NULL;
+    for (size_t i = 0; i < srv->ncors; i++)
+        if (strcmp(srv->cors[i], origin) == 0)
+            return srv->cors[i];
+    return NULL;
+}
+
+typedef struct reply {
+    unsigned status;
+    const char *content_type;
+    const char *cache_control;   /* NULL = no-store */
+    const char *etag;            /* or NULL */
+    const char *retry_after;     /* or NULL */
+    const char *allow;           /* or NULL */
+    bool compressible;
+} reply;
+
+/* Queues a response whose body is data[0..len) (copied or compressed; the
+ * caller keeps ownership of data). */
+static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, request *r,
+                                  worker *w, const reply *rp, const void *data, size_t len,
+                                  bool persistent)
+{
+    struct MHD_Response *resp;
+    bool gz = false;
+    fl_buf zbuf = FL_BUF_INIT;
+    if (rp->compressible && len >= GZIP_MIN_BYTES && w &&
+        accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding")) &&
+        gzip_into(w, data, len, &zbuf) == 0 && zbuf.len < len) {
+        gz = true;
+        size_t zlen = zbuf.len;
+        resp = MHD_create_response_from_buffer(zlen, fl_buf_detach(&zbuf), MHD_RESPMEM_MUST_FREE);
+        len = zlen;
+    } else if (persistent) {
+        resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+    } else {
+        resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    }
+    fl_buf_free(&zbuf);
+    if (!resp)
+        return MHD_NO;
+    if (rp->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            rp->cache_control ? rp->cache_control : "no-store");
+    if (rp->etag)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
+    if (gz)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    /* A 304 carries the Vary of the 200 it stands for. */
+    if (rp->compressible || rp->status == MHD_HTTP_NOT_MODIFIED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+                                srv->ncors ? "Accept-Encoding, Origin" : "Accept-Encoding");
+    else if (srv->ncors)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+    const char *origin = allowed_origin(srv, c);
+    if (origin)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    if (rp->retry_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, rp->retry_after);
+    if (rp->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (atomic_load(&srv->stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, rp->status, resp);
+    MHD_destroy_response(resp);
+    r->status = rp->status;
+    r->bytes = len;
+    r->answered = true;
+    return ret;
+}
+
+static enum MHD_Result send_error(fl_server *srv, struct MHD_Connection *c, request *r,
+                                  worker *w, unsigned status, const char *code,
+                                  const char *message, const char *param)
+{
+    fl_buf body = FL_BUF_INIT;
+    fl_json j;
+    fl_json_init(&j, &body);
+    fl_json_object_begin(&j);
+    fl_json_key(&j, "error");
+    fl_json_object_begin(&j);
+    fl_json_key(&j, "code");
+    fl_json_string(&j, code);
+    fl_json_key(&j, "message");
+    fl_json_string(&j, message);
+    if (param && *param) {
+        fl_json_key(&j, "param");
+        fl_json_string(&j, param);
+    }
+    fl_json_object_end(&j);
+    fl_json_object_end(&j);
+    fl_buf_putc(&body, '\n');
+    reply rp = {.status = status, .content_type = "application/json; charset=utf-8"};
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        rp.retry_after = RETRY_AFTER_UNAVAILABLE;
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        rp.allow = "GET, HEAD";
+    enum MHD_Result ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
+    fl_buf_free(&body);
+    return ret;
+}
+
+static enum MHD_Result send_unavailable(fl_server *srv, struct MHD_Connection *c, request *r,
+                                        worker *w)
+{
+    fl_buf msg = FL_BUF_INIT;
+    fl_buf_printf(&msg, "the index cannot be opened: %s",
+                  w->open_error ? w->open_error : "unknown error");
+    enum MHD_Result ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                                     fl_buf_cstr(&msg), NULL);
+    fl_buf_free(&msg);
+    return ret;
+}
+
+/* W/"<generation>-<revision>-<request hash>" */
+static void make_etag(const worker *w, fl_searcher *s, const char *endpoint, const fl_buf *canon,
+                      char *out, size_t outsize)
+{
+    uint64_t h = fnv1a(endpoint, strlen(endpoint), FNV_INIT);
+    h = fnv1a(canon->data ? canon->data : "", canon->len, h);
+    snprintf(out, outsize, "W/\"%08x-%llu-%016llx\"", (unsigned)(w->gen & 0xffffffffu),
+             (unsigned long long)fl_searcher_revision(s), (unsigned long long)h);
+}
+
+static const char *raw_query(const request *r)
+{
+    const char *q = r->raw_uri ? strchr(r->raw_uri, '?') : NULL;
+    return q ? q + 1 : "";
+}
+
+/* ------------------------------------------------------------------ endpoints */
+
+static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, request *r,
+                                     worker *w)
+{
+    fl_search_params p;
+    fl_search_params_init(&p);
+    char *param = NULL, *err = NULL;
+    enum MHD_Result ret;
+    if (fl_params_parse_search(raw_query(r), &p, &param, &err) != 0) {
+        ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
+        goto out;
+    }
+    fl_searcher *s = worker_searcher(srv, w, false);
+    if (!s) {
+        ret = send_unavailable(srv, c, r, w);
+        goto out;
+    }
+    fl_buf canon = FL_BUF_INIT;
+    fl_search_params_canonical(&p, &canon);
+    char etag[96];
+    make_etag(w, s, "search", &canon, etag, sizeof etag);
+    fl_buf_free(&canon);
+    reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
+                .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
+    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+        rp.status = MHD_HTTP_NOT_MODIFIED;
+        rp.compressible = false;
+        ret = send_reply(srv, c, r, w, &rp, "", 0, true);
+        goto out;
+    }
+    fl_search_request req;
+    fl_search_params_request(&p, &req);
+    fl_search_result res;
+    memset(&res, 0, sizeof res);
+    int rc = fl_search_run(s, &req, &res, &err);
+    if (rc == FL_SEARCH_EINDEX) {
+        /* The engine retries DatabaseModifiedError itself; anything left is
+         * a handle gone bad (e.g. its generation removed): start over once. */
+        free(err);
+        err = NULL;
+        s = worker_recover(srv, w);
+        if (!s) {
+            ret = send_unavailable(srv, c, r, w);
+            goto out;
+        }
+        memset(&res, 0, sizeof res);
+        rc = fl_search_run(s, &req, &res, &err);
+    }
+    if (rc == FL_SEARCH_EBADQUERY) {
+        ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
+                         err ? err : "the query cannot be understood", "q");
+    } else if (rc != 0) {
+        fl_buf msg = FL_BUF_INIT;
+        fl_buf_printf(&msg, "the index could not be read: %s", err ? err : "unknown error");
+        ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                         fl_buf_cstr(&msg), NULL);
+        fl_buf_free(&msg);
+    } else {
+        fl_buf body = FL_BUF_INIT;
+        fl_search_result_json(&res, &body);
+        fl_buf_putc(&body, '\n');
+        fl_search_result_free(&res);
+        ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
+        fl_buf_free(&body);
+    }
+out:
+    free(param);
+    free(err);
+    fl_search_params_free(&p);
+    return ret;
+}
+
+static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, request *r,
+                                      worker *w)
+{
+    fl_search_params p;
+    fl_search_params_init(&p);
+    char *param = NULL, *err = NULL;
+    enum MHD_Result ret;
+    if (fl_params_parse_suggest(raw_query(r), &p, &param, &err) != 0) {
+        ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
+        goto out;
+    }
+    fl_searcher *s = worker_searcher(srv, w, false);
+    if (!s) {
+        ret = send_unavailable(srv, c, r, w);
+        goto out;
+    }
+    fl_buf canon = FL_BUF_INIT;
+    fl_search_params_canonical(&p, &canon);
+    char etag[96];
+    make_etag(w, s, "suggest", &canon, etag, sizeof etag);
+    fl_buf_free(&canon);
+    reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
+                .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
+    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+        rp.status = MHD_HTTP_NOT_MODIFIED;
+        rp.compressible = false;
+        ret = send_reply(srv, c, r, w, &rp, "", 0, true);
+        goto out;
+    }
+    fl_strlist list = {0};
+    int rc = fl_suggest(s, p.q, p.limit, &list, &err);
+    if (rc != 0) {
+        fl_strlist_free(&list);
+        free(err);
+        err = NULL;
+        s = worker_recover(srv, w);
+        if (!s) {
+            ret = send_unavailable(srv, c, r, w);
+            goto out;
+        }
+        rc = fl_suggest(s, p.q, p.limit, &list, &err);
+    }
+    if (rc != 0) {
+        fl_buf msg = FL_BUF_INIT;
+        fl_buf_printf(&msg, "the index could not be read: %s", err ? err : "unknown error");
+        ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                         fl_buf_cstr(&msg), NULL);
+        fl_buf_free(&msg);
+    } else {
+        fl_buf body = FL_BUF_INIT;
+        fl_json j;
+        fl_json_init(&j, &body);
+        fl_json_object_begin(&j);
+        fl_json_key(&j, "query");
+        fl_json_string(&j, p.q);
+        fl_json_key(&j, "suggestions");
+        fl_json_array_begin(&j);
+        for (size_t i = 0; i < list.n; i++)
+            fl_json_string(&j, list.items[i]);
+        fl_json_array_end(&j);
+        fl_json_object_end(&j);
+        fl_buf_putc(&body, '\n');
+        ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
+        fl_buf_free(&body);
+    }
+    fl_strlist_free(&list);
+out:
+    free(param);
+    free(err);
+    fl_search_params_free(&p);
+    return ret;
+}
+
+static enum MHD_Result handle_healthz(fl_server *srv, struct MHD_Connection *c, request *r,
+                                      worker *w)
+{
+    fl_searcher *s = worker_searcher(srv, w, true);
+    if (!s)
+        return send_unavailable(srv, c, r, w);
+    fl_buf body = FL_BUF_INIT;
+    fl_buf_printf(&body, "{\"status\":\"ok\",\"documents\":%u,\"revision\":%llu}\n",
+                  fl_searcher_doccount(s), (unsigned long long)fl_searcher_revision(s));
+    reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8"};
+    enum MHD_Result ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
+    fl_buf_free(&body);
+    return ret;
+}
+
+static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, request *r,
+                                      worker *w)
+{
+    metrics *m = &srv->m;
+    fl_buf b = FL_BUF_INIT;
+    fl_buf_puts(&b, "# HELP findling_http_requests_total HTTP requests answered, by endpoint "
+                    "and status.\n# TYPE findling_http_requests_total counter\n");
+    for (int e = 0; e < EP_COUNT; e++)
+        for (size_t s = 0; s < NSTATUS; s++) {
+            uint64_t n = atomic_load_explicit(&m->requests[e][s], memory_order_relaxed);
+            if (n == 0)
+                continue;
+            if (s < NSTATUS - 1)
+                fl_buf_printf(&b, "findling_http_requests_total{endpoint=\"%s\",status=\"%u\"} %llu\n",
+                              ep_names[e], tracked_status[s], (unsigned long long)n);
+            else
+                fl_buf_printf(&b, "findling_http_requests_total{endpoint=\"%s\",status=\"other\"} %llu\n",
+                              ep_names[e], (unsigned long long)n);
+        }
+    fl_buf_puts(&b, "# HELP findling_http_request_duration_seconds Time from request line to "
+                    "response sent.\n# TYPE findling_http_request_duration_seconds histogram\n");
+    for (int e = 0; e < EP_COUNT; e++) {
+        uint64_t cum = 0;
+        for (size_t k = 0; k <= NBUCKETS; k++) {
+            cum += atomic_load_explicit(&m->bucket[e][k], memory_order_relaxed);
+            if (k < NBUCKETS)
+                fl_buf_printf(&b, "findling_http_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %llu\n",
+                              ep_names[e], buckets_s[k], (unsigned long long)cum);
+            else
+                fl_buf_printf(&b, "findling_http_request_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %llu\n",
+                              ep_names[e], (unsigned long long)cum);
+        }
+        fl_buf_printf(&b, "findling_http_request_duration_seconds_sum{endpoint=\"%s\"} %.6f\n",
+                      ep_names[e],
+                      (double)atomic_load_explicit(&m->sum_us[e], memory_order_relaxed) / 1e6);
+        fl_buf_printf(&b, "findling_http_request_duration_seconds_count{endpoint=\"%s\"} %llu\n",
+                      ep_names[e], (unsigned long long)cum);
+    }
+    fl_buf_printf(&b,
+                  "# HELP findling_index_documents Documents in the index (as last seen).\n"
+                  "# TYPE findling_index_documents gauge\nfindling_index_documents %llu\n"
+                  "# HELP findling_index_revision Index revision (as last seen).\n"
+                  "# TYPE findling_index_revision gauge\nfindling_index_revision %llu\n"
+                  "# HELP findling_index_reopens_total Times a worker picked up a new revision.\n"
+                  "# TYPE findling_index_reopens_total counter\nfindling_index_reopens_total %llu\n"
+                  "# HELP findling_index_reopen_errors_total Failed reopen attempts (old handle kept).\n"
+                  "# TYPE findling_index_reopen_errors_total counter\nfindling_index_reopen_errors_total %llu\n"
+                  "# HELP findling_http_requests_in_flight Requests being answered.\n"
+                  "# TYPE findling_http_requests_in_flight gauge\nfindling_http_requests_in_flight %d\n",
+                  (unsigned long long)atomic_load(&m->documents),
+                  (unsigned long long)atomic_load(&m->revision),
+                  (unsigned long long)atomic_load(&m->reopens),
+                  (unsigned long long)atomic_load(&m->reopen_errors), atomic_load(&m->inflight));
+    reply rp = {.status = MHD_HTTP_OK, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
+    enum MHD_Result ret = send_reply(srv, c, r, w, &rp, b.data, b.len, false);
+    fl_buf_free(&b);
+    return ret;
+}
+
+static const asset *find_asset(const fl_server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->nassets; i++)
+        if (strcmp(srv->assets[i].src->name, name) == 0)
+            return &srv->assets[i];
+    return NULL;
+}
+
+static enum MHD_Result handle_asset(fl_server *srv, struct MHD_Connection *c, request *r,
+                                    worker *w, const asset *a)
+{
+    reply rp = {.status = MHD_HTTP_OK, .content_type = a->src->content_type,
+                .cache_control = ASSET_CACHE_CONTROL, .etag = a->etag};
+    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), a->etag)) {
+        rp.status = MHD_HTTP_NOT_MODIFIED;
+        return send_reply(srv, c, r, w, &rp, "", 0, true);
+    }
+    if (a->gz && accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"))) {
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(a->gzlen, a->gz, MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->src->content_type);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, ASSET_CACHE_CONTROL);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+        const char *origin = allowed_origin(srv, c);
+        if (origin)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
+        r->status = MHD_HTTP_OK;
+        r->bytes = a->gzlen;
+        r->answered = true;
+        return ret;
+    }
+    rp.compressible = false;
+    return send_reply(srv, c, r, w, &rp, a->src->data, a->src->len, true);
+}
+
+/* ------------------------------------------------------------------ MHD callbacks */
+
+static const char *static_method(const char *m)
+{
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS",
+                                        "PATCH", "TRACE", "CONNECT"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t size)
+{
+    snprintf(out, size, "-");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
+
+static request *new_request(fl_server *srv, const char *uri, struct MHD_Connection *c)
+{
+    request *r = fl_xcalloc(1, sizeof *r);
+    r->start = mono_s();
+    r->raw_uri = fl_xstrdup(uri ? uri : "");
+    r->method = "-";
+    r->endpoint = EP_OTHER;
+    r->counted = true;
+    client_ip(c, r->ip, sizeof r->ip);
+    atomic_fetch_add(&srv->m.inflight, 1);
+    return r;
+}
+
+static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    return new_request(cls, uri, c);
+}
+
+static int endpoint_of(const char *url)
+{
+    if (strcmp(url, "/api/search") == 0)
+        return EP_SEARCH;
+    if (strcmp(url, "/api/suggest") == 0)
+        return EP_SUGGEST;
+    if (strcmp(url, "/healthz") == 0)
+        return EP_HEALTHZ;
+    if (strcmp(url, "/metrics") == 0)
+        return EP_METRICS;
+    return EP_OTHER;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    fl_server *srv = cls;
+    request *r = *con_cls;
+    if (!r)
+        *con_cls = r = new_request(srv, url, c);
+    if (r->answered) {
+        *upload_data_size = 0; /* discard any body */
+        return MHD_YES;
+    }
+    worker *w = get_worker(srv);
+    if (!r->headers_seen) {
+        r->headers_seen = true;
+        r->method = static_method(method);
+        int ep = endpoint_of(url);
+        if (ep == EP_OTHER &&
+            find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1))
+            ep = EP_STATIC;
+        r->endpoint = ep;
+        /* Refusals are sent at once (MHD then closes the connection, which
+         * is right: we do not want the body).  Everything else is answered
+         * on a later call, after any body was read: answering on the first
+         * call would cost the keep-alive. */
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return send_error(srv, c, r, w, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                              "only GET and HEAD are supported", NULL);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+        if (te || (cl && strtoull(cl, NULL, 10) > MAX_BODY_BYTES))
+            return send_error(srv, c, r, w, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
+                              "request bodies are not accepted with GET or HEAD", NULL);
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        *upload_data_size = 0; /* a small body on a GET: read and ignored */
+        return MHD_YES;
+    }
+    int ep = r->endpoint;
+    const asset *a = ep == EP_STATIC
+                         ? find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1)
+                         : NULL;
+
+    if (srv->rate_limited && ep != EP_HEALTHZ && ep != EP_METRICS) {
+        unsigned wait = rl_check(&srv->rl, r->ip);
+        if (wait) {
+            char ra[24];
+            snprintf(ra, sizeof ra, "%u", wait);
+            fl_buf body = FL_BUF_INIT;
+            fl_buf_puts(&body, "{\"error\":{\"code\":\"too_many_requests\",\"message\":"
+                               "\"rate limit exceeded, retry later\"}}\n");
+            reply rp = {.status = MHD_HTTP_TOO_MANY_REQUESTS,
+                        .content_type = "application/json; charset=utf-8", .retry_after = ra};
+            enum MHD_Result ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
+            fl_buf_free(&body);
+            return ret;
+        }
+    }
+
+    switch (ep) {
+    case EP_SEARCH: return handle_search(srv, c, r, w);
+    case EP_SUGGEST: return handle_suggest(srv, c, r, w);
+    case EP_HEALTHZ: return handle_healthz(srv, c, r, w);
+    case EP_METRICS: return handle_metrics(srv, c, r, w);
+    case EP_STATIC: return handle_asset(srv, c, r, w, a);
+    default: break;
+    }
+    fl_buf msg = FL_BUF_INIT;
+    fl_buf_puts(&msg, "no such resource: ");
+    fl_buf_puts(&msg, url);
+    enum MHD_Result ret = send_error(srv, c, r, w, MHD_HTTP_NOT_FOUND, "not_found",
+                                     fl_buf_cstr(&msg), NULL);
+    fl_buf_free(&msg);
+    return ret;
+}
+
+/* One line per request: time ip method uri status bytes ms.  The URI is
+ * written with bytes outside printable ASCII percent-escaped, so a request
+ * cannot forge log lines.  One write() per line (O_APPEND) keeps lines whole
+ * across threads without a lock. */
+static void access_log(fl_server *srv, const request *r, double ms)
+{
+    fl_buf line = FL_BUF_INIT;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    fl_buf_printf(&line, "%s.%03ldZ %s %s ", when, ts.tv_nsec / 1000000, r->ip, r->method);
+    const unsigned char *u = (const unsigned char *)(r->raw_uri ? r->raw_uri : "-");
+    for (; *u; u++) {
+        if (*u > 0x20 && *u < 0x7f)
+            fl_buf_putc(&line, (char)*u);
+        else
+            fl_buf_printf(&line, "%%%02X", *u);
+    }
+    if (r->status)
+        fl_buf_printf(&line, " %u %zu %.3f\n", r->status, r->bytes, ms);
+    else
+        fl_buf_printf(&line, " - 0 %.3f\n", ms);
+    ssize_t n = write(srv->log_fd, line.data, line.len);
+    (void)n; /* a failing log must not fail the request */
+    fl_buf_free(&line);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    fl_server *srv = cls;
+    request *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    double secs = mono_s() - r->start;
+    metrics *m = &srv->m;
+    int ep = r->endpoint;
+    atomic_fetch_add_explicit(&m->requests[ep][status_slot(r->status)], 1, memory_order_relaxed);
+    size_t k = 0;
+    while (k < NBUCKETS && secs > buckets_s[k])
+        k++;
+    atomic_fetch_add_explicit(&m->bucket[ep][k], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sum_us[ep], (uint64_t)(secs * 1e6), memory_order_relaxed);
+    if (srv->log_fd >= 0)
+        access_log(srv, r, secs * 1000.0);
+    if (r->counted)
+        atomic_fetch_sub(&m->inflight, 1);
+    free(r->raw_uri);
+    free(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("findling serve: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    size_t n = strlen(fmt);
+    if (n == 0 || fmt[n - 1] != '\n')
+        fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------------ start / stop */
+
+int fl_server_parse_listen(const char *s, char **host, unsigned *port, char **err)
+{
+    *host = NULL;
+    const char *portstr;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return fl_err_set(err, "--listen '%s': expected [IPV6]:PORT", s);
+        *host = fl_xstrndup(s + 1, (size_t)(close - s - 1));
+        portstr = close + 2;
+    } else {
+        const char *colon = strrchr(s, ':');
+        if (colon && strchr(s, ':') != colon)
+            return fl_err_set(err, "--listen '%s': write IPv6 addresses as [ADDR]:PORT", s);
+        if (colon) {
+            if (colon > s)
+                *host = fl_xstrndup(s, (size_t)(colon - s));
+            portstr = colon + 1;
+        } else {
+            portstr = s;
+        }
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(portstr, &end, 10);
+    if (!*portstr || *end || errno || p > 65535 || portstr[0] == '-' || portstr[0] == '+') {
+        free(*host);
+        *host = NULL;
+        return fl_err_set(err, "--listen '%s': '%s' is not a port number (0-65535)", s, portstr);
+    }
+    *port = (unsigned)p;
+    return 0;
+}
+
+static int open_listen_socket(fl_server *srv, const char *listen_spec, char **err)
+{
+    char *host = NULL;
+    unsigned port = 0;
+    if (fl_server_parse_listen(listen_spec, &host, &port, err) != 0)
+        return FL_SERVER_EUSAGE;
+    const char *h = host ? host : "127.0.0.1";
+    char portbuf[8];
+    snprintf(portbuf, sizeof portbuf, "%u", port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    int gai = getaddrinfo(h, portbuf, &hints, &ai);
+    if (gai != 0) {
+        fl_err_set(err, "cannot listen on %s: %s", listen_spec, gai_strerror(gai));
+        free(host);
+        return FL_SERVER_EPORT;
+    }
+    int fd = -1, last_errno = 0;
+    for (struct addrinfo *p = ai; p && fd < 0; p = p->ai_next) {
+        fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, p->ai_protocol);
+        if (fd < 0) {
+            last_errno = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (p->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (bind(fd, p->ai_addr, p->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+            last_errno = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        fl_err_set(err, "cannot listen on %s: %s", listen_spec, strerror(last_errno));
+        free(host);
+        return FL_SERVER_EPORT;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+            srv->port = ntohs(s6->sin6_port);
+            srv->url = fl_xasprintf("http://[%s]:%u/", addr, srv->port);
+        } else {
+            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+            srv->port = ntohs(s4->sin_port);
+            srv->url = fl_xasprintf("http://%s:%u/", addr, srv->port);
+        }
+    }
+    free(host);
+    srv->listen_fd = fd;
+    return 0;
+}
+
+static void prepare_assets(fl_server *srv)
+{
+    size_t n = 0;
+    while (fl_assets[n].name)
+        n++;
+    srv->assets = fl_xcalloc(n ? n : 1, sizeof *srv->assets);
+    srv->nassets = n;
+    for (size_t i = 0; i < n; i++) {
+        asset *a = &srv->assets[i];
+        a->src = &fl_assets[i];
+        snprintf(a->etag, sizeof a->etag, "\"%016llx\"",
+                 (unsigned long long)fnv1a(a->src->data, a->src->len, FNV_INIT));
+        if (a->src->len < GZIP_MIN_BYTES)
+            continue;
+        uLongf zlen = compressBound((uLong)a->src->len) + 32;
+        unsigned char *z = fl_xmalloc(zlen);
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+            zs.next_in = (Bytef *)a->src->data;
+            zs.avail_in = (uInt)a->src->len;
+            zs.next_out = z;
+            zs.avail_out = (uInt)zlen;
+            if (deflate(&zs, Z_FINISH) == Z_STREAM_END && zs.total_out < a->src->len) {
+                a->gz = z;
+                a->gzlen = zs.total_out;
+                z = NULL;
+            }
+            deflateEnd(&zs);
+        }
+        free(z);
+    }
+}
+
+static void server_free(fl_server *srv)
+{
+    if (!srv)
+        return;
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    if (srv->key_created) {
+        /* The MHD threads are gone (their destructors ran); the calling
+         * thread may hold a worker of its own only in tests. */
+        worker_free(pthread_getspecific(srv->worker_key));
+        pthread_key_delete(srv->worker_key);
+    }
+    if (srv->rate_limited)
+        rl_free(&srv->rl);
+    if (srv->log_fd >= 0 && srv->log_owned)
+        close(srv->log_fd);
+    free(srv->log_path);
+    for (size_t i = 0; i < srv->nassets; i++)
+        free(srv->assets[i].gz);
+    free(srv->assets);
+    for (size_t i = 0; i < srv->ncors; i++)
+        free(srv->cors[i]);
+    free(srv->cors);
+    free(srv->url);
+    free(srv->stub_path);
+    free(srv->db_path);
+    free(srv);
+}
+
+int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server **out,
+                    char **err)
+{
+    *out = NULL;
+    if (!o->db_path || !*o->db_path) {
+        fl_err_set(err, "no index directory given");
+        return FL_SERVER_EUSAGE;
+    }
+    fl_server *srv = fl_xcalloc(1, sizeof *srv);
+    srv->listen_fd = -1;
+    srv->log_fd = -1;
+    srv->db_path = fl_xstrdup(o->db_path);
+    srv->stub_path = fl_xasprintf("%s/XAPIANDB", o->db_path);
+    srv->an = an;
+    srv->drain_ms = o->drain_ms ? o->drain_ms : 10000;
+    if (o->ncors_origins) {
+        srv->cors = fl_xcalloc(o->ncors_origins, sizeof *srv->cors);
+        for (size_t i = 0; i < o->ncors_origins; i++)
+            srv->cors[i] = fl_xstrdup(o->cors_origins[i]);
+        srv->ncors = o->ncors_origins;
+    }
+    if (o->rate_limit < 0 || isnan(o->rate_limit)) {
+        fl_err_set(err, "--rate-limit must be a positive number");
+        server_free(srv);
+        return FL_SERVER_EUSAGE;
+    }
+    if (o->rate_limit > 0) {
+        srv->rate_limited = true;
+        srv->rl.rate = o->rate_limit;
+        srv->rl.burst = fmax(o->rate_limit, 1.0);
+        srv->rl.last_purge = mono_s();
+        pthread_mutex_init(&srv->rl.lock, NULL);
+    }
+    if (pthread_key_create(&srv->worker_key, worker_free) != 0) {
+        fl_err_set(err, "cannot create thread-specific storage");
+        server_free(srv);
+        return FL_SERVER_EUSAGE;
+    }
+    srv->key_created = true;
+
+    /* Fail early (exit 3) when the index cannot be opened at all. */
+    char *oerr = NULL;
+    fl_searcher *probe = fl_searcher_open(o->db_path, an, &oerr);
+    if (!probe) {
+        fl_err_set(err, "cannot open the index %s: %s", o->db_path, oerr ? oerr : "unknown error");
+        free(oerr);
+        server_free(srv);
+        return FL_SERVER_EINDEX;
+    }
+    publish_index_state(srv, probe);
+    fl_searcher_free(probe);
+
+    if (o->access_log) {
+        if (strcmp(o->access_log, "-") == 0) {
+            srv->log_fd = STDOUT_FILENO;
+        } else {
+            srv->log_fd = open(o->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+            if (srv->log_fd < 0) {
+                fl_err_set(err, "cannot open access log %s: %s", o->access_log, strerror(errno));
+                server_free(srv);
+                return FL_SERVER_EUSAGE;
+            }
+            srv->log_owned = true;
+            srv->log_path = fl_xstrdup(o->access_log);
+        }
+    }
+
+    int rc = open_listen_socket(srv, o->listen ? o->listen : "127.0.0.1:8080", err);
+    if (rc != 0) {
+        server_free(srv);
+        return rc;
+    }
+    prepare_assets(srv);
+
+    unsigned threads = o->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    /* TURBO: fewer syscalls per request (no shutdown() before close,
+     * optimistic reads). ITC: needed by MHD_quiesce_daemon. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO;
+    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
+                                                                     : MHD_USE_POLL;
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, access_cb, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 512),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)(o->connection_timeout_s ? o->connection_timeout_s : 15),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        fl_err_set(err, "cannot start the HTTP server on %s", srv->url ? srv->url : "?");
+        server_free(srv);
+        return FL_SERVER_EPORT;
+    }
+    *out = srv;
+    return 0;
+}
+
+int fl_server_reopen_log(fl_server *srv, char **err)
+{
+    if (!srv->log_owned)
+        return 0;
+    int fd = open(srv->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fl_err_set(err, "cannot reopen access log %s: %s", srv->log_path, strerror(errno));
+    /* dup2() swaps the file behind the same descriptor number atomically:
+     * workers keep writing to srv->log_fd and never see a closed (or
+     * reused) descriptor. */
+    int rc = dup2(fd, srv->log_fd) < 0 ? -1 : 0;
+    if (rc != 0)
+        fl_err_set(err, "cannot reopen access log %s: %s", srv->log_path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+const char *fl_server_url(const fl_server *srv) { return srv->url; }
+unsigned fl_server_port(const fl_server *srv) { return srv->port; }
+
+void fl_server_stop(fl_server *srv)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, true);
+    /* Stop accepting; the daemon gives the listening socket back to us. */
+    MHD_socket ls = MHD_quiesce_daemon(srv->daemon);
+    if (ls != MHD_INVALID_SOCKET && ls == srv->listen_fd) {
+        close(srv->listen_fd);
+        srv->listen_fd = -1;
+    }
+    /* Let requests that have started finish (bounded). */
+    double deadline = mono_s() + srv->drain_ms / 1000.0;
+    while (atomic_load(&srv->m.inflight) > 0 && mono_s() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    server_free(srv);
+}

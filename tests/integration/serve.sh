@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# serve.sh — `findling serve` end to end: endpoints, status codes, headers,
+# freshness under reindexing (incremental and --full) with zero failed
+# requests, rate limiting, clean shutdown.
+. "$(dirname "$0")/../lib/tap.sh"
+
+command -v curl >/dev/null || skip_all "curl missing"
+command -v jq >/dev/null || skip_all "jq missing"
+command -v python3 >/dev/null || skip_all "python3 missing"
+
+SCRATCH=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+# start_server OUTFILE ARGS... — starts `findling serve` on a free port and
+# sets SPID and URL (without trailing slash).
+start_server() {
+    local out=$1; shift
+    "$FINDLING" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
+    SPID=$!
+    PIDS+=("$SPID")
+    URL=""
+    for _ in $(seq 1 100); do
+        URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$out" | head -1)
+        [ -n "$URL" ] && return 0
+        kill -0 "$SPID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# status URL [curl args...] → prints the HTTP status
+status() { local u=$1; shift; curl -s -o /dev/null -w '%{http_code}' "$@" "$u"; }
+
+# ------------------------------------------------------------------ command line
+"$FINDLING" serve --help >"$SCRATCH/help" 2>&1
+is "$?" 0 "serve --help exits 0"
+like "$(cat "$SCRATCH/help")" "--cors-origin" "--help lists the options"
+"$FINDLING" serve --bogus >/dev/null 2>&1
+is "$?" 2 "unknown option: exit 2"
+"$FINDLING" serve --threads 0 >/dev/null 2>&1
+is "$?" 2 "--threads 0: exit 2"
+"$FINDLING" serve --listen 127.0.0.1:notaport --db "$SCRATCH" >/dev/null 2>&1
+is "$?" 2 "--listen with a bad port: exit 2"
+"$FINDLING" serve --rate-limit -3 >/dev/null 2>&1
+is "$?" 2 "--rate-limit -3: exit 2"
+"$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 >/dev/null 2>"$SCRATCH/err"
+is "$?" 3 "missing index: exit 3"
+like "$(cat "$SCRATCH/err")" "missing.db" "the error names the index"
+
+# ------------------------------------------------------------------ the index
+SITE=$SCRATCH/site
+DB=$SCRATCH/db
+cp -r "$TOP/examples/site" "$SITE"
+if ! "$FINDLING" index --quiet --db "$DB" "$SITE" >"$SCRATCH/index.out" 2>&1; then
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+        skip "findling index cannot build the example index yet (exit $rc): $(head -c 200 "$SCRATCH/index.out")"
+        tap_done
+        exit
+    fi
+fi
+
+# The port is taken: exit 3.
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$SCRATCH/port" &
+BLOCKER=$!
+PIDS+=("$BLOCKER")
+for _ in $(seq 1 50); do [ -s "$SCRATCH/port" ] && break; sleep 0.05; done
+"$FINDLING" serve --db "$DB" --listen "127.0.0.1:$(cat "$SCRATCH/port")" >/dev/null 2>"$SCRATCH/err"
+is "$?" 3 "port in use: exit 3"
+like "$(cat "$SCRATCH/err")" "in use" "the error says the port is in use"
+kill "$BLOCKER" 2>/dev/null
+
+LOG=$SCRATCH/access.log
+start_server "$SCRATCH/serve.out" --db "$DB" --threads 2 --access-log "$LOG" \
+    --cors-origin https://ok.example --cors-origin https://also-ok.example
+ok $? "server starts on a free port ($URL)"
+MAIN_PID=$SPID
+
+# ------------------------------------------------------------------ endpoints
+H=$(curl -s -D - -o "$SCRATCH/body" "$URL/healthz")
+like "$H" "^HTTP/1.1 200" "/healthz 200"
+is "$(jq -r .status "$SCRATCH/body")" ok "/healthz status ok"
+DOCS=$(jq -r .documents "$SCRATCH/body")
+ok "$([ "${DOCS:-0}" -gt 5 ] && echo 0 || echo 1)" "/healthz counts documents ($DOCS)"
+like "$(jq -r .revision "$SCRATCH/body")" '^[0-9]+$' "/healthz has a revision"
+
+H=$(curl -s -D - -o "$SCRATCH/body" "$URL/api/search?q=B%C3%BCrger%2Ainnen")
+like "$H" "^HTTP/1.1 200" "search 200"
+like "$H" "Content-Type: application/json; charset=utf-8" "search Content-Type"
+like "$H" "Cache-Control: public, max-age=60" "search Cache-Control"
+like "$H" 'ETag: W/"' "search ETag"
+like "$H" "X-Content-Type-Options: nosniff" "nosniff"
+like "$H" "Vary: .*Origin" "Vary: Origin when CORS is configured"
+TOTAL=$(jq -r .total "$SCRATCH/body")
+ok "$([ "${TOTAL:-0}" -gt 0 ] && echo 0 || echo 1)" "Bürger*innen finds documents ($TOTAL)"
+is "$(jq -r '.hits[0] | has("url") and has("title") and has("excerpt") and has("sections")' "$SCRATCH/body")" true "hits have url/title/excerpt/sections"
+is "$(jq -r '.facets | has("category")' "$SCRATCH/body")" true "facets are returned"
+
+# A facet filter narrows the results.
+ALL=$(curl -s "$URL/api/search?q=%2A&limit=1" | jq -r .total)
+CAT=$(curl -s "$URL/api/search?q=%2A&limit=1" | jq -r '.facets.category[0].value')
+CATQ=$(jq -rn --arg v "$CAT" '$v|@uri')
+NARROW=$(curl -s "$URL/api/search?q=%2A&limit=1&category=$CATQ" | jq -r .total)
+ok "$([ "$NARROW" -gt 0 ] && [ "$NARROW" -lt "$ALL" ] && echo 0 || echo 1)" "category=$CAT narrows $ALL to $NARROW"
+
+# HEAD: headers, no body.
+H=$(curl -s -I "$URL/api/search?q=Labor")
+like "$H" "^HTTP/1.1 200" "HEAD search 200"
+is "$(curl -s -X HEAD --max-time 2 "$URL/api/search?q=Labor" 2>/dev/null | wc -c)" 0 "HEAD has no body"
+
+# ------------------------------------------------------------------ 400s
+bad() { # bad QUERYSTRING PARAM NAME
+    local qs=$1 param=$2
+    local code
+    code=$(curl -s -o "$SCRATCH/bad" -w '%{http_code}' "$URL/api/search?$qs")
+    if [ "$code" = 400 ] && [ "$(jq -r .error.code "$SCRATCH/bad" 2>/dev/null)" = bad_request ] &&
+        jq -r .error.message "$SCRATCH/bad" | grep -q "'$param'"; then
+        ok 0 "400 naming '$param' for ?$(printf %.60s "$qs")"
+    else
+        ok 1 "400 naming '$param' for ?$(printf %.60s "$qs")"
+        echo "#   got $code: $(head -c 300 "$SCRATCH/bad")"
+    fi
+}
+bad "q=a&limit=101" limit
+bad "q=a&limit=0" limit
+bad "q=a&limit=ten" limit
+bad "q=a&offset=-1" offset
+bad "q=a&offset=1x" offset
+bad "q=a&sort=popular" sort
+bad "q=a&since=2025-13-01" since
+bad "q=a&until=2025-02-30" until
+bad "q=a&year=25" year
+bad "limit=5" q
+bad "q=" q
+bad "q=$(head -c 513 /dev/zero | tr '\0' a)" q
+bad "q=%ZZ" q
+bad "q=%FF%FE" q
+bad "q=a&q=b" q
+is "$(status "$URL/api/search?q=$(head -c 512 /dev/zero | tr '\0' a)")" 200 "a query of 512 characters is fine"
+is "$(status "$URL/api/search?q=%C3%A4%C3%B6%C3%BC&limit=100&offset=0&sort=-date&since=2020-02-29")" 200 "valid parameters: 200"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/suggest?q=")
+is "$code" 400 "suggest without q: 400"
+
+# ------------------------------------------------------------------ other statuses
+H=$(curl -s -D - -o "$SCRATCH/body" "$URL/no/such/thing")
+like "$H" "^HTTP/1.1 404" "unknown path 404"
+is "$(jq -r .error.code "$SCRATCH/body")" not_found "404 JSON error"
+H=$(curl -s -D - -o "$SCRATCH/body" -X POST -d 'q=x' "$URL/api/search")
+like "$H" "^HTTP/1.1 405" "POST 405"
+like "$H" "Allow: GET, HEAD" "405 has Allow"
+is "$(jq -r .error.code "$SCRATCH/body")" method_not_allowed "405 JSON error"
+is "$(status "$URL/api/search?q=a" -X DELETE)" 405 "DELETE 405"
+is "$(status "$URL/api/search?q=$(head -c 40000 /dev/zero | tr '\0' a)")" 414 "40 kB URI: 414"
+is "$(status "$URL/api/search?q=a" -H 'Content-Length: 100000' -X GET --max-time 3)" 413 "GET with a 100 kB body: 413"
+
+# ------------------------------------------------------------------ caching, gzip, CORS
+ETAG=$(curl -s -D - -o /dev/null "$URL/api/search?q=Labor" | tr -d '\r' | sed -n 's/^ETag: //p')
+is "$(status "$URL/api/search?q=Labor" -H "If-None-Match: $ETAG")" 304 "If-None-Match → 304"
+is "$(status "$URL/api/search?q=Labor" -H 'If-None-Match: W/"nope"')" 200 "other ETag → 200"
+ETAG2=$(curl -s -D - -o /dev/null "$URL/api/search?q=Labor&limit=3" | tr -d '\r' | sed -n 's/^ETag: //p')
+ok "$([ "$ETAG" != "$ETAG2" ] && echo 0 || echo 1)" "ETag depends on the request"
+H=$(curl -s -D - -o "$SCRATCH/gz" -H 'Accept-Encoding: gzip' "$URL/api/search?q=%2A&limit=20")
+like "$H" "Content-Encoding: gzip" "gzip when accepted"
+is "$(gzip -dc "$SCRATCH/gz" | jq -c '.hits | map(.id)')" "$(curl -s "$URL/api/search?q=%2A&limit=20" | jq -c '.hits | map(.id)')" "gzip body decodes to the same JSON"
+unlike "$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip;q=0' "$URL/api/search?q=%2A&limit=20")" "Content-Encoding" "no gzip with q=0"
+unlike "$(curl -s -D - -o /dev/null "$URL/api/search?q=%2A&limit=20")" "Content-Encoding" "no gzip unasked"
+like "$(curl -s -D - -o /dev/null -H 'Origin: https://ok.example' "$URL/api/search?q=a")" \
+    "Access-Control-Allow-Origin: https://ok.example" "CORS: allowed origin echoed"
+like "$(curl -s -D - -o /dev/null -H 'Origin: https://also-ok.example' "$URL/api/suggest?q=ab")" \
+    "Access-Control-Allow-Origin: https://also-ok.example" "CORS: second allowed origin"
+unlike "$(curl -s -D - -o /dev/null -H 'Origin: https://evil.example' "$URL/api/search?q=a")" \
+    "Access-Control-Allow-Origin" "CORS: other origin gets no Allow-Origin"
+
+# ------------------------------------------------------------------ widget, demo, metrics
+H=$(curl -s -D - -o "$SCRATCH/js" "$URL/widget.js")
+like "$H" "Content-Type: application/javascript" "/widget.js served"
+like "$(cat "$SCRATCH/js")" "FindlingUI" "/widget.js is the widget"
+like "$(curl -s -D - -o /dev/null "$URL/widget.css")" "Content-Type: text/css" "/widget.css served"
+H=$(curl -s -D - -o "$SCRATCH/index.html" "$URL/")
+like "$H" "Content-Type: text/html" "/ is the demo page"
+like "$(cat "$SCRATCH/index.html")" 'lang="de"' "demo page is German"
+like "$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$URL/widget.js")" "Content-Encoding: gzip" "widget.js gzip'd"
+M=$(curl -s "$URL/metrics")
+like "$M" 'findling_http_requests_total\{endpoint="search",status="200"\} [0-9]+' "metrics: requests by endpoint and status"
+like "$M" 'findling_http_requests_total\{endpoint="search",status="400"\}' "metrics count 400s"
+like "$M" 'findling_http_request_duration_seconds_bucket\{endpoint="search",le="\+Inf"\}' "metrics: latency histogram"
+like "$M" "findling_index_documents $DOCS" "metrics: documents"
+like "$M" 'findling_index_revision [0-9]+' "metrics: revision"
+like "$M" 'findling_index_reopens_total [0-9]+' "metrics: reopens"
+
+# ------------------------------------------------------------------ autocomplete
+S=$(curl -s "$URL/api/suggest?q=Buerg")
+like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bürger" "suggest: Buerg → Bürger… ($(echo "$S" | jq -c .suggestions 2>/dev/null))"
+S=$(curl -s "$URL/api/suggest?q=zivilg")
+like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Zivilgesellschaft" "suggest: zivilg → Zivilgesellschaft"
+is "$(curl -s "$URL/api/suggest?q=qqqqxx" | jq -c .suggestions)" "[]" "suggest: nothing for nonsense"
+
+# ------------------------------------------------------------------ freshness under load
+# Two keep-alive clients send requests while the site is reindexed
+# (incremental, then --full); every answer must be 2xx/304.
+cat >"$SCRATCH/load.py" <<'EOF'
+import http.client, sys, threading, time, urllib.parse
+host, port, n, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+paths = ["/api/search?q=" + urllib.parse.quote("Bürger*innen"), "/api/search?q=Labor&category=Methoden",
+         "/api/suggest?q=zivi", "/api/search?q=%2A&sort=date&limit=20", "/healthz"]
+bad, done, lock = [], [0], threading.Lock()
+def run(k):
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    for i in range(n):
+        p = paths[(i + k) % len(paths)]
+        try:
+            c.request("GET", p)
+            r = c.getresponse(); r.read()
+            st = r.status
+        except Exception as e:
+            st = "exc:%s" % e
+            c.close(); c = http.client.HTTPConnection(host, port, timeout=10)
+        with lock:
+            done[0] += 1
+            if not (isinstance(st, int) and 200 <= st < 300):
+                bad.append("%s %s" % (st, p))
+        time.sleep(0.004)
+ts = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+for t in ts: t.start()
+for t in ts: t.join()
+with open(out, "w") as f:
+    f.write("%d %d\n" % (done[0], len(bad)))
+    f.write("\n".join(bad[:20]))
+EOF
+HOSTPORT=${URL#http://}
+python3 "$SCRATCH/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 200 "$SCRATCH/load.out" &
+LOADPID=$!
+PIDS+=("$LOADPID")
+
+found_within() { # found_within WORD SECONDS → 0 when a search finds WORD in time
+    local word=$1 secs=$2 t0
+    t0=$(date +%s.%N)
+    while :; do
+        n=$(curl -s "$URL/api/search?q=$word" | jq -r .total 2>/dev/null)
+        [ "${n:-0}" -gt 0 ] && return 0
+        awk -v a="$t0" -v b="$(date +%s.%N)" -v s="$secs" 'BEGIN{exit !(b-a>s)}' && return 1
+        sleep 0.05
+    done
+}
+
+WORD1=Quetzalkoatlprojekt
+is "$(curl -s "$URL/api/search?q=$WORD1" | jq -r .total)" 0 "new word not found before reindexing"
+F=$SITE/_beitraege/offenes-labor-musterstadt.md
+printf '\n\nDas %s startet im Herbst.\n' "$WORD1" >>"$F"
+sleep 0.3
+"$FINDLING" index --quiet --db "$DB" "$SITE" >/dev/null 2>&1
+rc=$?
+ok "$([ $rc -le 1 ] && echo 0 || echo 1)" "incremental reindex under load (exit $rc)"
+found_within "$WORD1" 1.0
+ok $? "incremental: new document version found within 1 s, no restart"
+
+WORD2=Xylophonwerkstatt
+printf '\n\nDie %s lädt ein.\n' "$WORD2" >>"$F"
+sleep 0.3
+"$FINDLING" index --full --quiet --db "$DB" "$SITE" >/dev/null 2>&1
+rc=$?
+ok "$([ $rc -le 1 ] && echo 0 || echo 1)" "--full reindex (generation swap) under load (exit $rc)"
+found_within "$WORD2" 1.0
+ok $? "--full: swapped generation served within 1 s, no restart"
+found_within "$WORD1" 0.2
+ok $? "--full: earlier change still there"
+
+wait "$LOADPID"
+read -r DONE NBAD <"$SCRATCH/load.out"
+is "$NBAD" 0 "zero non-2xx answers in $DONE requests during reindexing"
+[ "$NBAD" != 0 ] && sed 's/^/#   /' "$SCRATCH/load.out"
+like "$(curl -s "$URL/metrics")" 'findling_index_reopens_total [1-9]' "metrics count reopens"
+
+# ------------------------------------------------------------------ access log
+sleep 0.1
+like "$(cat "$LOG")" '^[0-9T:.-]+Z 127\.0\.0\.1 GET /api/search\?q=B%C3%BCrger%2Ainnen 200 [0-9]+ [0-9.]+$' "access log line: time ip method uri status bytes ms"
+like "$(cat "$LOG")" ' POST /api/search 405 ' "access log has the 405"
+
+# Log rotation: SIGHUP reopens the file.
+mv "$LOG" "$LOG.1"
+kill -HUP "$MAIN_PID"
+sleep 0.2
+curl -s -o /dev/null "$URL/healthz?after=rotation"
+sleep 0.1
+like "$(cat "$LOG" 2>/dev/null)" 'GET /healthz\?after=rotation 200' "SIGHUP reopens the access log"
+unlike "$(cat "$LOG.1")" 'after=rotation' "rotated file no longer written"
+kill -0 "$MAIN_PID"
+ok $? "server still running after SIGHUP"
+
+# ------------------------------------------------------------------ clean shutdown
+kill -TERM "$MAIN_PID"
+wait "$MAIN_PID"
+is "$?" 0 "SIGTERM → exit 0"
+
+# ------------------------------------------------------------------ rate limit
+start_server "$SCRATCH/serve2.out" --db "$DB" --rate-limit 1
+ok $? "server with --rate-limit 1 starts"
+codes=""
+: >"$SCRATCH/h429"
+for i in $(seq 1 6); do
+    c=$(curl -s -D "$SCRATCH/h" -o /dev/null -w '%{http_code}' "$URL/api/search?q=Labor")
+    codes="$codes $c"
+    [ "$c" = 429 ] && cp "$SCRATCH/h" "$SCRATCH/h429"
+done
+like "$codes" " 200" "first requests pass ($codes)"
+like "$codes" " 429" "burst beyond the limit gets 429"
+like "$(cat "$SCRATCH/h429")" "Retry-After: [1-9]" "429 has Retry-After"
+is "$(status "$URL/healthz")" 200 "/healthz is not rate-limited"
+kill -INT "$SPID"
+wait "$SPID"
+is "$?" 0 "SIGINT → exit 0"
+
+# ------------------------------------------------------------------ per-IP connection limit
+start_server "$SCRATCH/serve4.out" --db "$DB" --max-connections-per-ip 2
+ok $? "server with --max-connections-per-ip 2 starts"
+HOSTPORT=${URL#http://}
+# Two idle connections hold the quota; a third request from the same IP is refused.
+cat >"$SCRATCH/perip.py" <<'EOF'
+import socket, sys, time, http.client
+host, port = sys.argv[1], int(sys.argv[2])
+held = [socket.create_connection((host, port)) for _ in range(2)]
+time.sleep(0.2)
+try:
+    c = http.client.HTTPConnection(host, port, timeout=3)
+    c.request("GET", "/healthz"); r = c.getresponse(); print("third:", r.status)
+except Exception as e:
+    print("third: refused", type(e).__name__)
+for s in held: s.close()
+time.sleep(0.3)
+c = http.client.HTTPConnection(host, port, timeout=3)
+c.request("GET", "/healthz"); print("after:", c.getresponse().status)
+EOF
+python3 "$SCRATCH/perip.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" >"$SCRATCH/perip" 2>&1
+like "$(cat "$SCRATCH/perip")" "third: refused" "third connection from one IP refused"
+like "$(cat "$SCRATCH/perip")" "after: 200" "accepted again once the others closed"
+kill -TERM "$SPID"
+wait "$SPID"
+
+# ------------------------------------------------------------------ index unavailable → 503
+# Workers open their handles lazily: move the index away right after the
+# start and the first requests cannot open it.
+start_server "$SCRATCH/serve3.out" --db "$DB"
+ok $? "server starts again"
+mv "$DB" "$DB.gone"
+H=$(curl -s -D - -o "$SCRATCH/body" "$URL/api/search?q=Labor")
+like "$H" "^HTTP/1.1 503" "index gone: 503"
+like "$H" "Retry-After: [0-9]+" "503 has Retry-After"
+is "$(jq -r .error.code "$SCRATCH/body")" unavailable "503 JSON error"
+is "$(status "$URL/healthz")" 503 "/healthz 503 when the index cannot be opened"
+mv "$DB.gone" "$DB"
+sleep 0.3
+is "$(status "$URL/api/search?q=Labor")" 200 "index back: 200 again without restart"
+kill -TERM "$SPID"
+wait "$SPID"
+is "$?" 0 "SIGTERM → exit 0 (third server)"
+tap_done
