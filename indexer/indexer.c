@@ -31,6 +31,8 @@
 /* An incremental run touching more than this share of a large site is done
  * as a full build: a transaction holds all its changes in memory. */
 #define FULL_SWITCH_MIN 1000
+/* Full builds: spelling words written between commits (bounds memory). */
+#define SPELLING_COMMIT_EVERY 50000
 /* Most shards a full build writes in parallel. */
 #define MAX_SHARDS 4
 
@@ -533,8 +535,11 @@ static int cmp_sc_word(const void *a, const void *b)
 }
 
 /* Writes the counted changes into db's spelling table (in word order, which
- * suits the B-tree), then empties m. */
-static int apply_spelling(fl_xdb *db, spell_counts *m, char **err)
+ * suits the B-tree), then empties m.  commit_every > 0 (a full build, not in
+ * a transaction): commit after that many words, because Xapian keeps the
+ * fragment sets of every word added since the last commit in memory (a
+ * whole corpus's words at once cost hundreds of MB). */
+static int apply_spelling(fl_xdb *db, spell_counts *m, size_t commit_every, char **err)
 {
     spell_count **v = fl_xcalloc(m->n ? m->n : 1, sizeof *v);
     size_t n = 0;
@@ -554,6 +559,8 @@ static int apply_spelling(fl_xdb *db, spell_counts *m, char **err)
                                         -d > UINT32_MAX ? UINT32_MAX : (uint32_t)-d);
         if (st != FL_XOK && st != FL_XERR_NOT_FOUND)
             rc = fl_err_set(err, "updating the spelling table: %s", fl_xlast_error());
+        else if (commit_every && (i + 1) % commit_every == 0 && fl_xdb_commit(db) != FL_XOK)
+            rc = fl_err_set(err, "committing spelling words: %s", fl_xlast_error());
     }
     free(v);
     sc_free(m);
@@ -1208,7 +1215,7 @@ static void *lane_main(void *arg)
                     sc_add(&mine, e->word, strlen(e->word), e->delta);
             }
         }
-        l->rc = apply_spelling(l->w.db, &mine, &l->err);
+        l->rc = apply_spelling(l->w.db, &mine, SPELLING_COMMIT_EVERY, &l->err);
         if (l->rc == 0 && fl_xdb_commit(l->w.db) != FL_XOK)
             l->rc = fl_err_set(&l->err, "committing a shard: %s", fl_xlast_error());
     }
@@ -1332,7 +1339,7 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
         w->sum->deleted++;
     }
     if (apply_facet_deltas(w->db, &w->fd, err) != 0 ||
-        apply_spelling(w->db, &w->spell, err) != 0)
+        apply_spelling(w->db, &w->spell, r->full ? SPELLING_COMMIT_EVERY : 0, err) != 0)
         return -1;
     fl_buf cj = FL_BUF_INIT;
     fl_index_config_json(r->cfg, &cj);
