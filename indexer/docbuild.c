@@ -60,6 +60,57 @@ static bool strset_add(strset *set, const char *s, size_t len)
     return true;
 }
 
+/* Term → wdf of a document's unpositioned terms, added to the document once
+ * each at the end: one Xapian call per distinct term instead of one per
+ * occurrence (the exact forms alone are a third of all calls). */
+typedef struct tcount {
+    char *term;
+    uint32_t wdf;
+} tcount;
+
+typedef struct tcounts {
+    tcount *slots;
+    size_t cap, n;
+} tcounts;
+
+static void tcounts_add(tcounts *m, const char *t, size_t len, uint32_t wdf)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 512;
+        tcount *ns = fl_xcalloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i].term)
+                continue;
+            size_t j = hash_bytes(m->slots[i].term, strlen(m->slots[i].term)) & (ncap - 1);
+            while (ns[j].term)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t j = hash_bytes(t, len) & (m->cap - 1);
+    while (m->slots[j].term) {
+        if (strncmp(m->slots[j].term, t, len) == 0 && m->slots[j].term[len] == '\0') {
+            m->slots[j].wdf += wdf;
+            return;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].term = fl_xstrndup(t, len);
+    m->slots[j].wdf = wdf;
+    m->n++;
+}
+
+static void tcounts_free(tcounts *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].term);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
 static void strset_free(strset *set)
 {
     for (size_t i = 0; i < set->cap; i++)
@@ -132,6 +183,7 @@ typedef struct ctx {
     uint32_t last;            /* highest position used so far */
     strset spelling;          /* exact words for the spelling table */
     strset suggest;           /* XW terms */
+    tcounts plain;            /* unpositioned terms with their wdf */
     bool no_extras;           /* no spelling or autocomplete entries (path words) */
     fl_buf term, key;
     fl_xstatus st;
@@ -144,8 +196,11 @@ static void add_term(ctx *c, const char *prefix, const char *word, uint32_t pos,
     fl_buf_puts(&c->term, word);
     if (c->term.len == strlen(prefix) || c->term.len > FL_MAX_TERM_LEN)
         return;
-    fl_xstatus st = pos ? fl_xdoc_add_posting(c->doc, c->term.data, c->term.len, pos, wdf)
-                        : fl_xdoc_add_term(c->doc, c->term.data, c->term.len, wdf);
+    if (!pos) {
+        tcounts_add(&c->plain, c->term.data, c->term.len, wdf);
+        return;
+    }
+    fl_xstatus st = fl_xdoc_add_posting(c->doc, c->term.data, c->term.len, pos, wdf);
     if (st != FL_XOK && c->st == FL_XOK)
         c->st = st;
 }
@@ -374,6 +429,11 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
         if (c.key.len <= FL_MAX_TERM_LEN && c.key.len > 3 && !strchr(p->title, '\n'))
             strset_add(&c.suggest, c.key.data, c.key.len);
     }
+    for (size_t i = 0; rc == 0 && i < c.plain.cap; i++) {
+        const tcount *e = &c.plain.slots[i];
+        if (e->term && fl_xdoc_add_term(out->doc, e->term, strlen(e->term), e->wdf) != FL_XOK)
+            rc = fl_err_set(err, "adding terms: %s", fl_xlast_error());
+    }
     for (size_t i = 0; rc == 0 && i < c.suggest.cap; i++) {
         const char *t = c.suggest.slots[i];
         if (t && fl_xdoc_add_boolean_term(out->doc, t, strlen(t)) != FL_XOK)
@@ -428,6 +488,7 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     }
     strset_free(&c.spelling);
     strset_free(&c.suggest);
+    tcounts_free(&c.plain);
     fl_buf_free(&c.term);
     fl_buf_free(&c.key);
     if (rc != 0)
