@@ -30,6 +30,8 @@ static const char help[] =
     "  --verbose       also name the files skipped on purpose (noindex, future, ...)\n"
     "  --json          print the summary as one JSON object\n"
     "  --threads N     analysis threads (default: one per CPU, at most 4)\n"
+    "  --shards N      full build: N writer threads, each filling a shard, merged at\n"
+    "                  the end (default: one per CPU, at most 4, from 500 files on)\n"
     "  --help          this text\n"
     "\n"
     "Problems with single files are printed to stderr as PATH:LINE: REASON; the rest\n"
@@ -113,10 +115,11 @@ int fl_cmd_index(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},       {"verbose", no_argument, NULL, 'v'},
         {"json", no_argument, NULL, 'j'},        {"threads", required_argument, NULL, 't'},
         {"no-compact", no_argument, NULL, 'N'},  {"help", no_argument, NULL, 'h'},
+        {"shards", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
     const char *db_arg = NULL, *config_arg = NULL;
     bool full = false, drafts = false, json = false, no_compact = false;
-    unsigned threads = 0;
+    unsigned threads = 0, shards = 0;
     cli_state st = {0};
     optind = 1;
     opterr = 0;
@@ -139,6 +142,16 @@ int fl_cmd_index(int argc, char **argv)
                 return 2;
             }
             threads = (unsigned)n;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 4) {
+                fprintf(stderr, "findling index: --shards: expected 1..4, got '%s'\n", optarg);
+                return 2;
+            }
+            shards = (unsigned)n;
             break;
         }
         case 'h': fputs(help, stdout); return 0;
@@ -182,6 +195,7 @@ int fl_cmd_index(int argc, char **argv)
     opt.drafts = drafts;
     opt.threads = threads;
     opt.no_compact = no_compact;
+    opt.shards = shards;
     opt.report = on_report;
     opt.progress = on_progress;
     opt.ud = &st;

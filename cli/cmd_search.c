@@ -2,6 +2,7 @@
 #include "fl_analyzer.h"
 #include "fl_buf.h"
 #include "fl_cli.h"
+#include "fl_indexer.h"
 #include "fl_query.h"
 #include "fl_search.h"
 
@@ -351,14 +352,26 @@ int fl_cmd_search(int argc, char **argv)
         return rc;
     }
     char *err = NULL;
-    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    char *db = fl_cli_db_path(o.db, NULL);
+    /* The analyzer must split compounds as the indexer did: with the
+     * findling.yml words stored in the index (a missing index is reported
+     * by fl_searcher_open below). */
+    fl_strlist words = {0};
+    char *werr = NULL;
+    fl_index_stored_words(db, &words, &werr);
+    free(werr);
+    fl_analyzer_options aopt = {0};
+    aopt.extra_words = (const char *const *)words.items;
+    aopt.n_extra_words = words.n;
+    fl_analyzer *an = fl_analyzer_new(&aopt, &err);
+    fl_strlist_free(&words);
     if (!an) {
         fprintf(stderr, "findling search: %s\n", err ? err : "cannot load the analysis chain");
         free(err);
+        free(db);
         opts_free(&o);
         return 2;
     }
-    char *db = fl_cli_db_path(o.db, NULL);
     fl_searcher *s = fl_searcher_open(db, an, &err);
     if (!s) {
         fprintf(stderr, "findling search: %s\n", err ? err : "cannot open the index");

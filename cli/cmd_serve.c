@@ -6,6 +6,7 @@
  * finishing.
  */
 #include "fl_cli.h"
+#include "fl_indexer.h"
 
 #include "fl_analyzer.h"
 #include "fl_buf.h"
@@ -175,7 +176,18 @@ int fl_cmd_serve(int argc, char **argv)
     char *db = fl_cli_db_path(db_arg, NULL);
     o.db_path = db;
     char *err = NULL;
-    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    /* Compounds split as the indexer split them: the findling.yml words
+     * stored in the index (read at start; a later --full with other words
+     * needs a restart of serve to take effect). */
+    fl_strlist words = {0};
+    char *werr = NULL;
+    fl_index_stored_words(db, &words, &werr);
+    free(werr);
+    fl_analyzer_options aopt = {0};
+    aopt.extra_words = (const char *const *)words.items;
+    aopt.n_extra_words = words.n;
+    fl_analyzer *an = fl_analyzer_new(&aopt, &err);
+    fl_strlist_free(&words);
     if (!an) {
         fprintf(stderr, "findling serve: %s\n", err ? err : "cannot set up the analyzer");
         free(err);

@@ -21,7 +21,9 @@
  * Nothing is written outside DIR.
  *
  * Threads: files are read and analysed by worker threads while the calling
- * thread writes; callbacks are only ever called from the calling thread.
+ * thread writes -- or, in a sharded full build, while one writer thread per
+ * shard writes and the calling thread reports; callbacks are only ever
+ * called from the calling thread, in file order.
  */
 #ifndef FL_INDEXER_H
 #define FL_INDEXER_H
@@ -52,6 +54,10 @@ typedef void (*fl_index_report_fn)(void *ud, fl_index_level level, const char *r
 /* Progress: done of total files looked at so far. */
 typedef void (*fl_index_progress_fn)(void *ud, size_t done, size_t total);
 
+/* Auto sharding starts at this many files to index (below it the merge
+ * costs more than the second writer saves). */
+#define FL_INDEX_SHARD_MIN 500
+
 typedef struct fl_index_options {
     const char *site_dir;
     const char *db_dir;
@@ -62,6 +68,11 @@ typedef struct fl_index_options {
     unsigned threads;          /* analysis threads; 0 = one per CPU (at most 4) */
     unsigned flush_every;      /* full build: documents per flush; 0 = 300 */
     bool no_compact;           /* full build: keep the uncompacted database */
+    unsigned shards;           /* full build: writer threads, each filling its own
+                                  shard, merged by compaction at the end;
+                                  0 = auto (one per CPU, at most 4, for sites of
+                                  at least FL_INDEX_SHARD_MIN files), 1 = one
+                                  writer.  Ignored with no_compact. */
     fl_index_report_fn report;
     fl_index_progress_fn progress;
     void *ud;                  /* passed to report and progress */
@@ -83,7 +94,15 @@ int fl_index_run(const fl_index_options *opt, fl_index_summary *sum, char **err)
  * or NULL when DIR has no stub (no index yet). */
 char *fl_index_live_path(const char *db_dir);
 
-/* The findling.yml synonym groups and facets as stored in FL_META_CONFIG. */
+/* The findling.yml synonym groups, facets and extra words as stored in
+ * FL_META_CONFIG. */
 void fl_index_config_json(const fl_config *cfg, fl_buf *out);
+
+/* Appends the extra compound words (findling.yml `words`) stored in the
+ * index at db_dir (FL_META_CONFIG "words") to out, so that a searcher builds
+ * its analyzer (fl_analyzer_options.extra_words) exactly as the indexer did.
+ * An index without them appends nothing.  Returns 0, or -1 with *err when
+ * the index cannot be opened. */
+int fl_index_stored_words(const char *db_dir, fl_strlist *out, char **err);
 
 #endif

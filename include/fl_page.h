@@ -66,6 +66,9 @@ typedef struct fl_page {
     fl_strlist authors;
     fl_strlist categories;
     fl_strlist tags;
+    fl_strlist keywords; /* short names the page is known by: front matter
+                            jurabk, abbreviation, short_title, keywords
+                            (indexed like the title) */
     fl_facet_values *facets; /* all configured facets incl. category, author, tag, year */
     size_t nfacets;
     fl_section *sections;

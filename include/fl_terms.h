@@ -23,8 +23,11 @@
  *                   e.g. "XFcategory:ruckblick", "XFauthor:maria goncalves",
  *                   "XFyear:2025"
  *   XK<kind>        document kind: "XKpost", "XKpage", ... (collection name)
- * Autocomplete entries (boolean, one per distinct word of >= 3 letters and per
- * title, per document):
+ * Autocomplete entries (boolean, per document: one per distinct word of >= 3
+ * letters of the title, teaser and headings, one per distinct body word of
+ * >= 3 letters written with a capital somewhere (nouns, names, acronyms:
+ * "Bürger", "KI", "eGovernment"; lower-case-only body words get none), and
+ * one for the whole title):
  *   XW<key>\t<surface>  key = fl_suggest_key(surface); surface as written
  *                       ("XWburger\tBürger*innen"), so a prefix scan over
  *                       XW<typed key> yields completions in their written form
@@ -44,7 +47,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "1"
+#define FL_INDEX_FORMAT "2"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"
@@ -86,7 +89,11 @@ enum {
 #define FL_META_FORMAT "findling:format"        /* FL_INDEX_FORMAT */
 /* FL_META_CONFIG (JSON) — what the query side needs from findling.yml:
  *   {"facets": [{"name": "category", "label": "Kategorie"}, ...],
- *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...]}
+ *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...],
+ *    "recency_boost": 0.1,
+ *    "words": ["Quartier", ...]}   (findling.yml `words`: extra compound parts;
+ *                                  the query side's analyzer needs them too,
+ *                                  see fl_index_stored_words)
  * The facet list's order gives the value slots (FL_SLOT_FACET0 + i).
  * Synonym groups are stored as written; they are ALSO in Xapian's synonym
  * table, analysed: for every member (its analysed stems joined by one space)

@@ -60,6 +60,57 @@ static bool strset_add(strset *set, const char *s, size_t len)
     return true;
 }
 
+/* Term → wdf of a document's unpositioned terms, added to the document once
+ * each at the end: one Xapian call per distinct term instead of one per
+ * occurrence (the exact forms alone are a third of all calls). */
+typedef struct tcount {
+    char *term;
+    uint32_t wdf;
+} tcount;
+
+typedef struct tcounts {
+    tcount *slots;
+    size_t cap, n;
+} tcounts;
+
+static void tcounts_add(tcounts *m, const char *t, size_t len, uint32_t wdf)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 512;
+        tcount *ns = fl_xcalloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i].term)
+                continue;
+            size_t j = hash_bytes(m->slots[i].term, strlen(m->slots[i].term)) & (ncap - 1);
+            while (ns[j].term)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t j = hash_bytes(t, len) & (m->cap - 1);
+    while (m->slots[j].term) {
+        if (strncmp(m->slots[j].term, t, len) == 0 && m->slots[j].term[len] == '\0') {
+            m->slots[j].wdf += wdf;
+            return;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].term = fl_xstrndup(t, len);
+    m->slots[j].wdf = wdf;
+    m->n++;
+}
+
+static void tcounts_free(tcounts *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].term);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
 static void strset_free(strset *set)
 {
     for (size_t i = 0; i < set->cap; i++)
@@ -91,6 +142,28 @@ void fl_mtime_value(int64_t mtime, int64_t size, fl_buf *out)
     fl_buf_printf(out, "%" PRId64 ":%" PRId64, mtime, size);
 }
 
+/* Whether s has an upper-case letter (a noun, a name, an acronym: "Bürger",
+ * "KI", "eGovernment"). */
+static bool has_upper(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            if (b >= 'A' && b <= 'Z')
+                return true;
+            i++;
+            continue;
+        }
+        size_t adv;
+        uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
+        i += adv ? adv : 1;
+        utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+        if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT)
+            return true;
+    }
+    return false;
+}
+
 static size_t count_cps(const char *s, size_t len)
 {
     size_t n = 0;
@@ -110,6 +183,8 @@ typedef struct ctx {
     uint32_t last;            /* highest position used so far */
     strset spelling;          /* exact words for the spelling table */
     strset suggest;           /* XW terms */
+    tcounts plain;            /* unpositioned terms with their wdf */
+    bool no_extras;           /* no spelling or autocomplete entries (path words) */
     fl_buf term, key;
     fl_xstatus st;
 } ctx;
@@ -121,8 +196,11 @@ static void add_term(ctx *c, const char *prefix, const char *word, uint32_t pos,
     fl_buf_puts(&c->term, word);
     if (c->term.len == strlen(prefix) || c->term.len > FL_MAX_TERM_LEN)
         return;
-    fl_xstatus st = pos ? fl_xdoc_add_posting(c->doc, c->term.data, c->term.len, pos, wdf)
-                        : fl_xdoc_add_term(c->doc, c->term.data, c->term.len, wdf);
+    if (!pos) {
+        tcounts_add(&c->plain, c->term.data, c->term.len, wdf);
+        return;
+    }
+    fl_xstatus st = fl_xdoc_add_posting(c->doc, c->term.data, c->term.len, pos, wdf);
     if (st != FL_XOK && c->st == FL_XOK)
         c->st = st;
 }
@@ -142,11 +220,18 @@ static int on_token(void *ud, const fl_token *t)
         add_term(c, FL_PREFIX_PART, t->parts[i], pos, c->wdf);
     if (c->field_prefix)
         add_term(c, c->field_prefix, t->stem, 0, 1);
-    if (t->kind != FL_TOKEN_WORD)
+    if (t->kind != FL_TOKEN_WORD || c->no_extras)
         return 0;
     if (t->exact && fl_spelling_word(t->exact, strlen(t->exact)))
         strset_add(&c->spelling, t->exact, strlen(t->exact));
     if (t->flags & FL_TOKFLAG_STOPWORD)
+        return 0;
+    /* Autocomplete entries cost a posting per word per document (a quarter
+     * of all postings when every word had one).  Completions are wanted for
+     * nouns, names and acronyms -- German writes them with a capital -- and
+     * for the words of titles, teasers and headings; a body word written in
+     * lower case only (verbs, adjectives, particles) gets none. */
+    if (!c->field_prefix && !has_upper(t->surface, t->surface_len))
         return 0;
     /* Autocomplete: XW<key>\t<surface as written>. */
     fl_buf_reset(&c->key);
@@ -177,6 +262,40 @@ static int index_chunk(const fl_analyzer *an, ctx *c, const char *text, size_t l
     if (c->last > before)
         c->base = c->last + FL_DOCBUILD_GAP;
     return 0;
+}
+
+/* The words of a page's source path, so that a page is found by its slug or
+ * folder ("b/bgb/index.md" → "bgb", "_beitraege/rueckblick-ki-meetup.md" →
+ * "beitraege rueckblick ki meetup"): folders and file name without
+ * extension, leading "_" and a leading "YYYY-MM-DD-" of posts; "index" and
+ * one-character segments (the laws' "b/" letter folders) are left out.
+ * "-", "_" and "." separate words. */
+static void path_words(const char *id, fl_buf *out)
+{
+    const char *end = id + strlen(id);
+    const char *slash = strrchr(id, '/');
+    const char *dot = strrchr(id, '.');
+    if (dot && (!slash || dot > slash))
+        end = dot;
+    for (const char *seg = id; seg < end;) {
+        const char *se = memchr(seg, '/', (size_t)(end - seg));
+        if (!se)
+            se = end;
+        const char *a = seg;
+        while (a < se && *a == '_')
+            a++;
+        if (se - a >= 11 && a[4] == '-' && a[7] == '-' && a[10] == '-' &&
+            strspn(a, "0123456789-") >= 11)
+            a += 11;
+        size_t n = (size_t)(se - a);
+        if (n > 1 && !(n == 5 && memcmp(a, "index", 5) == 0)) {
+            if (out->len)
+                fl_buf_putc(out, ' ');
+            for (const char *q = a; q < se; q++)
+                fl_buf_putc(out, (*q == '-' || *q == '_' || *q == '.') ? ' ' : *q);
+        }
+        seg = se + 1;
+    }
 }
 
 static int set_value(fl_xdoc *doc, unsigned slot, const char *v, size_t len, char **err)
@@ -265,6 +384,10 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     int rc = 0;
     if (p->title)
         rc = index_chunk(an, &c, p->title, strlen(p->title), FL_PREFIX_TITLE, FL_WDF_TITLE, err);
+    /* Short names (jurabk, abbreviation, ...) weigh like the title. */
+    for (size_t i = 0; rc == 0 && i < p->keywords.n; i++)
+        rc = index_chunk(an, &c, p->keywords.items[i], strlen(p->keywords.items[i]),
+                         FL_PREFIX_TITLE, FL_WDF_TITLE, err);
     if (rc == 0 && p->teaser)
         rc = index_chunk(an, &c, p->teaser, strlen(p->teaser), FL_PREFIX_TEASER, FL_WDF_TEASER,
                          err);
@@ -283,6 +406,19 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     if (rc == 0 && p->nsections == 0 && p->body)
         rc = index_chunk(an, &c, p->body, p->body_len, NULL, FL_WDF_BODY, err);
 
+    /* The path's words, after everything else, with the body's weight and
+     * without spelling or autocomplete entries ("rueckblick" is no word to
+     * suggest). */
+    if (rc == 0) {
+        fl_buf pw = FL_BUF_INIT;
+        path_words(p->id, &pw);
+        c.no_extras = true;
+        if (pw.len)
+            rc = index_chunk(an, &c, pw.data, pw.len, NULL, FL_WDF_BODY, err);
+        c.no_extras = false;
+        fl_buf_free(&pw);
+    }
+
     /* The title as a whole is an autocomplete entry too. */
     if (rc == 0 && p->title && *p->title) {
         fl_buf_reset(&c.key);
@@ -292,6 +428,11 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
         fl_buf_puts(&c.key, p->title);
         if (c.key.len <= FL_MAX_TERM_LEN && c.key.len > 3 && !strchr(p->title, '\n'))
             strset_add(&c.suggest, c.key.data, c.key.len);
+    }
+    for (size_t i = 0; rc == 0 && i < c.plain.cap; i++) {
+        const tcount *e = &c.plain.slots[i];
+        if (e->term && fl_xdoc_add_term(out->doc, e->term, strlen(e->term), e->wdf) != FL_XOK)
+            rc = fl_err_set(err, "adding terms: %s", fl_xlast_error());
     }
     for (size_t i = 0; rc == 0 && i < c.suggest.cap; i++) {
         const char *t = c.suggest.slots[i];
@@ -347,6 +488,7 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     }
     strset_free(&c.spelling);
     strset_free(&c.suggest);
+    tcounts_free(&c.plain);
     fl_buf_free(&c.term);
     fl_buf_free(&c.key);
     if (rc != 0)

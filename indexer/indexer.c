@@ -6,6 +6,7 @@
 #include "fl_docdata.h"
 #include "fl_err.h"
 #include "fl_json.h"
+#include "fl_jsonread.h"
 #include "fl_site.h"
 #include "fl_terms.h"
 #include "fl_xapian.h"
@@ -30,6 +31,10 @@
 /* An incremental run touching more than this share of a large site is done
  * as a full build: a transaction holds all its changes in memory. */
 #define FULL_SWITCH_MIN 1000
+/* Full builds: spelling words written between commits (bounds memory). */
+#define SPELLING_COMMIT_EVERY 50000
+/* Most shards a full build writes in parallel. */
+#define MAX_SHARDS 4
 
 /* ------------------------------------------------------------ directory layout */
 
@@ -449,6 +454,119 @@ static int apply_facet_deltas(fl_xdb *db, facet_deltas *fd, char **err)
     return 0;
 }
 
+/* ------------------------------------------------------------ spelling counts */
+
+/* The spelling table's changes of a run, word → change of its document
+ * frequency, applied once at the end.  Xapian keeps a set of trigram
+ * fragments per spelling word and updates them on every add_spelling()
+ * call: calling it per word per document was the single biggest cost of a
+ * full build (about 40 % of the CPU time on the laws).  Counting here and
+ * adding each word once with its total frequency does the same in one pass,
+ * and a replaced document whose words did not change costs nothing. */
+typedef struct spell_count {
+    char *word;   /* NULL = empty slot */
+    uint64_t hash;
+    long delta;
+} spell_count;
+
+typedef struct spell_counts {
+    spell_count *slots;
+    size_t cap, n;
+} spell_counts;
+
+static uint64_t fnv1a(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void sc_grow(spell_counts *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 4096;
+    spell_count *ns = fl_xcalloc(ncap, sizeof *ns);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].word)
+            continue;
+        size_t j = m->slots[i].hash & (ncap - 1);
+        while (ns[j].word)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->cap = ncap;
+}
+
+static void sc_add(spell_counts *m, const char *w, size_t len, long delta)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        sc_grow(m);
+    uint64_t h = fnv1a(w, len);
+    size_t j = h & (m->cap - 1);
+    while (m->slots[j].word) {
+        spell_count *e = &m->slots[j];
+        if (e->hash == h && strncmp(e->word, w, len) == 0 && e->word[len] == '\0') {
+            e->delta += delta;
+            return;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].word = fl_xstrndup(w, len);
+    m->slots[j].hash = h;
+    m->slots[j].delta = delta;
+    m->n++;
+}
+
+static void sc_free(spell_counts *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].word);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static int cmp_sc_word(const void *a, const void *b)
+{
+    return strcmp((*(spell_count *const *)a)->word, (*(spell_count *const *)b)->word);
+}
+
+/* Writes the counted changes into db's spelling table (in word order, which
+ * suits the B-tree), then empties m.  commit_every > 0 (a full build, not in
+ * a transaction): commit after that many words, because Xapian keeps the
+ * fragment sets of every word added since the last commit in memory (a
+ * whole corpus's words at once cost hundreds of MB). */
+static int apply_spelling(fl_xdb *db, spell_counts *m, size_t commit_every, char **err)
+{
+    spell_count **v = fl_xcalloc(m->n ? m->n : 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].word && m->slots[i].delta != 0)
+            v[n++] = &m->slots[i];
+    if (n)
+        qsort(v, n, sizeof *v, cmp_sc_word);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        long d = v[i]->delta;
+        fl_xstatus st;
+        if (d > 0)
+            st = fl_xdb_add_spelling(db, v[i]->word, d > UINT32_MAX ? UINT32_MAX : (uint32_t)d);
+        else
+            st = fl_xdb_remove_spelling(db, v[i]->word,
+                                        -d > UINT32_MAX ? UINT32_MAX : (uint32_t)-d);
+        if (st != FL_XOK && st != FL_XERR_NOT_FOUND)
+            rc = fl_err_set(err, "updating the spelling table: %s", fl_xlast_error());
+        else if (commit_every && (i + 1) % commit_every == 0 && fl_xdb_commit(db) != FL_XOK)
+            rc = fl_err_set(err, "committing spelling words: %s", fl_xlast_error());
+    }
+    free(v);
+    sc_free(m);
+    return rc;
+}
+
 /* ------------------------------------------------------------ jobs and workers */
 
 typedef enum job_result {
@@ -462,6 +580,8 @@ typedef enum job_result {
 typedef struct job {
     const fl_site_file *file;
     old_doc *old;
+    unsigned lane;       /* sharded full build: which shard writes it */
+    bool stored;         /* shared (run.mu): its lane has written it */
     job_result result;   /* shared: written under run.mu */
     job_result outcome;  /* the worker's own copy until it publishes */
     fl_built_doc d;
@@ -487,6 +607,10 @@ typedef struct run {
     size_t next;          /* next job to hand out */
     size_t consumed;      /* jobs the writer has finished with */
     bool stop;
+    /* sharded full build: nlanes writer threads, one shard each */
+    unsigned nlanes;
+    struct lane *lanes;
+    unsigned lanes_stored;  /* lanes done with their documents (run.mu) */
 } run;
 
 /* Reads a whole file (for the hash shortcut); NULL on any problem. */
@@ -611,8 +735,23 @@ typedef struct writer {
     run *r;
     fl_xdb *db;
     facet_deltas fd;
+    spell_counts spell;
     fl_index_summary *sum;
+    uint32_t other_docs;  /* documents in the other shards (sharded build) */
 } writer;
+
+/* One shard of a sharded full build: a writer thread adding its share of
+ * the documents to its own database (Xapian's way to use more cores for
+ * one index: build shards in parallel, merge them by compaction). */
+typedef struct lane {
+    run *r;
+    unsigned idx;
+    writer w;
+    pthread_t tid;
+    bool started;
+    int rc;
+    char *err;
+} lane;
 
 static void report(const fl_index_options *o, fl_index_level lvl, const char *path, int line,
                    const char *msg)
@@ -626,27 +765,15 @@ static char *section_key(const char *id, size_t n)
     return fl_xasprintf("%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
 }
 
-typedef struct spell_rm {
-    fl_xdb *db;
-    fl_xstatus st;
-} spell_rm;
-
 static int unspell(void *ud, const char *term, size_t len, uint32_t wdf)
 {
     (void)wdf;
-    spell_rm *s = ud;
+    spell_counts *m = ud;
     size_t pl = strlen(FL_PREFIX_EXACT);
     if (len <= pl || memcmp(term, FL_PREFIX_EXACT, pl) != 0)
         return 0;
-    if (!fl_spelling_word(term + pl, len - pl))
-        return 0;
-    char *w = fl_xstrndup(term + pl, len - pl);
-    fl_xstatus st = fl_xdb_remove_spelling(s->db, w, 1);
-    free(w);
-    if (st != FL_XOK && st != FL_XERR_NOT_FOUND) {
-        s->st = st;
-        return 1;
-    }
+    if (fl_spelling_word(term + pl, len - pl))
+        sc_add(m, term + pl, len - pl, -1);
     return 0;
 }
 
@@ -695,9 +822,8 @@ static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char *
         free(disp);
     }
     if (rc == 0) {
-        spell_rm s = {w->db, FL_XOK};
-        if (fl_xdb_termlist(w->db, od->docid, unspell, &s) != FL_XOK || s.st != FL_XOK)
-            rc = fl_err_set(err, "updating the spelling table: %s", fl_xlast_error());
+        if (fl_xdb_termlist(w->db, od->docid, unspell, &w->spell) != FL_XOK)
+            rc = fl_err_set(err, "reading the indexed document's terms: %s", fl_xlast_error());
     }
     fl_page_free(&old);
     free(data);
@@ -709,8 +835,7 @@ static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char *
 static int remember_doc(writer *w, const fl_built_doc *d, char **err)
 {
     for (size_t i = 0; i < d->spelling.n; i++)
-        if (fl_xdb_add_spelling(w->db, d->spelling.items[i], 1) != FL_XOK)
-            return fl_err_set(err, "adding spelling: %s", fl_xlast_error());
+        sc_add(&w->spell, d->spelling.items[i], strlen(d->spelling.items[i]), +1);
     for (size_t i = 0; i < d->nfacets; i++)
         fd_add(&w->fd, d->facets[i].name, d->facets[i].key, d->facets[i].display, +1);
     for (size_t i = 0; i < d->nsections; i++) {
@@ -733,14 +858,12 @@ static int delete_old(writer *w, old_doc *od, char **err)
     return 0;
 }
 
-/* Writes one finished job. */
-static int write_job(writer *w, job *j, char **err)
+/* The index side of one finished job (no reports, no counting: see
+ * account_job).  In a sharded full build it runs in the job's lane thread. */
+static int store_job(writer *w, job *j, char **err)
 {
     run *r = w->r;
-    const fl_index_options *o = r->opt;
     const char *id = j->file->relpath;
-    for (size_t i = 0; i < j->nwarnings; i++)
-        report(o, FL_INDEX_WARNING, id, j->warnings[i].line, j->warnings[i].message);
     old_doc *od = j->old;
     switch (j->result) {
     case R_SAME: {
@@ -757,7 +880,6 @@ static int write_job(writer *w, job *j, char **err)
             rc = fl_err_set(err, "%s: updating: %s", id, fl_xlast_error());
         fl_xdoc_free(doc);
         fl_buf_free(&v);
-        w->sum->unchanged++;
         return rc;
     }
     case R_BUILT: {
@@ -770,45 +892,66 @@ static int write_job(writer *w, job *j, char **err)
         } else if (fl_xdb_add_document(w->db, j->d.doc, &docid) != FL_XOK) {
             return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
         }
-        if (remember_doc(w, &j->d, err) != 0)
-            return -1;
-        if (!od)
-            w->sum->added++;
-        else if (od->hash && j->hash && strcmp(od->hash, j->hash) == 0)
-            w->sum->unchanged++; /* rebuilt (full run), same content */
-        else
-            w->sum->updated++;
-        if (od)
-            od->seen = true;
-        return 0;
+        return remember_doc(w, &j->d, err);
     }
     case R_SKIP:
-        report(o, FL_INDEX_INFO, id, 0, j->message);
-        if (od) {
-            /* In a full build it simply is not added; either way it is gone. */
-            if (!r->full && delete_old(w, od, err) != 0)
-                return -1;
-            od->seen = true;
-            w->sum->deleted++;
-        } else {
-            w->sum->skipped++;
-        }
+        /* In a full build it simply is not added; incremental: it goes. */
+        if (od && !r->full)
+            return delete_old(w, od, err);
         return 0;
     default:
-        /* The message names the file already ("path: reason"). */
-        report(o, FL_INDEX_ERROR, NULL, 0, j->message ? j->message : id);
-        w->sum->failed++;
         /* Incremental: a file that cannot be read now keeps its last good
          * document (bad input never costs good data).  Full: it is gone. */
-        if (od && r->full) {
-            od->seen = true;
-            w->sum->deleted++;
-        }
         return 0;
     }
 }
 
+/* Reports and counts of one stored job; always in the calling thread. */
+static void account_job(run *r, fl_index_summary *sum, job *j)
+{
+    const fl_index_options *o = r->opt;
+    const char *id = j->file->relpath;
+    for (size_t i = 0; i < j->nwarnings; i++)
+        report(o, FL_INDEX_WARNING, id, j->warnings[i].line, j->warnings[i].message);
+    old_doc *od = j->old;
+    switch (j->result) {
+    case R_SAME:
+        sum->unchanged++;
+        break;
+    case R_BUILT:
+        if (!od)
+            sum->added++;
+        else if (od->hash && j->hash && strcmp(od->hash, j->hash) == 0)
+            sum->unchanged++; /* rebuilt (full run), same content */
+        else
+            sum->updated++;
+        if (od)
+            od->seen = true;
+        break;
+    case R_SKIP:
+        report(o, FL_INDEX_INFO, id, 0, j->message);
+        if (od) {
+            od->seen = true;
+            sum->deleted++;
+        } else {
+            sum->skipped++;
+        }
+        break;
+    default:
+        /* The message names the file already ("path: reason"). */
+        report(o, FL_INDEX_ERROR, NULL, 0, j->message ? j->message : id);
+        sum->failed++;
+        if (od && r->full) {
+            od->seen = true;
+            sum->deleted++;
+        }
+        break;
+    }
+}
+
 /* ------------------------------------------------------------ config in the index */
+
+static char *get_meta(fl_xdb *db, const char *key);
 
 void fl_index_config_json(const fl_config *cfg, fl_buf *out)
 {
@@ -841,7 +984,36 @@ void fl_index_config_json(const fl_config *cfg, fl_buf *out)
     fl_json_array_end(&j);
     fl_json_key(&j, "recency_boost");
     fl_json_double(&j, cfg->recency_boost, 6);
+    /* The analysis chain's extra compound words: the query side must split
+     * compounds exactly as the documents were split. */
+    fl_json_key(&j, "words");
+    fl_json_array_begin(&j);
+    for (size_t i = 0; i < cfg->words.n; i++)
+        fl_json_string(&j, cfg->words.items[i]);
+    fl_json_array_end(&j);
     fl_json_object_end(&j);
+}
+
+int fl_index_stored_words(const char *db_dir, fl_strlist *out, char **err)
+{
+    fl_xdb *db = NULL;
+    if (fl_xdb_open(db_dir, &db) != FL_XOK)
+        return fl_err_set(err, "cannot open the index '%s': %s", db_dir, fl_xlast_error());
+    char *val = get_meta(db, FL_META_CONFIG);
+    fl_xdb_free(db);
+    if (!val)
+        return 0;
+    fl_jv *cfg = fl_jv_parse(val, strlen(val), NULL);
+    free(val);
+    const fl_jv *words = fl_jv_get(cfg, "words");
+    if (words && words->type == FL_J_ARR)
+        for (size_t i = 0; i < words->n; i++) {
+            const char *w = fl_jv_str(words->items[i]);
+            if (w && *w)
+                fl_strlist_push(out, w);
+        }
+    fl_jv_free(cfg);
+    return 0;
 }
 
 /* Everything besides the files that shapes the documents: a change means a
@@ -997,7 +1169,68 @@ static unsigned default_threads(void)
     return (unsigned)n;
 }
 
-/* Runs all jobs through the workers and writes them in order. */
+/* A lane's thread: stores its jobs in order, then its spelling counts, and
+ * commits its shard. */
+static void *lane_main(void *arg)
+{
+    lane *l = arg;
+    run *r = l->r;
+    for (size_t i = 0; i < r->njobs && l->rc == 0; i++) {
+        job *j = &r->jobs[i];
+        if (j->lane != l->idx)
+            continue;
+        pthread_mutex_lock(&r->mu);
+        while (j->result == R_PENDING && !r->stop)
+            pthread_cond_wait(&r->cv_done, &r->mu);
+        bool stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        l->rc = store_job(&l->w, j, &l->err);
+        pthread_mutex_lock(&r->mu);
+        j->stored = true;
+        if (l->rc != 0)
+            r->stop = true;
+        pthread_cond_broadcast(&r->cv_done);
+        pthread_mutex_unlock(&r->mu);
+    }
+    /* Wait for every lane to have stored its documents: then each lane
+     * writes the spelling words of its hash partition, summed over all
+     * lanes -- each word is added once, in one shard (Xapian's fragment
+     * work is per word and shard), and the lanes still do it in parallel. */
+    pthread_mutex_lock(&r->mu);
+    r->lanes_stored++;
+    pthread_cond_broadcast(&r->cv_done);
+    while (r->lanes_stored < r->nlanes && !r->stop)
+        pthread_cond_wait(&r->cv_done, &r->mu);
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    if (l->rc == 0 && !stop) {
+        spell_counts mine = {0};
+        for (unsigned k = 0; k < r->nlanes; k++) {
+            const spell_counts *m = &r->lanes[k].w.spell;
+            for (size_t i = 0; i < m->cap; i++) {
+                const spell_count *e = &m->slots[i];
+                if (e->word && (e->hash >> 32) % r->nlanes == l->idx)
+                    sc_add(&mine, e->word, strlen(e->word), e->delta);
+            }
+        }
+        l->rc = apply_spelling(l->w.db, &mine, SPELLING_COMMIT_EVERY, &l->err);
+        if (l->rc == 0 && fl_xdb_commit(l->w.db) != FL_XOK)
+            l->rc = fl_err_set(&l->err, "committing a shard: %s", fl_xlast_error());
+    }
+    if (l->rc != 0) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = true;
+        pthread_cond_broadcast(&r->cv_done);
+        pthread_cond_broadcast(&r->cv_work);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Runs all jobs through the workers; stores them (here, or in the lanes'
+ * threads when sharded) and accounts for them in order, here. */
 static int process_jobs(run *r, writer *w, char **err)
 {
     const fl_index_options *o = r->opt;
@@ -1018,15 +1251,33 @@ static int process_jobs(run *r, writer *w, char **err)
         }
         r->next = r->njobs;
     }
+    bool sharded = r->nlanes > 1;
+    for (unsigned l = 0; sharded && l < r->nlanes; l++) {
+        if (pthread_create(&r->lanes[l].tid, NULL, lane_main, &r->lanes[l]) != 0) {
+            rc = fl_err_set(err, "cannot start a writer thread");
+            break;
+        }
+        r->lanes[l].started = true;
+    }
     size_t total = r->njobs;
-    for (size_t i = 0; i < r->njobs; i++) {
+    for (size_t i = 0; rc == 0 && i < r->njobs; i++) {
         job *j = &r->jobs[i];
         pthread_mutex_lock(&r->mu);
-        while (j->result == R_PENDING)
-            pthread_cond_wait(&r->cv_done, &r->mu);
+        if (sharded) {
+            while (!j->stored && !r->stop)
+                pthread_cond_wait(&r->cv_done, &r->mu);
+        } else {
+            while (j->result == R_PENDING)
+                pthread_cond_wait(&r->cv_done, &r->mu);
+        }
+        bool ready = !sharded || j->stored;
         pthread_mutex_unlock(&r->mu);
+        if (!ready)
+            break; /* a lane failed: its message is taken below */
+        if (!sharded)
+            rc = store_job(w, j, err);
         if (rc == 0)
-            rc = write_job(w, j, err);
+            account_job(r, w->sum, j);
         job_clear(j);
         pthread_mutex_lock(&r->mu);
         r->consumed = i + 1;
@@ -1038,6 +1289,28 @@ static int process_jobs(run *r, writer *w, char **err)
             break;
         if (o->progress)
             o->progress(o->ud, i + 1, total);
+    }
+    if (sharded) {
+        if (rc != 0) {
+            pthread_mutex_lock(&r->mu);
+            r->stop = true;
+            pthread_cond_broadcast(&r->cv_done);
+            pthread_mutex_unlock(&r->mu);
+        }
+        for (unsigned l = 0; l < r->nlanes; l++) {
+            lane *ln = &r->lanes[l];
+            if (!ln->started)
+                continue;
+            pthread_join(ln->tid, NULL);
+            ln->started = false;
+            if (rc == 0 && ln->rc != 0) {
+                rc = -1;
+                if (err) {
+                    *err = ln->err;
+                    ln->err = NULL;
+                }
+            }
+        }
     }
     pthread_mutex_lock(&r->mu);
     r->stop = true;
@@ -1065,7 +1338,8 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
             return -1;
         w->sum->deleted++;
     }
-    if (apply_facet_deltas(w->db, &w->fd, err) != 0)
+    if (apply_facet_deltas(w->db, &w->fd, err) != 0 ||
+        apply_spelling(w->db, &w->spell, r->full ? SPELLING_COMMIT_EVERY : 0, err) != 0)
         return -1;
     fl_buf cj = FL_BUF_INIT;
     fl_index_config_json(r->cfg, &cj);
@@ -1084,7 +1358,7 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
     if (rc == 0 && fl_xdb_doccount(w->db, &count) != FL_XOK)
         rc = fl_err_set(err, "counting documents: %s", fl_xlast_error());
     if (rc == 0) {
-        w->sum->documents = count;
+        w->sum->documents = count + w->other_docs;
         w->sum->seconds = now_seconds() - t0;
         fl_buf lj = FL_BUF_INIT;
         last_run_json(w->sum, o->site_dir, r->now, &lj);
@@ -1145,6 +1419,7 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     bool in_txn = false;
     writer w = {0};
     const char **facet_names = NULL;
+    fl_strlist shard_paths = {0}; /* tmp-NNNNNN-<i> of lanes 1.. */
 
     long livegen = read_stub(dir, err);
     if (livegen == -2)
@@ -1272,6 +1547,17 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             fl_xdb_free(live); /* read-only: only needed for the old state */
             live = NULL;
         }
+        unsigned nlanes = 1;
+        if (!o->no_compact) {
+            if (o->shards)
+                nlanes = o->shards;
+            else if (r.njobs >= FL_INDEX_SHARD_MIN)
+                nlanes = default_threads();
+        }
+        if (nlanes > MAX_SHARDS)
+            nlanes = MAX_SHARDS;
+        if (nlanes > r.njobs)
+            nlanes = r.njobs ? (unsigned)r.njobs : 1;
         gen_path = fl_xasprintf("%s/gen-%06ld", dir, newgen);
         build_path = o->no_compact ? fl_xstrdup(gen_path)
                                    : fl_xasprintf("%s/tmp-%06ld", dir, newgen);
@@ -1279,6 +1565,45 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                                  o->flush_every ? o->flush_every : 300, &target) != FL_XOK) {
             fl_err_set(err, "cannot create %s: %s", build_path, fl_xlast_error());
             goto out;
+        }
+        if (nlanes > 1) {
+            /* Lane 0 writes into target; the others into tmp-NNNNNN-<i>.
+             * Each file goes to the lane with the fewest bytes so far: the
+             * shards come out about equally big, and the same files always
+             * land in the same shard (a deterministic build). */
+            r.lanes = fl_xcalloc(nlanes, sizeof *r.lanes);
+            r.nlanes = nlanes;
+            for (unsigned l = 0; l < nlanes; l++) {
+                lane *ln = &r.lanes[l];
+                ln->r = &r;
+                ln->idx = l;
+                ln->w.r = &r;
+                ln->w.sum = sum;
+                if (l == 0) {
+                    ln->w.db = target;
+                    continue;
+                }
+                char *sp = fl_xasprintf("%s/tmp-%06ld-%u", dir, newgen, l);
+                fl_strlist_push(&shard_paths, sp);
+                fl_xstatus st = fl_xdb_open_writable(sp, FL_XDB_CREATE_OR_OVERWRITE,
+                                                     o->flush_every ? o->flush_every : 300,
+                                                     &ln->w.db);
+                free(sp);
+                if (st != FL_XOK) {
+                    fl_err_set(err, "cannot create a shard: %s", fl_xlast_error());
+                    goto out;
+                }
+            }
+            uint64_t *bytes = fl_xcalloc(nlanes, sizeof *bytes);
+            for (size_t i = 0; i < r.njobs; i++) {
+                unsigned best = 0;
+                for (unsigned l = 1; l < nlanes; l++)
+                    if (bytes[l] < bytes[best])
+                        best = l;
+                r.jobs[i].lane = best;
+                bytes[best] += (uint64_t)r.jobs[i].file->size + 1;
+            }
+            free(bytes);
         }
     } else {
         target = live;
@@ -1296,6 +1621,29 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     w.sum = sum;
     if (process_jobs(&r, &w, err) != 0)
         goto out;
+    /* Sharded: the run's metadata (facet spellings summed over all shards,
+     * config, synonyms, ...) is written once, into shard 0 -- the merge
+     * would keep only one shard's value of a key present in several. */
+    for (unsigned l = 0; l < r.nlanes; l++) {
+        lane *ln = &r.lanes[l];
+        for (size_t i = 0; i < ln->w.fd.n; i++) {
+            facet_delta *d = &ln->w.fd.d[i];
+            if (w.fd.n == w.fd.cap) {
+                w.fd.cap = w.fd.cap ? w.fd.cap * 2 : 64;
+                w.fd.d = fl_xrealloc(w.fd.d, w.fd.cap * sizeof *w.fd.d);
+            }
+            w.fd.d[w.fd.n++] = *d;
+        }
+        ln->w.fd.n = 0;
+        uint32_t n = 0;
+        if (l > 0) {
+            if (fl_xdb_doccount(ln->w.db, &n) != FL_XOK) {
+                fl_err_set(err, "counting documents: %s", fl_xlast_error());
+                goto out;
+            }
+            w.other_docs += n;
+        }
+    }
     if (finish_db(&r, &w, &old, ihash, config_changed, an, t0, err) != 0)
         goto out;
 
@@ -1313,16 +1661,34 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         }
         fl_xdb_free(target);
         target = NULL;
+        for (unsigned l = 1; l < r.nlanes; l++) {
+            fl_xdb_free(r.lanes[l].w.db); /* committed by its lane */
+            r.lanes[l].w.db = NULL;
+        }
         if (!o->no_compact) {
-            fl_xdb *ro = NULL;
-            if (fl_xdb_open(build_path, &ro) != FL_XOK ||
-                fl_xdb_compact(ro, gen_path, false) != FL_XOK) {
-                fl_err_set(err, "compacting %s: %s", build_path, fl_xlast_error());
+            /* Compaction merges the shards (in lane order, docids
+             * renumbered one after the other; spelling frequencies summed). */
+            fl_xdb *all = NULL, *ro = NULL;
+            fl_xstatus st = fl_xdb_new_empty(&all);
+            if (st == FL_XOK && (st = fl_xdb_open(build_path, &ro)) == FL_XOK)
+                st = fl_xdb_add(all, ro);
+            fl_xdb_free(ro);
+            for (size_t i = 0; st == FL_XOK && i < shard_paths.n; i++) {
+                ro = NULL;
+                if ((st = fl_xdb_open(shard_paths.items[i], &ro)) == FL_XOK)
+                    st = fl_xdb_add(all, ro);
                 fl_xdb_free(ro);
+            }
+            if (st == FL_XOK)
+                st = fl_xdb_compact(all, gen_path, false);
+            fl_xdb_free(all);
+            if (st != FL_XOK) {
+                fl_err_set(err, "compacting %s: %s", build_path, fl_xlast_error());
                 goto out;
             }
-            fl_xdb_free(ro);
             rm_rf(build_path);
+            for (size_t i = 0; i < shard_paths.n; i++)
+                rm_rf(shard_paths.items[i]);
         }
         /* The swap: readers opening DIR from now on get the new generation. */
         if (write_stub(dir, newgen, err) != 0)
@@ -1343,9 +1709,23 @@ out:
         fl_xdb_cancel_transaction(target);
     fl_xdb_free(target);
     fl_xdb_free(live);
+    for (unsigned l = 1; l < r.nlanes; l++) {
+        fl_xdb_free(r.lanes[l].w.db);
+        fd_free(&r.lanes[l].w.fd);
+        sc_free(&r.lanes[l].w.spell);
+        free(r.lanes[l].err);
+    }
+    if (r.nlanes) {
+        fd_free(&r.lanes[0].w.fd);
+        sc_free(&r.lanes[0].w.spell);
+        free(r.lanes[0].err);
+    }
+    free(r.lanes);
     if (ret == FL_INDEX_EFATAL && build_path) {
         /* A failed full build leaves the live generation as it was. */
         rm_rf(build_path);
+        for (size_t i = 0; i < shard_paths.n; i++)
+            rm_rf(shard_paths.items[i]);
         if (gen_path && strcmp(gen_path, build_path) != 0) {
             char *cur = fl_index_live_path(dir);
             if (!cur || strcmp(cur, gen_path) != 0)
@@ -1354,6 +1734,8 @@ out:
         }
     }
     fd_free(&w.fd);
+    sc_free(&w.spell);
+    fl_strlist_free(&shard_paths);
     free(facet_names);
     fl_analyzer_free(an);
     free(r.jobs);

@@ -24,6 +24,7 @@ void fl_page_free(fl_page *p)
     fl_strlist_free(&p->authors);
     fl_strlist_free(&p->categories);
     fl_strlist_free(&p->tags);
+    fl_strlist_free(&p->keywords);
     for (size_t i = 0; i < p->nfacets; i++) {
         free(p->facets[i].name);
         fl_strlist_free(&p->facets[i].values);

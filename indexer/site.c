@@ -895,6 +895,14 @@ int fl_site_read(const fl_site *s, const fl_site_file *f, time_t now, fl_page *p
     clean_values(&cats, &p->categories);
     clean_values(&tags, &p->tags);
     clean_values(&authors, &p->authors);
+    /* Short names a reader may search by ("§ 622 BGB"): indexed with the
+     * title's weight. */
+    fl_strlist kw = {0};
+    static const char *const kw_fields[] = {"jurabk", "abbreviation", "short_title", "keywords"};
+    for (size_t i = 0; i < sizeof kw_fields / sizeof *kw_fields; i++)
+        fl_frontmatter_list(get(&L, kw_fields[i]), false, &kw);
+    clean_values(&kw, &p->keywords);
+    fl_strlist_free(&kw);
 
     scalar_copy(&p->teaser, get(&L, "teaser"));
     scalar_copy(&p->teaser, get(&L, "description"));

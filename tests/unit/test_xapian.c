@@ -1550,6 +1550,72 @@ static void test_reopen_transactions_compact(void)
     free(p);
 }
 
+/* Shards built in parallel and merged by compacting a combined database
+ * (what a sharded full build does): documents renumbered shard after shard,
+ * spelling frequencies summed, synonyms united, a metadata key present in
+ * several shards keeps the FIRST shard's value (so the indexer writes its
+ * run-wide metadata into one shard only). */
+static void test_compact_shards(void)
+{
+    char *pa = path_in("shard-a"), *pb = path_in("shard-b"), *dst = path_in("shard-merged");
+    fl_xdb *a = NULL, *b = NULL;
+    OKX(fl_xdb_open_writable(pa, FL_XDB_CREATE, 0, &a), "shard a");
+    OKX(fl_xdb_open_writable(pb, FL_XDB_CREATE, 0, &b), "shard b");
+    add_simple(a, "a1");
+    add_simple(a, "a2");
+    add_simple(b, "b1");
+    fl_xdb_add_spelling(a, "gesetz", 2);
+    fl_xdb_add_spelling(b, "gesetz", 3);
+    fl_xdb_add_spelling(b, "recht", 1);
+    fl_xdb_add_synonym(a, "kfz", "auto");
+    fl_xdb_add_synonym(b, "kfz", "pkw");
+    fl_xdb_set_metadata(a, "k:shared", 8, "from a", 6);
+    fl_xdb_set_metadata(b, "k:shared", 8, "from b", 6);
+    fl_xdb_set_metadata(b, "k:only-b", 8, "b", 1);
+    OKX(fl_xdb_commit(a), "commit a");
+    OKX(fl_xdb_commit(b), "commit b");
+    fl_xdb_free(a);
+    fl_xdb_free(b);
+
+    fl_xdb *all = NULL, *ra = NULL, *rb = NULL, *m = NULL;
+    OKX(fl_xdb_new_empty(&all), "combined");
+    OKX(fl_xdb_open(pa, &ra), "open a");
+    OKX(fl_xdb_open(pb, &rb), "open b");
+    OKX(fl_xdb_add(all, ra), "add a");
+    OKX(fl_xdb_add(all, rb), "add b");
+    fl_xdb_free(ra);
+    fl_xdb_free(rb);
+    OKX(fl_xdb_compact(all, dst, false), "compact the shards into one");
+    fl_xdb_free(all);
+    OKX(fl_xdb_open(dst, &m), "open the merged db");
+    is_int(count_docs(m), 3, "2 + 1 documents");
+    fl_xdocid id = 0;
+    OKX(fl_xdb_find_document(m, "Qb1", 3, &id), "b's document is there");
+    is_int(id, 3, "renumbered after a's documents");
+    OKX(fl_xdb_find_document(m, "Qa2", 3, &id), "a's document is there");
+    is_int(id, 2, "a's documents first, in order");
+    fl_buf got = FL_BUF_INIT;
+    OKX(fl_xdb_spellings(m, collect_terms, &got), "spellings");
+    is_str(fl_buf_cstr(&got), "gesetz:5|recht:1", "spelling frequencies are summed");
+    fl_buf_reset(&got);
+    OKX(fl_xdb_synonyms(m, "kfz", collect_strings, &got), "synonyms");
+    is_str(fl_buf_cstr(&got), "auto|pkw", "synonyms of both shards");
+    char *v = NULL;
+    size_t vl = 0;
+    OKX(fl_xdb_get_metadata(m, "k:shared", 8, &v, &vl), "metadata");
+    is_str(v ? v : "(none)", "from a", "a key in both shards: the first shard's value");
+    free(v);
+    v = NULL;
+    OKX(fl_xdb_get_metadata(m, "k:only-b", 8, &v, &vl), "metadata of b");
+    is_str(v ? v : "(none)", "b", "a key of the second shard only is kept");
+    free(v);
+    fl_buf_free(&got);
+    fl_xdb_free(m);
+    free(pa);
+    free(pb);
+    free(dst);
+}
+
 static void test_flush_threshold(void)
 {
     char *p = path_in("flush");
@@ -1659,6 +1725,7 @@ int main(void)
     test_search();
     test_stemmed_search_and_snippet();
     test_reopen_transactions_compact();
+    test_compact_shards();
     test_flush_threshold();
     test_remote();
 
