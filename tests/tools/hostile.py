@@ -433,11 +433,18 @@ def main():
         time.sleep(0.1)
     for _ in range(20):
         send_raw(get(b"/api/search?q=Stadt&limit=3"))
-    time.sleep(0.3)
+    # The last connections may still be closing on the server's side: wait
+    # for them as above.  A leak of the attack's ~300 connections would show
+    # as hundreds of descriptors; a slack of 2 keeps the check from racing
+    # a close in progress without hiding a leak.
+    for _ in range(50):
+        if nfds() <= fd0:
+            break
+        time.sleep(0.1)
     rss1, fd1 = rss_kb(), nfds()
     diag("after the attack: RSS %d KB (peak %d KB, after each round %s), %d descriptors"
          % (rss1, peak[0], " ".join(str(r) for r in rss_round), fd1))
-    result(fd1 <= fd0, "no descriptor leaked (%d before, %d held during, %d after)"
+    result(fd1 <= fd0 + 2, "no descriptor leaked (%d before, %d held during, %d after)"
            % (fd0, fd_held, fd1))
     grow = (rss1 - rss0) / 1024.0
     result(grow < RSS_BOUND_MB, "RSS grew by %.1f MB (bound %.0f MB): %d -> %d KB"
