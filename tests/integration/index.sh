@@ -38,6 +38,13 @@ if command -v xapian-delve >/dev/null; then
 else
     skip "xapian-delve not installed"
 fi
+if command -v quest >/dev/null; then
+    # Our stems are the unprefixed terms (fl_terms.h): quest without its own
+    # stemmer searches them directly.
+    like "$(quest -d "$T/ex.db" -s none 'burg' 2>&1)" "(Exactly|About) [1-9][0-9]* matches" "quest searches the index (stem of Bürger*innen)"
+else
+    skip "quest not installed"
+fi
 
 # ---------------------------------------------------------------- incremental
 cp -a "$SITE" "$T/site"
