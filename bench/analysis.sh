@@ -32,6 +32,8 @@ else
         bench_row "our chain / plain, wall" "$ratio" x "<= 1.5" "$(bench_check "$ratio" '<=' 1.5)"
         bench_row "our chain / plain, thread CPU" "$(j .ratio_cpu)" x "<= 1.5" "$(bench_check "$(j .ratio_cpu)" '<=' 1.5)" \
             "the cost itself, less disturbed by a busy machine"
+        bench_row "our chain / plain, pair by pair" "$(j .ratio_paired_cpu)" x "<= 1.5" "$(bench_check "$(j .ratio_paired_cpu)" '<=' 1.5)" \
+            "median of the per-round CPU ratios (wall: $(j .ratio_paired_wall))"
         bench_row "analyzer set-up (word list)" "$(j .analyzer_new_s)" s "" info "once per process"
         bench_detail analyze_throughput "$W/at.json"
     else

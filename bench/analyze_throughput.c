@@ -268,6 +268,20 @@ int main(int argc, char **argv)
         fl_json_double(&j, mpw > 0 ? mcw / mpw : 0, 3);
         fl_json_key(&j, "ratio_cpu");
         fl_json_double(&j, mpc > 0 ? mcc / mpc : 0, 3);
+        /* Pair by pair: the rounds alternate plain/chain, so each pair ran
+         * under the same machine conditions; the median of the per-round
+         * ratios holds when the machine's speed drifts between rounds, which
+         * the ratio of the two medians does not. */
+        double rw[MAX_ROUNDS], rc_[MAX_ROUNDS];
+        for (int i = 0; i < rounds; i++) {
+            /* from the runs themselves: bench_median() above sorted pw/cw */
+            rw[i] = plain[i].wall > 0 ? chain[i].wall / plain[i].wall : 0;
+            rc_[i] = plain[i].cpu > 0 ? chain[i].cpu / plain[i].cpu : 0;
+        }
+        fl_json_key(&j, "ratio_paired_wall");
+        fl_json_double(&j, bench_median(rw, (size_t)rounds), 3);
+        fl_json_key(&j, "ratio_paired_cpu");
+        fl_json_double(&j, bench_median(rc_, (size_t)rounds), 3);
         fl_json_key(&j, "peak_rss_kb");
         fl_json_int(&j, bench_peak_rss_kb());
         fl_json_object_end(&j);

@@ -741,6 +741,30 @@ static int fcount_cmp(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
+/* Copies a hit's facet values in the spelling the facet counts show: values
+ * that differ only in case, accents or spacing are one facet value, shown in
+ * its most frequent spelling (the indexer keeps it in metadata), so a hit
+ * does not say " rückblick " where the facet list says "Rückblick". */
+static void push_display(fl_searcher *s, const char *facet, const fl_strlist *from,
+                         fl_strlist *to)
+{
+    fl_buf key = FL_BUF_INIT;
+    for (size_t k = 0; k < from->n; k++) {
+        const char *v = from->items[k];
+        char *disp = NULL;
+        size_t dl = 0;
+        fl_buf_reset(&key);
+        fl_buf_printf(&key, "%s%s:", FL_META_FACET_PREFIX, facet);
+        if (fl_norm_facet_key(v, strlen(v), &key, NULL) == 0 &&
+            fl_xdb_get_metadata(s->db, key.data, key.len, &disp, &dl) == FL_XOK && disp && dl)
+            fl_strlist_push_n(to, disp, dl);
+        else
+            fl_strlist_push(to, v);
+        free(disp);
+    }
+    fl_buf_free(&key);
+}
+
 static void facet_result(fl_searcher *s, const char *name, const fl_xspy *spy, bool by_year,
                          fl_facet_result *out)
 {
@@ -1021,12 +1045,9 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         h->teaser = p.teaser ? fl_xstrdup(p.teaser) : NULL;
         h->date = p.date ? fl_xstrdup(p.date) : NULL;
         h->image = p.image ? fl_xstrdup(p.image) : NULL;
-        for (size_t k = 0; k < p.categories.n; k++)
-            fl_strlist_push(&h->categories, p.categories.items[k]);
-        for (size_t k = 0; k < p.authors.n; k++)
-            fl_strlist_push(&h->authors, p.authors.items[k]);
-        for (size_t k = 0; k < p.tags.n; k++)
-            fl_strlist_push(&h->tags, p.tags.items[k]);
+        push_display(s, "category", &p.categories, &h->categories);
+        push_display(s, "author", &p.authors, &h->authors);
+        push_display(s, "tag", &p.tags, &h->tags);
         h->score = c.has_words ? percent / 100.0 : 1.0;
         if (!req->no_excerpts)
             hit_excerpts(s, &c, docid, &p, req->excerpt_length, h);

@@ -18,6 +18,10 @@ py() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 like "$(ids Bürgerinnen)" "buergerbeteiligung-spielplatz" "plain feminine plural finds Bürger*innen/BürgerInnen"
 like "$(ids Gesellschaft)" "offenes-labor-musterstadt|ki-meetup-auftakt" "a compound part finds the compound"
 like "$(ids Rueckblick)" "rueckblick-hackathon-nahverkehr" "ue spelling finds ü"
+# A hit shows its facet values in the spelling the facet list uses (the
+# Jahresrückblick's front matter says " rückblick ").
+is "$(json --limit 100 Jahresrückblick | py 'print([h["categories"] for h in d["hits"] if h["id"].endswith("jahresrueckblick-2024.md")][0])')" "['Rückblick']" "hit categories in the facet's display spelling"
+is "$(json --limit 100 --author 'Zoe Celik' '*' | py 'print(sorted({a for h in d["hits"] for a in h["authors"] if a.startswith("Zo")}))')" "['Zoë Çelik']" "hit authors in the facet's display spelling"
 like "$(ids Barrierefreihet | cut -d' ' -f1)" "ki-barrierefreiheit" "typo: Barrierefreihet finds Barrierefreiheit first"
 got=$(json Barrierefreihet | py 'print(d["corrected_query"])')
 is "$got" "Barrierefreiheit" "corrected_query reported"
