@@ -353,18 +353,7 @@ int fl_cmd_search(int argc, char **argv)
     }
     char *err = NULL;
     char *db = fl_cli_db_path(o.db, NULL);
-    /* The analyzer must split compounds as the indexer did: with the
-     * findling.yml words stored in the index (a missing index is reported
-     * by fl_searcher_open below). */
-    fl_strlist words = {0};
-    char *werr = NULL;
-    fl_index_stored_words(db, &words, &werr);
-    free(werr);
-    fl_analyzer_options aopt = {0};
-    aopt.extra_words = (const char *const *)words.items;
-    aopt.n_extra_words = words.n;
-    fl_analyzer *an = fl_analyzer_new(&aopt, &err);
-    fl_strlist_free(&words);
+    fl_analyzer *an = fl_cli_analyzer_for_index(db, &err);
     if (!an) {
         fprintf(stderr, "findling search: %s\n", err ? err : "cannot load the analysis chain");
         free(err);

@@ -176,18 +176,9 @@ int fl_cmd_serve(int argc, char **argv)
     char *db = fl_cli_db_path(db_arg, NULL);
     o.db_path = db;
     char *err = NULL;
-    /* Compounds split as the indexer split them: the findling.yml words
-     * stored in the index (read at start; a later --full with other words
-     * needs a restart of serve to take effect). */
-    fl_strlist words = {0};
-    char *werr = NULL;
-    fl_index_stored_words(db, &words, &werr);
-    free(werr);
-    fl_analyzer_options aopt = {0};
-    aopt.extra_words = (const char *const *)words.items;
-    aopt.n_extra_words = words.n;
-    fl_analyzer *an = fl_analyzer_new(&aopt, &err);
-    fl_strlist_free(&words);
+    /* Read at start: a later --full with other findling.yml words needs a
+     * restart of serve to take effect. */
+    fl_analyzer *an = fl_cli_analyzer_for_index(db, &err);
     if (!an) {
         fprintf(stderr, "findling serve: %s\n", err ? err : "cannot set up the analyzer");
         free(err);

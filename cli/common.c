@@ -1,7 +1,10 @@
 /* common.c — helpers shared by the subcommands. */
 #include "fl_cli.h"
 
+#include "fl_analyzer.h"
 #include "fl_buf.h"
+#include "fl_indexer.h"
+#include "fl_page.h"
 
 #include <stdlib.h>
 
@@ -15,4 +18,18 @@ char *fl_cli_db_path(const char *db_arg, const char *config_db)
     if (config_db && *config_db)
         return fl_xstrdup(config_db);
     return fl_xstrdup("./findling.db");
+}
+
+fl_analyzer *fl_cli_analyzer_for_index(const char *db_path, char **err)
+{
+    fl_strlist words = {0};
+    char *werr = NULL;
+    fl_index_stored_words(db_path, &words, &werr);
+    free(werr);
+    fl_analyzer_options aopt = {0};
+    aopt.extra_words = (const char *const *)words.items;
+    aopt.n_extra_words = words.n;
+    fl_analyzer *an = fl_analyzer_new(&aopt, err);
+    fl_strlist_free(&words);
+    return an;
 }

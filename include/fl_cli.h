@@ -18,4 +18,12 @@ int fl_cmd_stats(int argc, char **argv);
  * config's db:, else "./findling.db".  Returns a malloc'd path. */
 char *fl_cli_db_path(const char *db_arg, const char *config_db);
 
+/* The analysis chain as the index at db_path was built with: the extra
+ * compound words of its findling.yml are stored in the index, and a search
+ * must split compounds exactly as the indexer did.  (A missing index is not
+ * an error here: whoever opens it next reports that.)  NULL with *err when the
+ * chain cannot be set up. */
+struct fl_analyzer;
+struct fl_analyzer *fl_cli_analyzer_for_index(const char *db_path, char **err);
+
 #endif

@@ -214,7 +214,10 @@ static int on_token(void *ud, const fl_token *t)
     if (!t->stem || !*t->stem)
         return 0;
     add_term(c, "", t->stem, pos, c->wdf);
-    if (t->exact && *t->exact)
+    /* Path words get no E term: the E terms are also the dictionary that
+     * spelling corrections are drawn from (query/spell.c), and a slug such as
+     * "rueckblick" is no word to offer a searcher. */
+    if (t->exact && *t->exact && !c->no_extras)
         add_term(c, FL_PREFIX_EXACT, t->exact, 0, c->wdf);
     for (size_t i = 0; i < t->nparts; i++)
         add_term(c, FL_PREFIX_PART, t->parts[i], pos, c->wdf);
