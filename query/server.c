@@ -583,6 +583,35 @@ static const char *raw_query(const request *r)
 
 /* ------------------------------------------------------------------ endpoints */
 
+/* What the index-backed endpoints share once their parameters are parsed: this
+ * worker's searcher, the ETag of (index revision, normalised request) and the
+ * 304 when the client already has that answer.  Returns the searcher with *rp
+ * ready for a 200 (rp->etag points into etag), or NULL after answering
+ * (503, 304) with *ret set. */
+static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, request *r, worker *w,
+                                 const char *kind, const fl_search_params *p, reply *rp,
+                                 char *etag, size_t etag_size, enum MHD_Result *ret)
+{
+    fl_searcher *s = worker_searcher(srv, w, false);
+    if (!s) {
+        *ret = send_unavailable(srv, c, r, w);
+        return NULL;
+    }
+    fl_buf canon = FL_BUF_INIT;
+    fl_search_params_canonical(p, &canon);
+    make_etag(w, s, kind, &canon, etag, etag_size);
+    fl_buf_free(&canon);
+    *rp = (reply){.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
+                  .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
+    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+        rp->status = MHD_HTTP_NOT_MODIFIED;
+        rp->compressible = false;
+        *ret = send_reply(srv, c, r, w, rp, "", 0, true);
+        return NULL;
+    }
+    return s;
+}
+
 static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, request *r,
                                      worker *w)
 {
@@ -594,24 +623,11 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
         ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
         goto out;
     }
-    fl_searcher *s = worker_searcher(srv, w, false);
-    if (!s) {
-        ret = send_unavailable(srv, c, r, w);
-        goto out;
-    }
-    fl_buf canon = FL_BUF_INIT;
-    fl_search_params_canonical(&p, &canon);
     char etag[96];
-    make_etag(w, s, "search", &canon, etag, sizeof etag);
-    fl_buf_free(&canon);
-    reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
-                .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
-    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
-        rp.status = MHD_HTTP_NOT_MODIFIED;
-        rp.compressible = false;
-        ret = send_reply(srv, c, r, w, &rp, "", 0, true);
+    reply rp;
+    fl_searcher *s = begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &ret);
+    if (!s)
         goto out;
-    }
     fl_search_request req;
     fl_search_params_request(&p, &req);
     fl_search_result res;
@@ -665,24 +681,11 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
         ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
         goto out;
     }
-    fl_searcher *s = worker_searcher(srv, w, false);
-    if (!s) {
-        ret = send_unavailable(srv, c, r, w);
-        goto out;
-    }
-    fl_buf canon = FL_BUF_INIT;
-    fl_search_params_canonical(&p, &canon);
     char etag[96];
-    make_etag(w, s, "suggest", &canon, etag, sizeof etag);
-    fl_buf_free(&canon);
-    reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
-                .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
-    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
-        rp.status = MHD_HTTP_NOT_MODIFIED;
-        rp.compressible = false;
-        ret = send_reply(srv, c, r, w, &rp, "", 0, true);
+    reply rp;
+    fl_searcher *s = begin_cached(srv, c, r, w, "suggest", &p, &rp, etag, sizeof etag, &ret);
+    if (!s)
         goto out;
-    }
     fl_strlist list = {0};
     int rc = fl_suggest(s, p.q, p.limit, &list, &err);
     if (rc != 0) {
