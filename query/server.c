@@ -612,6 +612,18 @@ static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, reque
     return s;
 }
 
+/* 503 for an index that failed while answering (after one recovery). */
+static enum MHD_Result send_index_error(fl_server *srv, struct MHD_Connection *c, request *r,
+                                        worker *w, const char *err)
+{
+    fl_buf msg = FL_BUF_INIT;
+    fl_buf_printf(&msg, "the index could not be read: %s", err ? err : "unknown error");
+    enum MHD_Result ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                                     fl_buf_cstr(&msg), NULL);
+    fl_buf_free(&msg);
+    return ret;
+}
+
 static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, request *r,
                                      worker *w)
 {
@@ -650,11 +662,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
         ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request",
                          err ? err : "the query cannot be understood", "q");
     } else if (rc != 0) {
-        fl_buf msg = FL_BUF_INIT;
-        fl_buf_printf(&msg, "the index could not be read: %s", err ? err : "unknown error");
-        ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                         fl_buf_cstr(&msg), NULL);
-        fl_buf_free(&msg);
+        ret = send_index_error(srv, c, r, w, err);
     } else {
         fl_buf body = FL_BUF_INIT;
         fl_search_result_json(&res, &body);
@@ -700,11 +708,7 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
         rc = fl_suggest(s, p.q, p.limit, &list, &err);
     }
     if (rc != 0) {
-        fl_buf msg = FL_BUF_INIT;
-        fl_buf_printf(&msg, "the index could not be read: %s", err ? err : "unknown error");
-        ret = send_error(srv, c, r, w, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                         fl_buf_cstr(&msg), NULL);
-        fl_buf_free(&msg);
+        ret = send_index_error(srv, c, r, w, err);
     } else {
         fl_buf body = FL_BUF_INIT;
         fl_json j;
