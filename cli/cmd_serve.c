@@ -45,6 +45,9 @@ static const char serve_usage[] =
     "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
     "                        no limit; set it when clients connect directly)\n"
     "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
+    "  --cache-mb N          keep answers of repeated searches and suggestions in\n"
+    "                        at most N MiB (default 32; 0 = no cache); a new index\n"
+    "                        revision drops them\n"
     "  -h, --help            this text\n"
     "\n"
     "Endpoints:\n"
@@ -72,7 +75,7 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY };
+           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -84,11 +87,13 @@ int fl_cmd_serve(int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"max-connections-per-ip", required_argument, NULL, OPT_MAXCONNIP},
         {"trust-proxy", required_argument, NULL, OPT_TRUSTPROXY},
+        {"cache-mb", required_argument, NULL, OPT_CACHEMB},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     fl_server_options o;
     memset(&o, 0, sizeof o);
+    o.cache_mb = 32;
     const char *db_arg = NULL;
     const char **cors = fl_xcalloc((size_t)argc + 1, sizeof *cors);
     size_t ncors = 0;
@@ -137,6 +142,10 @@ int fl_cmd_serve(int argc, char **argv)
                 goto out;
             break;
         case OPT_TRUSTPROXY: o.trust_proxy = optarg; break;
+        case OPT_CACHEMB:
+            if (parse_unsigned("--cache-mb", optarg, 0, 65536, &o.cache_mb) != 0)
+                goto out;
+            break;
         case OPT_TIMEOUT:
             if (parse_unsigned("--timeout", optarg, 1, 3600, &o.connection_timeout_s) != 0)
                 goto out;

@@ -124,4 +124,33 @@ void fl_search_result_json(const fl_search_result *res, fl_buf *out);
  * written in the texts. Returns 0 and a list the caller frees. */
 int fl_suggest(fl_searcher *s, const char *prefix, size_t limit, fl_strlist *out, char **err);
 
+/* The completion table behind fl_suggest: every autocomplete entry of one
+ * index revision in memory, immutable, shareable read-only between threads
+ * (reference counted: the last unref frees it).  fl_suggest builds one on
+ * first use and keeps it in the searcher until the revision changes; a
+ * server with many searchers builds it once and hands it to each with
+ * fl_searcher_set_completions. */
+typedef struct fl_completions fl_completions;
+#define FL_COMPLETIONS_MAX_K 20   /* most completions one call returns */
+#define FL_SUGGEST_FUZZY_MIN 5    /* key letters from which one typo is forgiven */
+
+/* Reads the searcher's current revision's entries.  NULL with *err. */
+fl_completions *fl_completions_build(fl_searcher *s, char **err);
+fl_completions *fl_completions_ref(fl_completions *c);  /* returns c */
+void fl_completions_unref(fl_completions *c);           /* NULL is fine */
+size_t fl_completions_count(const fl_completions *c);   /* entries */
+size_t fl_completions_bytes(const fl_completions *c);   /* memory held */
+/* Whether c was built from the revision (and generation) s has open. */
+bool fl_completions_current(const fl_completions *c, fl_searcher *s);
+/* fl_suggest over a table (up to FL_COMPLETIONS_MAX_K results). */
+int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t limit,
+                           fl_strlist *out);
+/* The table the searcher uses (borrowed; NULL before the first suggest), and
+ * giving it one (the searcher takes its own reference; NULL drops it). */
+fl_completions *fl_searcher_completions(fl_searcher *s);
+void fl_searcher_set_completions(fl_searcher *s, fl_completions *c);
+/* Hash of the index generation the searcher has open (0-based FNV of the
+ * stub naming it): with fl_searcher_revision it names what it sees. */
+uint64_t fl_searcher_stub_hash(const fl_searcher *s);
+
 #endif

@@ -41,6 +41,7 @@ typedef struct fl_server_options {
     const char *trust_proxy;         /* numeric IP of a reverse proxy: requests from it are
                                         attributed (rate limit, access log) to the last address
                                         of their X-Forwarded-For; NULL = never believe it */
+    unsigned cache_mb;               /* response cache bound in MiB; 0 = no cache */
 } fl_server_options;
 
 /* Opens the index once (to fail early), binds and starts serving.

@@ -232,6 +232,7 @@ void fl_searcher_free(fl_searcher *s)
     if (!s)
         return;
     free_config(s);
+    fl_completions_unref(s->compl);
     fl_xdb_free(s->db);
     free(s->path);
     free(s->stub);

@@ -48,6 +48,7 @@ struct fl_searcher {
     size_t nsyns;
     double recency;      /* weight of the recency boost (0 = off) */
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
+    fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
 };
 
 /* What matching looks like for highlighting and sections. */

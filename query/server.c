@@ -181,6 +181,217 @@ static void rl_free(ratelimiter *rl)
     pthread_mutex_destroy(&rl->lock);
 }
 
+/* ------------------------------------------------------------------ response cache */
+
+/* Answers of /api/search and /api/suggest by (endpoint, normalised request,
+ * index generation + revision): a site's search box sees the same queries
+ * over and over.  Split into shards, each with its own mutex, hash chain
+ * and LRU list, so that workers rarely wait on each other; bounded in bytes
+ * (and so in entries: each is charged RC_ENTRY_OVERHEAD besides its key and
+ * body).  An entry of another revision is a miss (and is replaced): answers
+ * are never stale.  When a worker first sees a newer revision the whole
+ * cache is dropped, which frees the old answers at once. */
+#define RC_SHARDS 16
+#define RC_BUCKETS 1024            /* per shard */
+#define RC_ENTRY_OVERHEAD 128      /* bookkeeping charged per entry */
+
+typedef struct rc_entry {
+    struct rc_entry *hnext;        /* hash chain */
+    struct rc_entry *prev, *next;  /* LRU list, most recent first */
+    uint64_t hash, gen, rev;
+    size_t keylen, bodylen;
+    char *key;
+    char *body;
+} rc_entry;
+
+typedef struct rc_shard {
+    pthread_mutex_t lock;
+    rc_entry *buckets[RC_BUCKETS];
+    rc_entry *head, *tail;
+    size_t bytes;
+    size_t entries;
+} rc_shard;
+
+typedef struct rcache {
+    size_t max_bytes_per_shard;
+    atomic_uint_fast64_t hits, misses, inserts, evictions;
+    atomic_uint_fast64_t bytes, entries;
+    pthread_mutex_t rev_lock;       /* orders drops on a new revision */
+    uint64_t gen, rev;              /* the newest revision seen (under rev_lock) */
+    rc_shard shard[RC_SHARDS];
+} rcache;
+
+static size_t rc_cost(const rc_entry *e) { return e->keylen + e->bodylen + RC_ENTRY_OVERHEAD; }
+
+static rcache *rc_new(size_t max_bytes)
+{
+    rcache *c = fl_xcalloc(1, sizeof *c);
+    c->max_bytes_per_shard = max_bytes / RC_SHARDS;
+    pthread_mutex_init(&c->rev_lock, NULL);
+    for (int i = 0; i < RC_SHARDS; i++)
+        pthread_mutex_init(&c->shard[i].lock, NULL);
+    return c;
+}
+
+static void rc_unlink(rcache *c, rc_shard *sh, rc_entry *e)
+{
+    rc_entry **pp = &sh->buckets[e->hash % RC_BUCKETS];
+    while (*pp != e)
+        pp = &(*pp)->hnext;
+    *pp = e->hnext;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        sh->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        sh->tail = e->prev;
+    sh->bytes -= rc_cost(e);
+    sh->entries--;
+    atomic_fetch_sub_explicit(&c->bytes, rc_cost(e), memory_order_relaxed);
+    atomic_fetch_sub_explicit(&c->entries, 1, memory_order_relaxed);
+}
+
+static void rc_entry_free(rc_entry *e)
+{
+    free(e->key);
+    free(e->body);
+    free(e);
+}
+
+static void rc_clear(rcache *c)
+{
+    for (int i = 0; i < RC_SHARDS; i++) {
+        rc_shard *sh = &c->shard[i];
+        pthread_mutex_lock(&sh->lock);
+        rc_entry *gone = sh->head;
+        while (sh->head)
+            rc_unlink(c, sh, sh->head);
+        pthread_mutex_unlock(&sh->lock);
+        /* rc_unlink leaves each entry's next pointer intact. */
+        while (gone) {
+            rc_entry *e = gone;
+            gone = e->next;
+            rc_entry_free(e);
+        }
+    }
+}
+
+static void rc_free(rcache *c)
+{
+    if (!c)
+        return;
+    rc_clear(c);
+    for (int i = 0; i < RC_SHARDS; i++)
+        pthread_mutex_destroy(&c->shard[i].lock);
+    pthread_mutex_destroy(&c->rev_lock);
+    free(c);
+}
+
+/* A worker answers from revision (gen, rev): when that is another
+ * generation or a newer revision than the cache has seen, the old answers
+ * go (a worker that has not reopened yet only misses). */
+static void rc_see_revision(rcache *c, uint64_t gen, uint64_t rev)
+{
+    pthread_mutex_lock(&c->rev_lock);
+    bool newer = gen != c->gen || rev > c->rev;
+    if (newer) {
+        c->gen = gen;
+        c->rev = rev;
+    }
+    pthread_mutex_unlock(&c->rev_lock);
+    if (newer)
+        rc_clear(c);
+}
+
+static rc_shard *rc_shard_of(rcache *c, uint64_t hash) { return &c->shard[(hash >> 40) % RC_SHARDS]; }
+
+/* Appends the cached body for key at (gen, rev) to out: true on a hit. */
+static bool rc_get(rcache *c, uint64_t hash, const char *key, size_t keylen, uint64_t gen,
+                   uint64_t rev, fl_buf *out)
+{
+    rc_shard *sh = rc_shard_of(c, hash);
+    bool hit = false;
+    pthread_mutex_lock(&sh->lock);
+    for (rc_entry *e = sh->buckets[hash % RC_BUCKETS]; e; e = e->hnext) {
+        if (e->hash != hash || e->keylen != keylen || memcmp(e->key, key, keylen) != 0)
+            continue;
+        if (e->gen == gen && e->rev == rev) {
+            fl_buf_append(out, e->body, e->bodylen);
+            hit = true;
+            if (sh->head != e) { /* to the front of the LRU list */
+                e->prev->next = e->next;
+                if (e->next)
+                    e->next->prev = e->prev;
+                else
+                    sh->tail = e->prev;
+                e->prev = NULL;
+                e->next = sh->head;
+                sh->head->prev = e;
+                sh->head = e;
+            }
+        }
+        break;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    atomic_fetch_add_explicit(hit ? &c->hits : &c->misses, 1, memory_order_relaxed);
+    return hit;
+}
+
+static void rc_put(rcache *c, uint64_t hash, const char *key, size_t keylen, uint64_t gen,
+                   uint64_t rev, const char *body, size_t bodylen)
+{
+    rc_shard *sh = rc_shard_of(c, hash);
+    if (keylen + bodylen + RC_ENTRY_OVERHEAD > c->max_bytes_per_shard / 4)
+        return; /* one answer must not empty a shard */
+    rc_entry *n = fl_xcalloc(1, sizeof *n);
+    n->hash = hash;
+    n->gen = gen;
+    n->rev = rev;
+    n->key = fl_xmalloc(keylen ? keylen : 1);
+    memcpy(n->key, key, keylen);
+    n->keylen = keylen;
+    n->body = fl_xmalloc(bodylen ? bodylen : 1);
+    memcpy(n->body, body, bodylen);
+    n->bodylen = bodylen;
+    rc_entry *gone = NULL;
+    pthread_mutex_lock(&sh->lock);
+    for (rc_entry *e = sh->buckets[hash % RC_BUCKETS]; e; e = e->hnext)
+        if (e->hash == hash && e->keylen == keylen && memcmp(e->key, key, keylen) == 0) {
+            rc_unlink(c, sh, e); /* another revision's (or a racing insert) */
+            e->hnext = gone;
+            gone = e;
+            break;
+        }
+    while (sh->tail && sh->bytes + rc_cost(n) > c->max_bytes_per_shard) {
+        rc_entry *e = sh->tail;
+        rc_unlink(c, sh, e);
+        e->hnext = gone;
+        gone = e;
+        atomic_fetch_add_explicit(&c->evictions, 1, memory_order_relaxed);
+    }
+    n->hnext = sh->buckets[hash % RC_BUCKETS];
+    sh->buckets[hash % RC_BUCKETS] = n;
+    n->next = sh->head;
+    if (sh->head)
+        sh->head->prev = n;
+    sh->head = n;
+    if (!sh->tail)
+        sh->tail = n;
+    sh->bytes += rc_cost(n);
+    sh->entries++;
+    atomic_fetch_add_explicit(&c->bytes, rc_cost(n), memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->entries, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->inserts, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&sh->lock);
+    while (gone) { /* freed outside the lock */
+        rc_entry *e = gone;
+        gone = e->hnext;
+        rc_entry_free(e);
+    }
+}
+
 /* ------------------------------------------------------------------ server state */
 
 typedef struct asset {
@@ -213,6 +424,13 @@ struct fl_server {
     asset *assets;
     size_t nassets;
     metrics m;
+    /* The autocomplete table of the newest revision a worker has seen,
+     * shared by all workers (each searcher holds a reference to the one it
+     * uses; a new revision's table replaces it here). */
+    pthread_mutex_t compl_lock;
+    fl_completions *compl;
+    atomic_uint_fast64_t compl_bytes, compl_entries, compl_builds;
+    rcache *cache;        /* response cache, or NULL (--cache-mb 0) */
 };
 
 /* One per MHD worker thread (thread-specific data; freed when the thread ends). */
@@ -583,14 +801,23 @@ static const char *raw_query(const request *r)
 
 /* ------------------------------------------------------------------ endpoints */
 
+/* The response cache's view of one request: key = endpoint + normalised
+ * parameters; the revision it was answered from. */
+typedef struct cache_ref {
+    fl_buf key;
+    uint64_t hash, gen, rev;
+} cache_ref;
+
 /* What the index-backed endpoints share once their parameters are parsed: this
- * worker's searcher, the ETag of (index revision, normalised request) and the
- * 304 when the client already has that answer.  Returns the searcher with *rp
- * ready for a 200 (rp->etag points into etag), or NULL after answering
- * (503, 304) with *ret set. */
+ * worker's searcher, the ETag of (index revision, normalised request), the
+ * 304 when the client already has that answer and the response cache.
+ * Returns the searcher with *rp ready for a 200 (rp->etag points into etag)
+ * and *cr filled (free cr->key), or NULL after answering (503, 304, a cached
+ * answer) with *ret set. */
 static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, request *r, worker *w,
                                  const char *kind, const fl_search_params *p, reply *rp,
-                                 char *etag, size_t etag_size, enum MHD_Result *ret)
+                                 char *etag, size_t etag_size, cache_ref *cr,
+                                 enum MHD_Result *ret)
 {
     fl_searcher *s = worker_searcher(srv, w, false);
     if (!s) {
@@ -600,16 +827,73 @@ static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, reque
     fl_buf canon = FL_BUF_INIT;
     fl_search_params_canonical(p, &canon);
     make_etag(w, s, kind, &canon, etag, etag_size);
-    fl_buf_free(&canon);
     *rp = (reply){.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
                   .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
     if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+        fl_buf_free(&canon);
         rp->status = MHD_HTTP_NOT_MODIFIED;
         rp->compressible = false;
         *ret = send_reply(srv, c, r, w, rp, "", 0, true);
         return NULL;
     }
+    if (srv->cache) {
+        fl_buf_puts(&cr->key, kind);
+        fl_buf_putc(&cr->key, '\n');
+        fl_buf_append(&cr->key, canon.data ? canon.data : "", canon.len);
+        cr->hash = fnv1a(cr->key.data, cr->key.len, FNV_INIT);
+        cr->gen = w->gen;
+        cr->rev = fl_searcher_revision(s);
+        rc_see_revision(srv->cache, cr->gen, cr->rev);
+        fl_buf body = FL_BUF_INIT;
+        if (rc_get(srv->cache, cr->hash, cr->key.data, cr->key.len, cr->gen, cr->rev, &body)) {
+            fl_buf_free(&canon);
+            *ret = send_reply(srv, c, r, w, rp, body.data, body.len, false);
+            fl_buf_free(&body);
+            return NULL;
+        }
+        fl_buf_free(&body);
+    }
+    fl_buf_free(&canon);
     return s;
+}
+
+/* Keeps a fresh answer in the response cache (when there is one). */
+static void cache_answer(fl_server *srv, const cache_ref *cr, const fl_buf *body)
+{
+    if (srv->cache && cr->key.len)
+        rc_put(srv->cache, cr->hash, cr->key.data, cr->key.len, cr->gen, cr->rev, body->data,
+               body->len);
+}
+
+/* Gives the searcher the autocomplete table of its revision: the shared one
+ * when it is current, else one built now (by this request) and shared from
+ * then on.  On failure fl_suggest builds (and reports) itself. */
+static void share_completions(fl_server *srv, fl_searcher *s)
+{
+    if (fl_completions_current(fl_searcher_completions(s), s))
+        return;
+    pthread_mutex_lock(&srv->compl_lock);
+    fl_completions *c =
+        fl_completions_current(srv->compl, s) ? fl_completions_ref(srv->compl) : NULL;
+    pthread_mutex_unlock(&srv->compl_lock);
+    if (!c) {
+        char *err = NULL;
+        c = fl_completions_build(s, &err);
+        free(err);
+        if (!c)
+            return;
+        atomic_fetch_add_explicit(&srv->compl_builds, 1, memory_order_relaxed);
+        atomic_store(&srv->compl_bytes, fl_completions_bytes(c));
+        atomic_store(&srv->compl_entries, fl_completions_count(c));
+        fl_completions_ref(c);
+        pthread_mutex_lock(&srv->compl_lock);
+        fl_completions *old = srv->compl;
+        srv->compl = c;
+        pthread_mutex_unlock(&srv->compl_lock);
+        fl_completions_unref(old);
+    }
+    fl_searcher_set_completions(s, c);
+    fl_completions_unref(c);
 }
 
 /* 503 for an index that failed while answering (after one recovery). */
@@ -630,6 +914,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
     fl_search_params p;
     fl_search_params_init(&p);
     char *param = NULL, *err = NULL;
+    cache_ref cr = {FL_BUF_INIT, 0, 0, 0};
     enum MHD_Result ret;
     if (fl_params_parse_search(raw_query(r), &p, &param, &err) != 0) {
         ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
@@ -637,7 +922,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
     }
     char etag[96];
     reply rp;
-    fl_searcher *s = begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &ret);
+    fl_searcher *s = begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &cr, &ret);
     if (!s)
         goto out;
     fl_search_request req;
@@ -668,10 +953,12 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
         fl_search_result_json(&res, &body);
         fl_buf_putc(&body, '\n');
         fl_search_result_free(&res);
+        cache_answer(srv, &cr, &body);
         ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
         fl_buf_free(&body);
     }
 out:
+    fl_buf_free(&cr.key);
     free(param);
     free(err);
     fl_search_params_free(&p);
@@ -684,6 +971,7 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
     fl_search_params p;
     fl_search_params_init(&p);
     char *param = NULL, *err = NULL;
+    cache_ref cr = {FL_BUF_INIT, 0, 0, 0};
     enum MHD_Result ret;
     if (fl_params_parse_suggest(raw_query(r), &p, &param, &err) != 0) {
         ret = send_error(srv, c, r, w, MHD_HTTP_BAD_REQUEST, "bad_request", err, param);
@@ -691,9 +979,10 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
     }
     char etag[96];
     reply rp;
-    fl_searcher *s = begin_cached(srv, c, r, w, "suggest", &p, &rp, etag, sizeof etag, &ret);
+    fl_searcher *s = begin_cached(srv, c, r, w, "suggest", &p, &rp, etag, sizeof etag, &cr, &ret);
     if (!s)
         goto out;
+    share_completions(srv, s);
     fl_strlist list = {0};
     int rc = fl_suggest(s, p.q, p.limit, &list, &err);
     if (rc != 0) {
@@ -705,6 +994,7 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
             ret = send_unavailable(srv, c, r, w);
             goto out;
         }
+        share_completions(srv, s);
         rc = fl_suggest(s, p.q, p.limit, &list, &err);
     }
     if (rc != 0) {
@@ -723,11 +1013,13 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
         fl_json_array_end(&j);
         fl_json_object_end(&j);
         fl_buf_putc(&body, '\n');
+        cache_answer(srv, &cr, &body);
         ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
         fl_buf_free(&body);
     }
     fl_strlist_free(&list);
 out:
+    fl_buf_free(&cr.key);
     free(param);
     free(err);
     fl_search_params_free(&p);
@@ -802,6 +1094,38 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                   (unsigned long long)atomic_load(&m->revision),
                   (unsigned long long)atomic_load(&m->reopens),
                   (unsigned long long)atomic_load(&m->reopen_errors), atomic_load(&m->inflight));
+    fl_buf_printf(&b,
+                  "# HELP findling_suggest_table_bytes Memory of the shared autocomplete table.\n"
+                  "# TYPE findling_suggest_table_bytes gauge\nfindling_suggest_table_bytes %llu\n"
+                  "# HELP findling_suggest_table_entries Entries of the shared autocomplete table.\n"
+                  "# TYPE findling_suggest_table_entries gauge\nfindling_suggest_table_entries %llu\n"
+                  "# HELP findling_suggest_table_builds_total Autocomplete tables built (one per revision).\n"
+                  "# TYPE findling_suggest_table_builds_total counter\nfindling_suggest_table_builds_total %llu\n",
+                  (unsigned long long)atomic_load(&srv->compl_bytes),
+                  (unsigned long long)atomic_load(&srv->compl_entries),
+                  (unsigned long long)atomic_load(&srv->compl_builds));
+    if (srv->cache) {
+        rcache *rc = srv->cache;
+        fl_buf_printf(&b,
+                      "# HELP findling_cache_hits_total Answers served from the response cache.\n"
+                      "# TYPE findling_cache_hits_total counter\nfindling_cache_hits_total %llu\n"
+                      "# HELP findling_cache_misses_total Cacheable requests not in the response cache.\n"
+                      "# TYPE findling_cache_misses_total counter\nfindling_cache_misses_total %llu\n"
+                      "# HELP findling_cache_evictions_total Answers dropped to stay within --cache-mb.\n"
+                      "# TYPE findling_cache_evictions_total counter\nfindling_cache_evictions_total %llu\n"
+                      "# HELP findling_cache_bytes Memory charged to the response cache.\n"
+                      "# TYPE findling_cache_bytes gauge\nfindling_cache_bytes %llu\n"
+                      "# HELP findling_cache_entries Answers in the response cache.\n"
+                      "# TYPE findling_cache_entries gauge\nfindling_cache_entries %llu\n"
+                      "# HELP findling_cache_max_bytes The response cache's bound (--cache-mb).\n"
+                      "# TYPE findling_cache_max_bytes gauge\nfindling_cache_max_bytes %llu\n",
+                      (unsigned long long)atomic_load(&rc->hits),
+                      (unsigned long long)atomic_load(&rc->misses),
+                      (unsigned long long)atomic_load(&rc->evictions),
+                      (unsigned long long)atomic_load(&rc->bytes),
+                      (unsigned long long)atomic_load(&rc->entries),
+                      (unsigned long long)(rc->max_bytes_per_shard * RC_SHARDS));
+    }
     reply rp = {.status = MHD_HTTP_OK, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
     enum MHD_Result ret = send_reply(srv, c, r, w, &rp, b.data, b.len, false);
     fl_buf_free(&b);
@@ -1352,6 +1676,9 @@ static void server_free(fl_server *srv)
     }
     if (srv->rate_limited)
         rl_free(&srv->rl);
+    rc_free(srv->cache);
+    fl_completions_unref(srv->compl);
+    pthread_mutex_destroy(&srv->compl_lock);
     if (srv->log_fd >= 0 && srv->log_owned)
         close(srv->log_fd);
     free(srv->log_path);
@@ -1383,6 +1710,9 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     srv->stub_path = fl_xasprintf("%s/XAPIANDB", o->db_path);
     srv->an = an;
     srv->drain_ms = o->drain_ms ? o->drain_ms : 10000;
+    pthread_mutex_init(&srv->compl_lock, NULL);
+    if (o->cache_mb)
+        srv->cache = rc_new((size_t)o->cache_mb * 1024 * 1024);
     if (o->ncors_origins) {
         srv->cors = fl_xcalloc(o->ncors_origins, sizeof *srv->cors);
         for (size_t i = 0; i < o->ncors_origins; i++)
@@ -1432,6 +1762,8 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         return FL_SERVER_EINDEX;
     }
     publish_index_state(srv, probe);
+    /* The first keystroke should not pay for the autocomplete table. */
+    share_completions(srv, probe);
     fl_searcher_free(probe);
 
     if (o->access_log) {

@@ -201,6 +201,27 @@ like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bürger" "suggest: Bu
 S=$(curl -s "$URL/api/suggest?q=zivilg")
 like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Zivilgesellschaft" "suggest: zivilg → Zivilgesellschaft"
 is "$(curl -s "$URL/api/suggest?q=qqqqxx" | jq -c .suggestions)" "[]" "suggest: nothing for nonsense"
+# One typo in a prefix of 5+ letters is forgiven; shorter ones must be right.
+S=$(curl -s "$URL/api/suggest?q=Zivlgesellsch")
+is "$(echo "$S" | jq -r '.suggestions[0]' 2>/dev/null)" "Zivilgesellschaft" "suggest: a typo (Zivlgesellsch) still completes ($(echo "$S" | jq -c .suggestions 2>/dev/null))"
+S=$(curl -s "$URL/api/suggest?q=Zivilgesellshaft")
+like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Zivilgesellschaft" "suggest: a wrong letter (Zivilgesellshaft) still completes"
+is "$(curl -s "$URL/api/suggest?q=Zivk" | jq -c .suggestions)" "[]" "suggest: no typo tolerance under 5 letters"
+S=$(curl -s "$URL/api/suggest?q=Buerg&limit=20")
+first_other=$(echo "$S" | jq -r '[.suggestions[] | test("^B[uü]e?rg") | not] | index(true) // 99')
+last_exact=$(echo "$S" | jq -r '[.suggestions[] | test("^B[uü]e?rg")] | rindex(true) // -1')
+[ "$first_other" -gt "$last_exact" ]; ok $? "suggest: exact completions before typo-tolerant ones ($(echo "$S" | jq -c .suggestions))"
+M=$(curl -s "$URL/metrics")
+like "$M" 'findling_suggest_table_entries [1-9][0-9]*' "metrics: the autocomplete table's size"
+
+# ------------------------------------------------------------------ response cache
+M0=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_hits_total //p')
+A=$(curl -s "$URL/api/search?q=Labor%20Stadt&limit=7")
+B=$(curl -s "$URL/api/search?limit=7&q=Labor+Stadt")
+M1=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_hits_total //p')
+is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "cache: the repeated search gives the same hits"
+is "$((M1 - M0))" 1 "cache: the repeat (parameters in another order) was a hit"
+like "$(curl -s "$URL/metrics")" 'findling_cache_bytes [1-9][0-9]*' "metrics: cache bytes"
 
 # ------------------------------------------------------------------ freshness under load
 # Two keep-alive clients send requests while the site is reindexed

@@ -1,0 +1,516 @@
+/* complete.c — the in-memory completion table behind fl_suggest.
+ *
+ * Scanning the XW<key>\t<surface> terms of a prefix costs milliseconds on a
+ * large index (every keystroke of every visitor).  The table reads them all
+ * once per index revision into one immutable array, sorted by key exactly as
+ * Xapian sorts the terms, so the entries completing a typed key are one
+ * contiguous range found by binary search.  The best entries of a range come
+ * from a segment tree over each entry's rank (frequency, then shorter, then
+ * alphabetical): k completions cost O(k log n), whatever the range's size.
+ *
+ * Immutable after fl_completions_build(): threads share it read-only;
+ * the reference count (atomic) lets a server swap in the table of a new
+ * revision while requests still hold the old one.
+ */
+#include "search_int.h"
+
+#include "fl_err.h"
+#include "fl_terms.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct centry {
+    uint32_t off;   /* key at arena + off, then '\t', then the surface */
+    uint16_t klen;
+    uint16_t slen;
+    uint32_t freq;
+} centry;
+
+struct fl_completions {
+    atomic_uint refs;
+    uint64_t revision;
+    uint64_t stub_hash;
+    char *arena;
+    size_t arena_len, arena_cap;
+    centry *e;
+    size_t n, cap;
+    uint32_t *byrank;  /* rank → entry (rank 0 = best) */
+    uint32_t *seg;     /* segment tree of ranks: seg[n + i] = rank of entry i */
+};
+
+uint64_t fl_searcher_stub_hash(const fl_searcher *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = s->stub ? s->stub : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static const char *ekey(const fl_completions *c, const centry *e) { return c->arena + e->off; }
+static const char *esurf(const fl_completions *c, const centry *e)
+{
+    return c->arena + e->off + e->klen + 1;
+}
+
+static int add_cb(void *ud, const char *term, size_t len, uint32_t freq)
+{
+    fl_completions *c = ud;
+    const char *tab = memchr(term, '\t', len);
+    if (!tab || len < 2)
+        return 0;
+    size_t klen = (size_t)(tab - term) - 2, slen = len - (size_t)(tab + 1 - term);
+    if (klen > UINT16_MAX || slen > UINT16_MAX || c->arena_len + len > UINT32_MAX)
+        return 0;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4096;
+        c->e = fl_xrealloc(c->e, c->cap * sizeof *c->e);
+    }
+    if (c->arena_len + len + 1 > c->arena_cap) {
+        while (c->arena_len + len + 1 > c->arena_cap)
+            c->arena_cap = c->arena_cap ? c->arena_cap * 2 : 65536;
+        c->arena = fl_xrealloc(c->arena, c->arena_cap);
+    }
+    c->e[c->n++] = (centry){(uint32_t)c->arena_len, (uint16_t)klen, (uint16_t)slen, freq};
+    memcpy(c->arena + c->arena_len, term + 2, len - 2);
+    c->arena_len += len - 2;
+    c->arena[c->arena_len++] = '\0';
+    return 0;
+}
+
+static int byte_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int r = memcmp(a, b, al < bl ? al : bl);
+    if (r)
+        return r;
+    return al < bl ? -1 : al > bl;
+}
+
+/* The order of fl_suggest's answers: more documents first, then the shorter,
+ * then alphabetical. */
+static const fl_completions *sort_ctx;
+static int rank_cmp(const void *a, const void *b)
+{
+    const centry *x = &sort_ctx->e[*(const uint32_t *)a], *y = &sort_ctx->e[*(const uint32_t *)b];
+    if (x->freq != y->freq)
+        return x->freq < y->freq ? 1 : -1;
+    if (x->slen != y->slen)
+        return x->slen < y->slen ? -1 : 1;
+    return byte_cmp(esurf(sort_ctx, x), x->slen, esurf(sort_ctx, y), y->slen);
+}
+
+static int term_cmp(const void *a, const void *b)
+{
+    const centry *x = a, *y = b;
+    /* The term order: key, then '\t', then surface. */
+    return byte_cmp(sort_ctx->arena + x->off, (size_t)x->klen + 1 + x->slen,
+                    sort_ctx->arena + y->off, (size_t)y->klen + 1 + y->slen);
+}
+
+fl_completions *fl_completions_build(fl_searcher *s, char **err)
+{
+    fl_completions *c = fl_xcalloc(1, sizeof *c);
+    atomic_init(&c->refs, 1);
+    c->revision = fl_searcher_revision(s);
+    c->stub_hash = fl_searcher_stub_hash(s);
+    if (fl_xdb_allterms(s->db, "XW", add_cb, c) != FL_XOK) {
+        fl_err_set(err, "building the completion table: %s", fl_xlast_error());
+        fl_completions_unref(c);
+        return NULL;
+    }
+    /* A sharded (or merged) database yields the terms in order too; sort only
+     * if something did not. */
+    static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&sort_lock);
+    sort_ctx = c;
+    for (size_t i = 1; i < c->n; i++)
+        if (term_cmp(&c->e[i - 1], &c->e[i]) > 0) {
+            qsort(c->e, c->n, sizeof *c->e, term_cmp);
+            break;
+        }
+    c->byrank = fl_xmalloc((c->n ? c->n : 1) * sizeof *c->byrank);
+    for (size_t i = 0; i < c->n; i++)
+        c->byrank[i] = (uint32_t)i;
+    if (c->n)
+        qsort(c->byrank, c->n, sizeof *c->byrank, rank_cmp);
+    sort_ctx = NULL;
+    pthread_mutex_unlock(&sort_lock);
+    c->seg = fl_xmalloc((2 * c->n + 1) * sizeof *c->seg);
+    for (size_t r = 0; r < c->n; r++)
+        c->seg[c->n + c->byrank[r]] = (uint32_t)r;
+    for (size_t i = c->n; i-- > 1;)
+        c->seg[i] = c->seg[2 * i] < c->seg[2 * i + 1] ? c->seg[2 * i] : c->seg[2 * i + 1];
+    /* Give back what the growth left over. */
+    if (c->n) {
+        c->e = fl_xrealloc(c->e, c->n * sizeof *c->e);
+        c->cap = c->n;
+    }
+    if (c->arena_len) {
+        c->arena = fl_xrealloc(c->arena, c->arena_len);
+        c->arena_cap = c->arena_len;
+    }
+    return c;
+}
+
+fl_completions *fl_completions_ref(fl_completions *c)
+{
+    if (c)
+        atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+void fl_completions_unref(fl_completions *c)
+{
+    if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(c->arena);
+    free(c->e);
+    free(c->byrank);
+    free(c->seg);
+    free(c);
+}
+
+size_t fl_completions_count(const fl_completions *c) { return c ? c->n : 0; }
+
+size_t fl_completions_bytes(const fl_completions *c)
+{
+    if (!c)
+        return 0;
+    return sizeof *c + c->arena_cap + c->cap * sizeof *c->e + c->n * sizeof *c->byrank +
+           (2 * c->n + 1) * sizeof *c->seg;
+}
+
+bool fl_completions_current(const fl_completions *c, fl_searcher *s)
+{
+    return c && c->revision == fl_searcher_revision(s) &&
+           c->stub_hash == fl_searcher_stub_hash(s);
+}
+
+/* ------------------------------------------------------------ lookups */
+
+/* <0, 0 or >0 as entry i's key is before, starts with, or is after p. */
+static int prefix_cmp(const fl_completions *c, size_t i, const char *p, size_t plen)
+{
+    const centry *e = &c->e[i];
+    size_t m = e->klen < plen ? e->klen : plen;
+    int r = memcmp(ekey(c, e), p, m);
+    if (r)
+        return r;
+    return e->klen < plen ? -1 : 0;
+}
+
+/* The entries [*lo, *hi) whose key starts with p, searched within [lo, hi). */
+static void prefix_range(const fl_completions *c, const char *p, size_t plen, size_t *lo,
+                         size_t *hi)
+{
+    size_t a = *lo, b = *hi;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (prefix_cmp(c, m, p, plen) < 0)
+            a = m + 1;
+        else
+            b = m;
+    }
+    size_t first = a;
+    b = *hi;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (prefix_cmp(c, m, p, plen) <= 0)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *lo = first;
+    *hi = a;
+}
+
+/* Lowest rank in [l, r) (non-empty). */
+static uint32_t range_min(const fl_completions *c, size_t l, size_t r)
+{
+    uint32_t best = UINT32_MAX;
+    for (l += c->n, r += c->n; l < r; l >>= 1, r >>= 1) {
+        if (l & 1) {
+            if (c->seg[l] < best)
+                best = c->seg[l];
+            l++;
+        }
+        if (r & 1) {
+            r--;
+            if (c->seg[r] < best)
+                best = c->seg[r];
+        }
+    }
+    return best;
+}
+
+typedef struct span {
+    size_t l, r;
+    uint32_t best;
+} span;
+
+/* Appends to out[] (capacity k) the ranks of the k best entries of [l, r)
+ * in rank order; returns how many. */
+static size_t top_k(const fl_completions *c, size_t l, size_t r, size_t k, uint32_t *out)
+{
+    if (l >= r || k == 0)
+        return 0;
+    span pend[2 * FL_COMPLETIONS_MAX_K + 2];
+    size_t np = 0, got = 0;
+    pend[np++] = (span){l, r, range_min(c, l, r)};
+    while (np && got < k) {
+        size_t bi = 0;
+        for (size_t i = 1; i < np; i++)
+            if (pend[i].best < pend[bi].best)
+                bi = i;
+        span s = pend[bi];
+        pend[bi] = pend[--np];
+        out[got++] = s.best;
+        size_t pos = c->byrank[s.best];
+        if (pos > s.l)
+            pend[np++] = (span){s.l, pos, range_min(c, s.l, pos)};
+        if (pos + 1 < s.r)
+            pend[np++] = (span){pos + 1, s.r, range_min(c, pos + 1, s.r)};
+    }
+    return got;
+}
+
+typedef struct cand {
+    char *text;
+    uint32_t freq;
+    uint32_t rank;   /* for the typo-tolerant ones: the entry's rank */
+} cand;
+
+typedef struct cands {
+    cand *c;
+    size_t n, cap;
+} cands;
+
+static void cands_add(cands *cs, const char *lead, const char *s, size_t slen, uint32_t freq,
+                      uint32_t rank)
+{
+    fl_buf b = FL_BUF_INIT;
+    if (lead) {
+        fl_buf_puts(&b, lead);
+        fl_buf_putc(&b, ' ');
+    }
+    fl_buf_append(&b, s, slen);
+    char *t = fl_buf_detach(&b);
+    for (size_t i = 0; i < cs->n; i++)
+        if (strcmp(cs->c[i].text, t) == 0) {
+            cs->c[i].freq += freq;
+            free(t);
+            return;
+        }
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? cs->cap * 2 : 16;
+        cs->c = fl_xrealloc(cs->c, cs->cap * sizeof *cs->c);
+    }
+    cs->c[cs->n++] = (cand){t, freq, rank};
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->freq != y->freq)
+        return x->freq < y->freq ? 1 : -1;
+    size_t lx = strlen(x->text), ly = strlen(y->text);
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+static void exact(const fl_completions *c, const char *key, size_t klen, const char *lead,
+                  size_t k, cands *cs, size_t *rlo, size_t *rhi)
+{
+    size_t lo = 0, hi = c->n;
+    prefix_range(c, key, klen, &lo, &hi);
+    *rlo = lo;
+    *rhi = hi;
+    uint32_t ranks[FL_COMPLETIONS_MAX_K];
+    size_t got = top_k(c, lo, hi, k, ranks);
+    for (size_t i = 0; i < got; i++) {
+        const centry *e = &c->e[c->byrank[ranks[i]]];
+        cands_add(cs, lead, esurf(c, e), e->slen, e->freq, ranks[i]);
+    }
+}
+
+/* Typo tolerance: the best entries whose key starts with a variant of key
+ * one edit away (a letter left out, one too many, a wrong one, two swapped),
+ * outside [xlo, xhi) (the exact completions).  Results: ranks in fz[]. */
+typedef struct fuzz {
+    const fl_completions *c;
+    size_t xlo, xhi, k;
+    uint32_t *best;   /* k best ranks found so far, sorted */
+    size_t nbest;
+} fuzz;
+
+static void fuzz_range(fuzz *f, size_t lo, size_t hi)
+{
+    /* Leave out the exact range (it is already answered). */
+    size_t parts[2][2] = {{lo, hi < f->xlo ? hi : f->xlo}, {lo > f->xhi ? lo : f->xhi, hi}};
+    for (int p = 0; p < 2; p++) {
+        size_t l = parts[p][0], r = parts[p][1];
+        if (l >= r)
+            continue;
+        uint32_t ranks[FL_COMPLETIONS_MAX_K];
+        size_t got = top_k(f->c, l, r, f->k, ranks);
+        for (size_t i = 0; i < got; i++) {
+            uint32_t rk = ranks[i];
+            bool dup = false;
+            for (size_t j = 0; j < f->nbest; j++)
+                if (f->best[j] == rk)
+                    dup = true;
+            if (dup)
+                continue;
+            if (f->nbest == f->k && rk > f->best[f->nbest - 1])
+                break; /* ranks come in order: the rest are worse still */
+            size_t at = f->nbest < f->k ? f->nbest++ : f->nbest - 1;
+            while (at > 0 && f->best[at - 1] > rk) {
+                f->best[at] = f->best[at - 1];
+                at--;
+            }
+            f->best[at] = rk;
+        }
+    }
+}
+
+static void fuzz_variant(fuzz *f, const char *v, size_t vlen, size_t lo, size_t hi)
+{
+    prefix_range(f->c, v, vlen, &lo, &hi);
+    if (lo < hi)
+        fuzz_range(f, lo, hi);
+}
+
+static void fuzzy(const fl_completions *c, const char *key, size_t n, size_t xlo, size_t xhi,
+                  size_t k, uint32_t *best, size_t *nbest)
+{
+    fuzz f = {c, xlo, xhi, k, best, 0};
+    char *v = fl_xmalloc(n + 2);
+    size_t plo = 0, phi = c->n; /* entries starting with key[0..i) */
+    for (size_t i = 0; i < n && plo < phi; i++) {
+        /* Left out: key[i] was typed but does not belong (not the last
+         * letter: that is a wrong letter, below). */
+        if (i + 1 < n) {
+            memcpy(v, key, i);
+            memcpy(v + i, key + i + 1, n - i - 1);
+            fuzz_variant(&f, v, n - 1, plo, phi);
+        }
+        /* Swapped with the next one. */
+        if (i + 1 < n && key[i] != key[i + 1]) {
+            memcpy(v, key, n);
+            v[i] = key[i + 1];
+            v[i + 1] = key[i];
+            fuzz_variant(&f, v, n, plo, phi);
+        }
+        /* A wrong letter at i, or a letter missing before i: try every byte
+         * that some key continues key[0..i) with. */
+        size_t j = plo;
+        while (j < phi && c->e[j].klen <= i)
+            j++;
+        while (j < phi) {
+            char ch = ekey(c, &c->e[j])[i];
+            memcpy(v, key, i);
+            v[i] = ch;
+            size_t clo = j, chi = phi;
+            prefix_range(c, v, i + 1, &clo, &chi);
+            if (ch != key[i]) {
+                memcpy(v + i + 1, key + i + 1, n - i - 1);
+                fuzz_variant(&f, v, n, clo, chi);
+                memcpy(v + i + 1, key + i, n - i);
+                fuzz_variant(&f, v, n + 1, clo, chi);
+            }
+            j = chi > j ? chi : j + 1;
+        }
+        size_t nlo = plo, nhi = phi;
+        prefix_range(c, key, i + 1, &nlo, &nhi);
+        plo = nlo;
+        phi = nhi;
+    }
+    free(v);
+    *nbest = f.nbest;
+}
+
+int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t limit,
+                           fl_strlist *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!prefix || !c)
+        return 0;
+    if (limit > FL_COMPLETIONS_MAX_K)
+        limit = FL_COMPLETIONS_MAX_K;
+    size_t len = strlen(prefix);
+    while (len && (prefix[len - 1] == ' ' || prefix[len - 1] == '\t'))
+        len--;
+    if (len == 0 || limit == 0)
+        return 0;
+    cands cs = {0};
+    fl_buf key = FL_BUF_INIT;
+    size_t xlo = 0, xhi = 0;
+    /* The whole prefix (titles, "Open Inno" → "Open Innovation City")... */
+    fl_suggest_key(prefix, len, &key);
+    if (key.len >= 1)
+        exact(c, key.data, key.len, NULL, limit, &cs, &xlo, &xhi);
+    /* ...then the last word, with the words before it kept. */
+    const char *sp = NULL;
+    for (size_t i = len; i > 0; i--)
+        if (prefix[i - 1] == ' ') {
+            sp = prefix + i - 1;
+            break;
+        }
+    char *lead = NULL;
+    if (sp) {
+        lead = fl_xstrndup(prefix, (size_t)(sp - prefix));
+        fl_buf_reset(&key);
+        fl_suggest_key(sp + 1, len - (size_t)(sp + 1 - prefix), &key);
+        if (key.len >= 1)
+            exact(c, key.data, key.len, lead, limit, &cs, &xlo, &xhi);
+    }
+    if (cs.n)
+        qsort(cs.c, cs.n, sizeof *cs.c, cand_cmp);
+    size_t nexact = cs.n < limit ? cs.n : limit;
+    /* Typo tolerance for the last word: when it has FL_SUGGEST_FUZZY_MIN
+     * letters and the exact completions leave room, those one edit away
+     * follow them (ranked by frequency among themselves). */
+    if (nexact < limit && key.len >= FL_SUGGEST_FUZZY_MIN) {
+        uint32_t best[FL_COMPLETIONS_MAX_K];
+        size_t nbest = 0;
+        fuzzy(c, key.data, key.len, xlo, xhi, limit, best, &nbest);
+        for (size_t i = 0; i < nbest && out->n + nexact < limit; i++) {
+            const centry *e = &c->e[c->byrank[best[i]]];
+            fl_buf b = FL_BUF_INIT;
+            if (lead) {
+                fl_buf_puts(&b, lead);
+                fl_buf_putc(&b, ' ');
+            }
+            fl_buf_append(&b, esurf(c, e), e->slen);
+            bool dup = false;
+            for (size_t j = 0; j < nexact; j++)
+                if (strcmp(cs.c[j].text, fl_buf_cstr(&b)) == 0)
+                    dup = true;
+            for (size_t j = 0; j < out->n; j++)
+                if (strcmp(out->items[j], fl_buf_cstr(&b)) == 0)
+                    dup = true;
+            if (!dup)
+                fl_strlist_push(out, fl_buf_cstr(&b));
+            fl_buf_free(&b);
+        }
+    }
+    /* Exact completions first. */
+    fl_strlist fuzzy_list = *out;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < nexact; i++)
+        fl_strlist_push(out, cs.c[i].text);
+    for (size_t i = 0; i < fuzzy_list.n; i++)
+        fl_strlist_push(out, fuzzy_list.items[i]);
+    fl_strlist_free(&fuzzy_list);
+    for (size_t i = 0; i < cs.n; i++)
+        free(cs.c[i].text);
+    free(cs.c);
+    free(lead);
+    fl_buf_free(&key);
+    return 0;
+}
