@@ -6,8 +6,11 @@
 #   /api/search (excerpts, sections, facets) at 16 and 64 connections,
 #   rotating through bench/queries-laws.txt;
 #   /api/suggest at 64 connections with 3-6 letter prefixes.
+# Twice: first with the response cache off (--cache-mb 0: every request runs
+# the engine; the targets are about these rows), then with it on (default
+# 32 MB; wrk repeats the same queries, so these rows measure the cache).
 # Requests/s, p50/p99 latency, non-2xx answers and the server's RSS after
-# the runs.  The server is always stopped (trap), whatever happens.
+# each part.  The server is always stopped (trap), whatever happens.
 . "$(dirname "$0")/lib.sh"
 bench_begin serve "HTTP server throughput on the laws corpus" "$@"
 
@@ -36,31 +39,48 @@ if ! DB=$(bench_laws_db "$LAWS"); then
 fi
 W=$(bench_tmpdir)
 
-PORT=$(bench_free_port)
-BASE=http://127.0.0.1:$PORT
-bench_say "  starting findling serve on 127.0.0.1:$PORT…"
-"$FINDLING" serve --db "$DB" --listen "127.0.0.1:$PORT" >"$W/serve.log" 2>&1 &
-BENCH_SERVER_PID=$!
-i=0
-until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
-    if ! kill -0 "$BENCH_SERVER_PID" 2>/dev/null || [ $i -ge 120 ]; then
-        bench_skip "serve section" "findling serve did not come up: $(tail -n 3 "$W/serve.log")"
-        bench_end
-        exit 0
+# start_server CACHE_MB — starts `findling serve` on a free port with the
+# response cache bound (0 = off); sets BASE.  Returns 1 when it did not come up.
+start_server() {
+    PORT=$(bench_free_port)
+    BASE=http://127.0.0.1:$PORT
+    bench_say "  starting findling serve --cache-mb $1 on 127.0.0.1:$PORT…"
+    "$FINDLING" serve --db "$DB" --listen "127.0.0.1:$PORT" --cache-mb "$1" >"$W/serve-$1.log" 2>&1 &
+    BENCH_SERVER_PID=$!
+    i=0
+    until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
+        if ! kill -0 "$BENCH_SERVER_PID" 2>/dev/null || [ $i -ge 120 ]; then
+            bench_skip "serve section" "findling serve did not come up: $(tail -n 3 "$W/serve-$1.log")"
+            return 1
+        fi
+        sleep 0.5
+        i=$((i + 1))
+    done
+    curl -sf --max-time 10 "$BASE/healthz" >"$W/healthz.json" || true
+    bench_say "  up: $(cat "$W/healthz.json" 2>/dev/null)"
+    return 0
+}
+
+stop_server() {
+    if [ -n "$BENCH_SERVER_PID" ]; then
+        kill -TERM "$BENCH_SERVER_PID" 2>/dev/null
+        wait "$BENCH_SERVER_PID" 2>/dev/null
+        BENCH_SERVER_PID=""
     fi
-    sleep 0.5
-    i=$((i + 1))
-done
-curl -sf --max-time 10 "$BASE/healthz" >"$W/healthz.json" || true
-bench_say "  up: $(cat "$W/healthz.json" 2>/dev/null)"
+}
 
-# A search must actually find something, or the figures mean nothing.
-probe=$(curl -s --max-time 10 -o "$W/probe.json" -w '%{http_code}' "$BASE/api/search?q=K%C3%BCndigung&limit=10" || true)
-if [ "$probe" != 200 ] || ! jq -e '.total > 0 and (.hits | length) > 0' "$W/probe.json" >/dev/null 2>&1; then
-    bench_say "  warning: /api/search?q=Kündigung answered $probe without hits; measuring anyway"
-fi
+# server_rss LABEL — a row with the running server's RSS.
+server_rss() {
+    if [ -r "/proc/$BENCH_SERVER_PID/status" ]; then
+        rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
+        hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
+        bench_row "server RSS after the runs ($1)" "$rss" MB "<= 100" "$(bench_check "$rss" '<=' 100)" "peak $hwm MB"
+    else
+        bench_skip "server RSS ($1)" "the server is gone"
+    fi
+}
 
-# run_wrk NAME MODE CONNECTIONS PATH
+# run_wrk NAME MODE CONNECTIONS
 run_wrk() {
     name=$1 mode=$2 conns=$3
     bench_say "  wrk $mode, $conns connections, ${SECS} s…"
@@ -82,29 +102,63 @@ run_wrk() {
     return 0
 }
 
-if run_wrk search16 search 16; then
-    bench_row "search, 16 conns: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
-    bench_row "search, 16 conns: p99" "$WRK_P99" ms "" info
-fi
-if run_wrk search64 search 64; then
-    bench_row "search, 64 conns: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s ">= 2000 (goal 4000)" \
-        "$(bench_check "$WRK_RPS" '>=' 2000)" "$WRK_NOTE"
-    bench_row "search, 64 conns: p99" "$WRK_P99" ms "<= 50" "$(bench_check "$WRK_P99" '<=' 50)"
-    [ "$WRK_ERRS" = 0 ] || bench_row "search, 64 conns: errors" "$WRK_ERRS" "" "0" miss
-fi
-if run_wrk suggest64 suggest 64; then
-    bench_row "suggest, 64 conns: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s ">= 10000" \
-        "$(bench_check "$WRK_RPS" '>=' 10000)" "$WRK_NOTE"
-    bench_row "suggest, 64 conns: p99" "$WRK_P99" ms "" info
-    [ "$WRK_ERRS" = 0 ] || bench_row "suggest, 64 conns: errors" "$WRK_ERRS" "" "0" miss
+# --- Cache off: every request runs the engine (the figures the targets mean).
+if start_server 0; then
+    # A search must actually find something, or the figures mean nothing.
+    probe=$(curl -s --max-time 10 -o "$W/probe.json" -w '%{http_code}' "$BASE/api/search?q=K%C3%BCndigung&limit=10" || true)
+    if [ "$probe" != 200 ] || ! jq -e '.total > 0 and (.hits | length) > 0' "$W/probe.json" >/dev/null 2>&1; then
+        bench_say "  warning: /api/search?q=Kündigung answered $probe without hits; measuring anyway"
+    fi
+    if run_wrk search16 search 16; then
+        bench_row "search, 16 conns, cache off: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
+        bench_row "search, 16 conns, cache off: p99" "$WRK_P99" ms "" info
+    fi
+    if run_wrk search64 search 64; then
+        bench_row "search, 64 conns, cache off: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s ">= 2000 (goal 4000)" \
+            "$(bench_check "$WRK_RPS" '>=' 2000)" "$WRK_NOTE"
+        bench_row "search, 64 conns, cache off: p99" "$WRK_P99" ms "<= 50" "$(bench_check "$WRK_P99" '<=' 50)"
+        [ "$WRK_ERRS" = 0 ] || bench_row "search, 64 conns, cache off: errors" "$WRK_ERRS" "" "0" miss
+    fi
+    if run_wrk suggest64 suggest 64; then
+        bench_row "suggest, 64 conns, cache off: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s ">= 10000" \
+            "$(bench_check "$WRK_RPS" '>=' 10000)" "$WRK_NOTE"
+        bench_row "suggest, 64 conns, cache off: p99" "$WRK_P99" ms "" info
+        [ "$WRK_ERRS" = 0 ] || bench_row "suggest, 64 conns, cache off: errors" "$WRK_ERRS" "" "0" miss
+    fi
+    curl -s --max-time 5 "$BASE/metrics" >"$W/metrics-0.txt" || true
+    tb=$(sed -n 's/^findling_suggest_table_bytes //p' "$W/metrics-0.txt")
+    [ -n "$tb" ] && bench_row "autocomplete table" "$(bench_fmt %.1f "$(bench_calc "$tb / 1048576")")" MB "" info \
+        "$(sed -n 's/^findling_suggest_table_entries //p' "$W/metrics-0.txt") entries, one per index revision, shared by the workers"
+    server_rss "cache off"
+    stop_server
 fi
 
-if [ -r "/proc/$BENCH_SERVER_PID/status" ]; then
-    rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
-    hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
-    bench_row "server RSS after the runs" "$rss" MB "<= 100" "$(bench_check "$rss" '<=' 100)" "peak $hwm MB"
-else
-    bench_skip "server RSS" "the server is gone: $(tail -n 3 "$W/serve.log")"
+# --- Cache on (--cache-mb 32, the default): wrk rotates through the same
+# queries, so after the first round nearly every answer comes from the
+# response cache.  Repeated queries are what a site's search box sees, but
+# these rows measure the cache, not the engine.
+if start_server 32; then
+    if run_wrk search16c search 16; then
+        bench_row "search, 16 conns, cache on: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
+    fi
+    if run_wrk search64c search 64; then
+        bench_row "search, 64 conns, cache on: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
+        bench_row "search, 64 conns, cache on: p99" "$WRK_P99" ms "" info
+    fi
+    if run_wrk suggest64c suggest 64; then
+        bench_row "suggest, 64 conns, cache on: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
+    fi
+    curl -s --max-time 5 "$BASE/metrics" >"$W/metrics-32.txt" || true
+    hits=$(sed -n 's/^findling_cache_hits_total //p' "$W/metrics-32.txt")
+    misses=$(sed -n 's/^findling_cache_misses_total //p' "$W/metrics-32.txt")
+    cbytes=$(sed -n 's/^findling_cache_bytes //p' "$W/metrics-32.txt")
+    if [ -n "$hits" ] && [ -n "$misses" ]; then
+        bench_row "response cache hit rate (cache on)" \
+            "$(bench_fmt %.1f "$(bench_calc "100 * $hits / ($hits + $misses + 0.000001)")")" % "" info \
+            "$hits hits, $misses misses, $(bench_fmt %.1f "$(bench_calc "${cbytes:-0} / 1048576")") MB cached"
+    fi
+    server_rss "cache on"
+    stop_server
 fi
 
 bench_end

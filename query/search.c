@@ -210,6 +210,8 @@ static int open_db(fl_searcher *s, char **err)
     return 0;
 }
 
+static void doccache_free(struct fl_doccache *dc);
+
 fl_searcher *fl_searcher_open(const char *db_path, const fl_analyzer *an, char **err)
 {
     if (!db_path || !an) {
@@ -232,6 +234,7 @@ void fl_searcher_free(fl_searcher *s)
     if (!s)
         return;
     free_config(s);
+    doccache_free(s->docs);
     fl_completions_unref(s->compl);
     fl_xdb_free(s->db);
     free(s->path);
@@ -286,6 +289,131 @@ uint64_t fl_searcher_revision(fl_searcher *s)
 }
 
 uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
+
+
+/* ---------------------------------------------------------------- decoded documents */
+
+/* The decoded data of recent hits, per searcher (so per worker thread: no
+ * locks).  A law's document data holds its whole section table (thousands
+ * of sections): fetching, inflating and decoding it, then tokenising its
+ * matched section titles, cost more than the match itself, for every hit of
+ * every search.  Popular documents are hit again and again, so the decoded
+ * page (and the token count of each section title, computed when first
+ * needed) is kept, bounded in entries and in (estimated) bytes, and dropped
+ * whenever the searcher sees another revision (docids may change). */
+#define DC_SLOTS 64
+#define DC_MAX_BYTES (8u << 20)
+
+typedef struct dc_entry {
+    fl_xdocid docid;     /* 0 = free slot */
+    fl_page page;
+    uint32_t *ntitle;    /* per section: title tokens, UINT32_MAX = not counted yet */
+    size_t cost;
+    uint64_t used;       /* LRU clock */
+} dc_entry;
+
+struct fl_doccache {
+    uint64_t revision, stub_hash, clock;
+    size_t bytes;
+    dc_entry e[DC_SLOTS];
+};
+
+static void dc_drop(struct fl_doccache *dc, dc_entry *e)
+{
+    fl_page_free(&e->page);
+    free(e->ntitle);
+    dc->bytes -= e->cost;
+    memset(e, 0, sizeof *e);
+}
+
+static void doccache_free(struct fl_doccache *dc)
+{
+    if (!dc)
+        return;
+    for (size_t i = 0; i < DC_SLOTS; i++)
+        if (dc->e[i].docid)
+            dc_drop(dc, &dc->e[i]);
+    free(dc);
+}
+
+/* Makes the cache match the searcher's current revision. */
+static void doccache_check(fl_searcher *s)
+{
+    uint64_t rev = fl_searcher_revision(s), sh = fl_searcher_stub_hash(s);
+    if (!s->docs) {
+        s->docs = fl_xcalloc(1, sizeof *s->docs);
+    } else if (s->docs->revision != rev || s->docs->stub_hash != sh) {
+        for (size_t i = 0; i < DC_SLOTS; i++)
+            if (s->docs->e[i].docid)
+                dc_drop(s->docs, &s->docs->e[i]);
+    }
+    s->docs->revision = rev;
+    s->docs->stub_hash = sh;
+}
+
+/* Estimated heap bytes of a decoded page. */
+static size_t page_cost(const fl_page *p, size_t dlen)
+{
+    return sizeof *p + 2 * dlen + p->nsections * (sizeof(fl_section) + sizeof(uint32_t) + 48);
+}
+
+/* The decoded page of hit i of mset (docid), from the cache or decoded now
+ * and kept.  *tmp receives a page to free when it was too big to keep.
+ * Returns NULL (with the Xapian error pending) when the data could not be
+ * read. */
+static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid docid,
+                         dc_entry *tmp)
+{
+    struct fl_doccache *dc = s->docs;
+    for (size_t k = 0; k < DC_SLOTS; k++)
+        if (dc->e[k].docid == docid) {
+            dc->e[k].used = ++dc->clock;
+            return &dc->e[k];
+        }
+    fl_xdoc *doc = NULL;
+    char *data = NULL;
+    size_t dlen = 0;
+    if (fl_xmset_document(mset, i, &doc) != FL_XOK)
+        return NULL;
+    fl_xstatus st = fl_xdoc_get_data(doc, &data, &dlen);
+    fl_xdoc_free(doc);
+    if (st != FL_XOK)
+        return NULL;
+    dc_entry n;
+    memset(&n, 0, sizeof n);
+    n.docid = docid;
+    fl_page_init(&n.page);
+    fl_docdata_decode(data ? data : "", dlen, &n.page, NULL);
+    free(data);
+    size_t ns = n.page.nsections;
+    n.ntitle = fl_xmalloc((ns ? ns : 1) * sizeof *n.ntitle);
+    for (size_t k = 0; k < ns; k++)
+        n.ntitle[k] = UINT32_MAX;
+    n.cost = page_cost(&n.page, dlen);
+    n.used = ++dc->clock;
+    if (n.cost > DC_MAX_BYTES / 2) {
+        *tmp = n;
+        return tmp;
+    }
+    /* Make room: a free slot, and the bytes. */
+    for (;;) {
+        size_t free_slot = DC_SLOTS, lru = DC_SLOTS;
+        for (size_t k = 0; k < DC_SLOTS; k++) {
+            if (!dc->e[k].docid) {
+                if (free_slot == DC_SLOTS)
+                    free_slot = k;
+            } else if (lru == DC_SLOTS || dc->e[k].used < dc->e[lru].used) {
+                lru = k;
+            }
+        }
+        if (free_slot < DC_SLOTS && dc->bytes + n.cost <= DC_MAX_BYTES) {
+            dc->e[free_slot] = n;
+            dc->bytes += n.cost;
+            return &dc->e[free_slot];
+        }
+        dc_drop(dc, &dc->e[lru]);
+    }
+}
 
 /* ---------------------------------------------------------------- results */
 
@@ -504,7 +632,7 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_page 
  * term positions and the section table, so only a few hundred bytes around
  * each shown match are analysed, however big the document. */
 static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, const fl_page *p,
-                         size_t exlen, fl_hit *h)
+                         uint32_t *ntitle, size_t exlen, fl_hit *h)
 {
     size_t ns = p->nsections;
     secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
@@ -555,14 +683,14 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     /* A section whose heading matches comes first ("§ 622 BGB" → the
      * section "§ 622 Kündigungsfristen …"): matches in the heading are the
      * positions before the text's (see section_excerpt). */
-    uint32_t *ntitle = ns ? fl_xcalloc(ns, sizeof *ntitle) : NULL;
     size_t nmatched = 0;
     for (size_t i = 0; i < ns; i++) {
         if (!sc[i].count)
             continue;
         nmatched++;
         const fl_section *sec = &p->sections[i];
-        ntitle[i] = count_tokens(sec->title);
+        if (ntitle[i] == UINT32_MAX)
+            ntitle[i] = count_tokens(sec->title);
         uint64_t tg = 0;
         bool cited = false;
         if (ntitle[i]) {
@@ -620,7 +748,6 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     for (size_t t = 0; t < npt; t++)
         free(pt[t].pos);
     free(pt);
-    free(ntitle);
     free(sc);
 }
 
@@ -924,6 +1051,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     int rc = fl_compile(s, root, req->query ? req->query : "", false, &c, err);
     if (rc != 0)
         return rc;
+    doccache_check(s);
     int xerr = 0;
     fl_xenquire *enq = NULL;
     fl_xmset *mset = NULL;
@@ -1025,36 +1153,33 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     for (uint32_t i = 0; i < size; i++) {
         fl_xdocid docid;
         int percent = 0;
-        fl_xdoc *doc = NULL;
-        char *data = NULL;
-        size_t dlen = 0;
         XCHK(fl_xmset_docid(mset, i, &docid));
         fl_xmset_percent(mset, i, &percent);
-        XCHK(fl_xmset_document(mset, i, &doc));
-        fl_xstatus st = fl_xdoc_get_data(doc, &data, &dlen);
-        fl_xdoc_free(doc);
-        if (st != FL_XOK)
+        dc_entry tmp;
+        memset(&tmp, 0, sizeof tmp);
+        dc_entry *de = doc_get(s, mset, i, docid, &tmp);
+        if (!de)
             goto xfail;
-        fl_page p;
-        fl_page_init(&p);
-        fl_docdata_decode(data ? data : "", dlen, &p, NULL);
-        free(data);
+        const fl_page *pg = &de->page;
         fl_hit *h = &res->hits[res->nhits++];
-        h->id = fl_xstrdup(p.id ? p.id : "");
-        h->url = fl_xstrdup(p.url ? p.url : "");
-        h->title = fl_xstrdup(p.title ? p.title : (p.id ? p.id : ""));
-        h->teaser = p.teaser ? fl_xstrdup(p.teaser) : NULL;
-        h->date = p.date ? fl_xstrdup(p.date) : NULL;
-        h->image = p.image ? fl_xstrdup(p.image) : NULL;
-        push_display(s, "category", &p.categories, &h->categories);
-        push_display(s, "author", &p.authors, &h->authors);
-        push_display(s, "tag", &p.tags, &h->tags);
+        h->id = fl_xstrdup(pg->id ? pg->id : "");
+        h->url = fl_xstrdup(pg->url ? pg->url : "");
+        h->title = fl_xstrdup(pg->title ? pg->title : (pg->id ? pg->id : ""));
+        h->teaser = pg->teaser ? fl_xstrdup(pg->teaser) : NULL;
+        h->date = pg->date ? fl_xstrdup(pg->date) : NULL;
+        h->image = pg->image ? fl_xstrdup(pg->image) : NULL;
+        push_display(s, "category", &pg->categories, &h->categories);
+        push_display(s, "author", &pg->authors, &h->authors);
+        push_display(s, "tag", &pg->tags, &h->tags);
         h->score = c.has_words ? percent / 100.0 : 1.0;
         if (!req->no_excerpts)
-            hit_excerpts(s, &c, docid, &p, req->excerpt_length, h);
+            hit_excerpts(s, &c, docid, pg, de->ntitle, req->excerpt_length, h);
         if (req->explain)
             h->explain = explain_hit(s, enq, &c, docid);
-        fl_page_free(&p);
+        if (de == &tmp) {
+            fl_page_free(&tmp.page);
+            free(tmp.ntitle);
+        }
     }
 
     /* Facets: the ones without an active filter came with the match; each

@@ -49,6 +49,7 @@ struct fl_searcher {
     double recency;      /* weight of the recency boost (0 = off) */
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
+    struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
 };
 
 /* What matching looks like for highlighting and sections. */

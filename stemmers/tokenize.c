@@ -418,6 +418,23 @@ static size_t scan_word(const char *t, size_t len, size_t i, fl_rawtoken *tok)
     bool letters_only = true;
     for (;;) {
         while (j < len) {
+            /* ASCII letters and digits (most of any German text) without
+             * the code point machinery: same outcome as the general case. */
+            unsigned char b = (unsigned char)t[j];
+            if (b < 0x80) {
+                if ((b | 32) >= 'a' && (b | 32) <= 'z') {
+                    piece_chars++;
+                    j++;
+                    continue;
+                }
+                if (b >= '0' && b <= '9') {
+                    letters_only = false;
+                    piece_chars++;
+                    j++;
+                    continue;
+                }
+                break;
+            }
             uint32_t cp = cp_at(t, len, j, &adv);
             if (!is_wordch(cp))
                 break;
