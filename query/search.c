@@ -710,8 +710,15 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         sc[i].score = (cited ? 10000000L : 0) + popcount64(tg) * 100000L +
                       popcount64(sc[i].groups) * 1000L + (sc[i].count < 999 ? sc[i].count : 999);
     }
-    if (ns)
-        qsort(sc, ns, sizeof *sc, secscore_cmp);
+    /* Only the matched sections are ranked (a law has thousands of
+     * sections, a search matches a few): to the front, in section order,
+     * then sorted -- the same order a sort of all of them gives them. */
+    size_t nm = 0;
+    for (size_t i = 0; i < ns; i++)
+        if (sc[i].count)
+            sc[nm++] = sc[i];
+    if (nm)
+        qsort(sc, nm, sizeof *sc, secscore_cmp);
     /* Sub-results: matching sections with an anchor, best first. */
     h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
     for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
