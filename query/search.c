@@ -306,7 +306,10 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
 
 typedef struct dc_entry {
     fl_xdocid docid;     /* 0 = free slot */
-    fl_page page;
+    fl_page page;        /* sections: positions and level; title and anchor only
+                            once resolved (dc_section), else NULL */
+    char *raw;           /* the document data the sections' slices point into */
+    uint32_t *slices;    /* per section: anchor offset, length, title offset, length */
     uint32_t *ntitle;    /* per section: title tokens, UINT32_MAX = not counted yet */
     size_t cost;
     uint64_t used;       /* LRU clock */
@@ -321,6 +324,8 @@ struct fl_doccache {
 static void dc_drop(struct fl_doccache *dc, dc_entry *e)
 {
     fl_page_free(&e->page);
+    free(e->raw);
+    free(e->slices);
     free(e->ntitle);
     dc->bytes -= e->cost;
     memset(e, 0, sizeof *e);
@@ -351,10 +356,115 @@ static void doccache_check(fl_searcher *s)
     s->docs->stub_hash = sh;
 }
 
+/* A document's data as fl_docdata_decode reads it, except that a section's
+ * title and anchor stay escaped slices of the data until dc_section needs
+ * them: a law's section table has thousands of lines, a search shows a few
+ * of its sections.  Runs of other lines go through fl_docdata_decode. */
+static uint32_t parse_u32(const char *s, size_t n)
+{
+    /* strtoul's reading of what the encoder writes (%u / %d). */
+    uint32_t v = 0;
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    bool neg = i < n && s[i] == '-';
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    return neg ? (uint32_t)-v : v;
+}
+
+static void decode_light(dc_entry *e, const char *data, size_t len)
+{
+    size_t nsec = 0;
+    for (const char *q = data, *end = data + len; q && q < end;) {
+        if ((size_t)(end - q) >= 8 && memcmp(q, "section\t", 8) == 0)
+            nsec++;
+        q = memchr(q, '\n', (size_t)(end - q));
+        q = q ? q + 1 : NULL;
+    }
+    fl_page *p = &e->page;
+    p->sections = nsec ? fl_xcalloc(nsec, sizeof *p->sections) : NULL;
+    e->slices = fl_xmalloc((nsec ? nsec : 1) * 4 * sizeof *e->slices);
+    size_t pos = 0, run = 0; /* run: start of the pending non-section lines */
+    while (pos < len) {
+        const char *line = data + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - line) : len - pos;
+        if (!(llen >= 8 && memcmp(line, "section\t", 8) == 0)) {
+            pos += llen + 1;
+            continue;
+        }
+        if (pos > run)
+            fl_docdata_decode(data + run, pos - run, p, NULL);
+        /* Six fields at tabs, the title takes the rest.  A tab inside a
+         * value is always escaped ("\\t"), so every raw tab separates. */
+        size_t fo[6], fl[6], nf = 0, start = 0;
+        while (nf < 5) {
+            const char *tab = memchr(line + start, '\t', llen - start);
+            if (!tab)
+                break;
+            fo[nf] = start;
+            fl[nf] = (size_t)(tab - line) - start;
+            nf++;
+            start = (size_t)(tab - line) + 1;
+        }
+        fo[nf] = start;
+        fl[nf] = llen - start;
+        nf++;
+        fl_section *sec = &p->sections[p->nsections];
+        sec->level = (int)parse_u32(line + fo[1], fl[1]);
+        sec->pos_start = parse_u32(line + fo[2], fl[2]);
+        sec->pos_end = parse_u32(line + fo[3], fl[3]);
+        uint32_t *sl = &e->slices[4 * p->nsections];
+        sl[0] = (uint32_t)(pos + fo[4]);
+        sl[1] = (uint32_t)fl[4];
+        sl[2] = (uint32_t)(pos + fo[5]);
+        sl[3] = (uint32_t)fl[5];
+        p->nsections++;
+        pos += llen + 1;
+        run = pos;
+    }
+    if (len > run)
+        fl_docdata_decode(data + run, len - run, p, NULL);
+}
+
+static char *unescape_slice(const char *s, size_t len)
+{
+    if (!memchr(s, '\\', len))
+        return fl_xstrndup(s, len);
+    fl_buf b = FL_BUF_INIT;
+    fl_buf_reserve(&b, len);
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < len) {
+            char n = s[++i];
+            c = n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n;
+        }
+        fl_buf_putc(&b, c);
+    }
+    if (!b.data)
+        return fl_xstrdup("");
+    return fl_buf_detach(&b);
+}
+
+/* Section i of a cached document with its title and anchor. */
+static const fl_section *dc_section(dc_entry *e, size_t i)
+{
+    fl_section *sec = &e->page.sections[i];
+    if (!sec->title && e->raw) {
+        const uint32_t *sl = &e->slices[4 * i];
+        sec->anchor = unescape_slice(e->raw + sl[0], sl[1]);
+        sec->title = unescape_slice(e->raw + sl[2], sl[3]);
+    }
+    return sec;
+}
+
 /* Estimated heap bytes of a decoded page. */
 static size_t page_cost(const fl_page *p, size_t dlen)
 {
-    return sizeof *p + 2 * dlen + p->nsections * (sizeof(fl_section) + sizeof(uint32_t) + 48);
+    return sizeof *p + dlen + p->nsections * (sizeof(fl_section) + 5 * sizeof(uint32_t)) + 256;
 }
 
 /* The decoded page of hit i of mset (docid), from the cache or decoded now
@@ -383,8 +493,8 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
     memset(&n, 0, sizeof n);
     n.docid = docid;
     fl_page_init(&n.page);
-    fl_docdata_decode(data ? data : "", dlen, &n.page, NULL);
-    free(data);
+    n.raw = data ? data : fl_xstrdup("");
+    decode_light(&n, n.raw, data ? dlen : 0);
     size_t ns = n.page.nsections;
     n.ntitle = fl_xmalloc((ns ? ns : 1) * sizeof *n.ntitle);
     for (size_t k = 0; k < ns; k++)
@@ -631,9 +741,11 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_page 
 /* Excerpt and sub-results of one hit.  Everything is located through the
  * term positions and the section table, so only a few hundred bytes around
  * each shown match are analysed, however big the document. */
-static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, const fl_page *p,
-                         uint32_t *ntitle, size_t exlen, fl_hit *h)
+static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, dc_entry *de,
+                         size_t exlen, fl_hit *h)
 {
+    const fl_page *p = &de->page;
+    uint32_t *ntitle = de->ntitle;
     size_t ns = p->nsections;
     secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
     for (size_t i = 0; i < ns; i++) {
@@ -688,7 +800,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         if (!sc[i].count)
             continue;
         nmatched++;
-        const fl_section *sec = &p->sections[i];
+        const fl_section *sec = dc_section(de, i);
         if (ntitle[i] == UINT32_MAX)
             ntitle[i] = count_tokens(sec->title);
         uint64_t tg = 0;
@@ -1180,11 +1292,13 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         push_display(s, "tag", &pg->tags, &h->tags);
         h->score = c.has_words ? percent / 100.0 : 1.0;
         if (!req->no_excerpts)
-            hit_excerpts(s, &c, docid, pg, de->ntitle, req->excerpt_length, h);
+            hit_excerpts(s, &c, docid, de, req->excerpt_length, h);
         if (req->explain)
             h->explain = explain_hit(s, enq, &c, docid);
         if (de == &tmp) {
             fl_page_free(&tmp.page);
+            free(tmp.raw);
+            free(tmp.slices);
             free(tmp.ntitle);
         }
     }
