@@ -203,6 +203,7 @@ static int open_db(fl_searcher *s, char **err)
                           fl_xstatus_name(fl_xlast_status()), fl_xlast_error_message());
     fl_xdb_free(s->db);
     s->db = db;
+    s->epoch++;
     s->doccount = 0;
     fl_xdb_doccount(db, &s->doccount);
     load_config(s);
@@ -271,6 +272,7 @@ int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
         return open_db(s, err);
     }
     if (ch) {
+        s->epoch++;
         s->doccount = 0;
         fl_xdb_doccount(s->db, &s->doccount);
         load_config(s);
@@ -316,7 +318,7 @@ typedef struct dc_entry {
 } dc_entry;
 
 struct fl_doccache {
-    uint64_t revision, stub_hash, clock;
+    uint64_t epoch, clock; /* the searcher's epoch the entries belong to */
     size_t bytes;
     dc_entry e[DC_SLOTS];
 };
@@ -341,19 +343,20 @@ static void doccache_free(struct fl_doccache *dc)
     free(dc);
 }
 
-/* Makes the cache match the searcher's current revision. */
+/* Makes the cache match what the searcher has open: any reopen that changed
+ * it (new revision, other generation) drops the entries, docids may have
+ * changed.  The searcher's own epoch, not the revision number: that one is
+ * not meaningful for every kind of database. */
 static void doccache_check(fl_searcher *s)
 {
-    uint64_t rev = fl_searcher_revision(s), sh = fl_searcher_stub_hash(s);
     if (!s->docs) {
         s->docs = fl_xcalloc(1, sizeof *s->docs);
-    } else if (s->docs->revision != rev || s->docs->stub_hash != sh) {
+    } else if (s->docs->epoch != s->epoch) {
         for (size_t i = 0; i < DC_SLOTS; i++)
             if (s->docs->e[i].docid)
                 dc_drop(s->docs, &s->docs->e[i]);
     }
-    s->docs->revision = rev;
-    s->docs->stub_hash = sh;
+    s->docs->epoch = s->epoch;
 }
 
 /* A document's data as fl_docdata_decode reads it, except that a section's

@@ -50,6 +50,7 @@ struct fl_searcher {
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
     struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
+    uint64_t epoch;      /* counts (re)opens that changed what the handle sees */
 };
 
 /* What matching looks like for highlighting and sections. */
