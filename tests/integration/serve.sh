@@ -48,6 +48,9 @@ is "$?" 2 "--threads 0: exit 2"
 is "$?" 2 "--listen with a bad port: exit 2"
 "$FINDLING" serve --rate-limit -3 >/dev/null 2>&1
 is "$?" 2 "--rate-limit -3: exit 2"
+"$FINDLING" serve --cache-mb -1 >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "--cache-mb -1: exit 2"
+like "$(cat "$SCRATCH/err")" "--cache-mb" "the error names --cache-mb"
 "$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 >/dev/null 2>"$SCRATCH/err"
 is "$?" 3 "missing index: exit 3"
 like "$(cat "$SCRATCH/err")" "missing.db" "the error names the index"
@@ -337,6 +340,16 @@ is "$(status "$URL/healthz")" 200 "/healthz is not rate-limited"
 kill -INT "$SPID"
 wait "$SPID"
 is "$?" 0 "SIGINT → exit 0"
+
+# ------------------------------------------------------------------ no response cache
+start_server "$SCRATCH/serve5.out" --db "$DB" --cache-mb 0
+ok $? "server with --cache-mb 0 starts"
+A=$(curl -s "$URL/api/search?q=Labor&limit=2")
+B=$(curl -s "$URL/api/search?q=Labor&limit=2")
+is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "no cache: a repeat gives the same hits"
+unlike "$(curl -s "$URL/metrics")" "findling_cache_hits_total" "no cache: no cache counters"
+kill -TERM "$SPID"
+wait "$SPID"
 
 # ------------------------------------------------------------------ per-IP connection limit
 start_server "$SCRATCH/serve4.out" --db "$DB" --max-connections-per-ip 2
