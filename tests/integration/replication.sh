@@ -76,6 +76,12 @@ like "$("$FINDLING" search --db "$REPLICA" --json 'Bürger*innen' 2>&1 | jq -r '
     "findling search reads the replica"
 like "$("$FINDLING" stats --db "$REPLICA" 2>&1)" "documents: +29" "findling stats reads the replica"
 
+before=$(cat "$REPLICA/XAPIANDB")
+"$FINDLING" index --quiet --db "$REPLICA" "$SITE" >/dev/null 2>"$SCRATCH/err"
+is "$?" 3 "findling index refuses to write into a replica"
+like "$(cat "$SCRATCH/err")" "not a findling index stub" "and says why"
+is "$(cat "$REPLICA/XAPIANDB")" "$before" "the replica's stub is untouched"
+
 # ------------------------------------------------------------------ serve on the replica
 "$FINDLING" serve --db "$REPLICA" --listen 127.0.0.1:0 >"$SCRATCH/serve.out" 2>"$SCRATCH/serve.err" &
 SPID=$!
