@@ -32,6 +32,24 @@ printf 'changesets: many\n' >"$SCRATCH/bad.yml"
 is "$?" 2 "changesets: many in the config: exit 2"
 like "$(cat "$SCRATCH/err")" "bad.yml:1: changesets" "the error names file, line and setting"
 
+# --changesets N keeps the newest N changesets; without it none are written.
+cp -r "$SITE" "$SCRATCH/site2"
+"$FINDLING" index --quiet --db "$SCRATCH/cs" "$SCRATCH/site2" >/dev/null 2>&1
+for i in 1 2 3 4; do
+    printf '\nNachtrag %s.\n' "$i" >>"$SCRATCH/site2/_beitraege/offenes-labor-musterstadt.md"
+    "$FINDLING" index --quiet --changesets 2 --db "$SCRATCH/cs" "$SCRATCH/site2" >/dev/null 2>&1
+done
+is "$(ls "$SCRATCH"/cs/gen-*/ | grep -c '^changes')" 2 "--changesets 2: the newest two changesets are kept"
+printf '\nNachtrag ohne.\n' >>"$SCRATCH/site2/_beitraege/offenes-labor-musterstadt.md"
+rm -f "$SCRATCH"/cs/gen-*/changes*
+env -u XAPIAN_MAX_CHANGESETS "$FINDLING" index --quiet --db "$SCRATCH/cs" "$SCRATCH/site2" >/dev/null 2>&1
+is "$(ls "$SCRATCH"/cs/gen-*/ | grep -c '^changes')" 0 "without --changesets no changeset is written"
+# (the site's own settings plus changesets:, so that the run stays incremental)
+{ cat "$SCRATCH/site2/findling.yml"; printf '\nchangesets: 3\n'; } >"$SCRATCH/cs.yml"
+printf '\nNachtrag config.\n' >>"$SCRATCH/site2/_beitraege/offenes-labor-musterstadt.md"
+"$FINDLING" index --quiet --config "$SCRATCH/cs.yml" --db "$SCRATCH/cs" "$SCRATCH/site2" >/dev/null 2>&1
+is "$(ls "$SCRATCH"/cs/gen-*/ | grep -c '^changes')" 1 "changesets: in findling.yml turns them on too"
+
 # ------------------------------------------------------------------ master
 # The replication server serves every database under its parent folder;
 # replicas ask for one by its name there ("idx").
