@@ -53,6 +53,8 @@ typedef struct fl_config {
     fl_strlist exclude;     /* extra exclude globs */
     fl_strlist words;       /* extra compound-splitting words */
     double recency_boost;   /* default 0 */
+    unsigned changesets;    /* `changesets: N`: replication changesets kept by
+                               incremental runs; default 0 (none) */
     fl_strlist warnings;    /* "FILE:LINE: unknown key 'x'" and the like */
 } fl_config;
 
