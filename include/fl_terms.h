@@ -90,7 +90,7 @@ enum {
 /* FL_META_CONFIG (JSON) — what the query side needs from findling.yml:
  *   {"facets": [{"name": "category", "label": "Kategorie"}, ...],
  *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...],
- *    "recency_boost": 0.1,
+ *    "recency_boost": 0.1, "recency_half_life": 365,
  *    "words": ["Quartier", ...]}   (findling.yml `words`: extra compound parts;
  *                                  the query side's analyzer needs them too,
  *                                  see fl_index_stored_words)

@@ -320,6 +320,12 @@ fl_xstatus fl_xquery_match_all(fl_xquery **out);
  * its length or wdf (a Xapian PostingSource): a bonus BM25's length
  * normalisation cannot shrink, e.g. for a title word of a 2 MB law. */
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out);
+/* Every document with a "YYYYMMDD" value in slot (FL_SLOT_DATE), weighing
+ * weight * 2^(-age / half_life_days), age = today_days minus the date in days
+ * since 1970-01-01 (a future date counts as today; a value that is not a date
+ * weighs 0): a recency bonus to add with AND_MAYBE. */
+fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_life_days,
+                             double weight, fl_xquery **out);
 /* A boolean query matching exactly the documents ids[0..n) (any order,
  * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
  * expensive query, which Xapian then evaluates on those documents only. */

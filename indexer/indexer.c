@@ -984,6 +984,8 @@ void fl_index_config_json(const fl_config *cfg, fl_buf *out)
     fl_json_array_end(&j);
     fl_json_key(&j, "recency_boost");
     fl_json_double(&j, cfg->recency_boost, 6);
+    fl_json_key(&j, "recency_half_life");
+    fl_json_double(&j, cfg->recency_half_life, 6);
     /* The analysis chain's extra compound words: the query side must split
      * compounds exactly as the documents were split. */
     fl_json_key(&j, "words");

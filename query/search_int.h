@@ -47,6 +47,7 @@ struct fl_searcher {
     fl_syn_group *syns;
     size_t nsyns;
     double recency;      /* weight of the recency boost (0 = off) */
+    double half_life;    /* days after which the recency boost has halved */
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
 };
 
