@@ -194,6 +194,9 @@ fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq);
  * dictionary like a trie (e.g. to find near spellings) without listing it. */
 typedef struct fl_xtermit fl_xtermit;
 fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out);
+/* The same cursor over Xapian's spelling dictionary (Database::spellings_begin):
+ * its words in byte order, no prefix, with their spelling frequencies. */
+fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out);
 void fl_xtermit_free(fl_xtermit *it);
 /* Whether the cursor is past the last term with the prefix. */
 bool fl_xtermit_at_end(const fl_xtermit *it);

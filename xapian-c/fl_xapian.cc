@@ -1034,6 +1034,20 @@ fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_x
     });
 }
 
+fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        *out = nullptr;
+        std::unique_ptr<fl_xtermit> t(new fl_xtermit);
+        t->it = db->db.spellings_begin();
+        t->end = db->db.spellings_end();
+        t->load();
+        *out = t.release();
+    });
+}
+
 void fl_xtermit_free(fl_xtermit *it)
 {
     guard(__func__, [&](const char *) { delete it; });
