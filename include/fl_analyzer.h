@@ -117,6 +117,11 @@ char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len);
 /* Whether the exact (case-folded) word is a German stop word. */
 bool fl_is_stopword(const char *exact, size_t len);
 
+/* Whether the word list knows a (folded, lower-case) word in any form
+ * ("bürger", "beteiligung"): e.g. to tell a misspelt compound part from a
+ * correct one. */
+bool fl_analyzer_knows(const fl_analyzer *a, const char *word, size_t len);
+
 /* Splits a (folded, lower-case) word into compound parts as the chain does:
  * appends each part's surface form, '\n'-separated, to out; returns the
  * number of parts (0 or 1 = not a compound).  For the gold-table evaluation

@@ -289,10 +289,11 @@ static unsigned typo_budget(const char *exact)
     return n >= 9 ? 2 : n >= 5 ? 1 : 0;
 }
 
-static char *spelling(cctx *x, const char *exact, unsigned maxedit)
+static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
 {
     char *sug = NULL;
-    if (fl_spell_suggest(x->s->db, exact, maxedit, &sug) != 0) {
+    if ((compound ? fl_spell_suggest_compound(x->s->db, x->s->an, exact, maxedit, &sug)
+                  : fl_spell_suggest(x->s->db, exact, maxedit, &sug)) != 0) {
         if (fl_xlast_status() == FL_XERR_MODIFIED)
             x->xerr = 1;
         return NULL;
@@ -335,6 +336,30 @@ static fl_xquery *person_q(cctx *x, const qtok *t, int group, const char *label)
     if (n == 0)
         return NULL;
     return scale_q(x, combine_q(x, FL_XOP_SYNONYM, forms, n, 0), W_PERSON);
+}
+
+/* A compound typed whole: documents with all its parts match too (× W_SPLIT).
+ * NULL when t is not a compound. */
+static fl_xquery *parts_q(cctx *x, const qtok *t, int group, const char *label)
+{
+    if (t->nparts < 2)
+        return NULL;
+    fl_compiled *c = x->c;
+    fl_xquery **ps = fl_xcalloc(t->nparts, sizeof *ps);
+    for (size_t i = 0; i < t->nparts; i++) {
+        fl_xquery *alt[2] = {term_q(x, "", t->parts[i], 0),
+                             term_q(x, FL_PREFIX_PART, t->parts[i], 0)};
+        ps[i] = combine_q(x, FL_XOP_OR, alt, 2, 0);
+        why(x, "", t->parts[i], "'%s' (part of '%s')", t->parts[i], label);
+        why(x, FL_PREFIX_PART, t->parts[i], "'%s' inside a compound (part of '%s')", t->parts[i],
+            label);
+        fl_strset_add(&c->hl.parts, t->parts[i], group);
+        add_posterm(&c->hl, "", t->parts[i]);
+        add_posterm(&c->hl, FL_PREFIX_PART, t->parts[i]);
+    }
+    fl_xquery *q = scale_q(x, combine_q(x, FL_XOP_AND, ps, t->nparts, 0), W_SPLIT);
+    free(ps);
+    return q;
 }
 
 /* Paired forms ("Bürgerinnen und Bürger", "Aussteller und Ausstellerinnen"):
@@ -412,23 +437,8 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
             subs[n++] = hb;
     }
     add_posterm(&c->hl, FL_PREFIX_PART, stem);
-    if (t->nparts >= 2) {
-        /* A compound typed whole: documents with all its parts match too. */
-        fl_xquery **ps = fl_xcalloc(t->nparts, sizeof *ps);
-        for (size_t i = 0; i < t->nparts; i++) {
-            fl_xquery *alt[2] = {term_q(x, "", t->parts[i], 0),
-                                 term_q(x, FL_PREFIX_PART, t->parts[i], 0)};
-            ps[i] = combine_q(x, FL_XOP_OR, alt, 2, 0);
-            why(x, "", t->parts[i], "'%s' (part of '%s')", t->parts[i], label);
-            why(x, FL_PREFIX_PART, t->parts[i], "'%s' inside a compound (part of '%s')",
-                t->parts[i], label);
-            fl_strset_add(&c->hl.parts, t->parts[i], group);
-            add_posterm(&c->hl, "", t->parts[i]);
-            add_posterm(&c->hl, FL_PREFIX_PART, t->parts[i]);
-        }
-        subs[n++] = scale_q(x, combine_q(x, FL_XOP_AND, ps, t->nparts, 0), W_SPLIT);
-        free(ps);
-    }
+    if (t->nparts >= 2)
+        subs[n++] = parts_q(x, t, group, label);
     /* Typo tolerance: an unknown word gets its spelling correction as an
      * alternative; a rare one whose correction is far more common has it
      * offered ("Meinten Sie …?") without changing the results. */
@@ -437,7 +447,11 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
         uint32_t f = tfreq(x, "", stem) + tfreq(x, FL_PREFIX_EXACT, t->exact) +
                      tfreq(x, FL_PREFIX_PART, stem);
         if (f <= 1) {
-            char *sug = spelling(x, t->exact, budget);
+            char *sug = spelling(x, t->exact, budget, false);
+            /* A compound the index does not have whole, with a typo in one
+             * of its parts ("Barrierefreiheitsgestz"): correct that part. */
+            if (!sug && f == 0 && !x->xerr)
+                sug = spelling(x, t->exact, budget, true);
             if (sug) {
                 qtoks st = {0};
                 char *e2 = NULL;
@@ -449,10 +463,11 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
                         fl_strlist_push(&x->repl_to, sug);
                     }
                     if (f == 0) {
-                        fl_xquery *alt[3] = {term_q(x, "", u->stem, pos),
+                        fl_xquery *alt[4] = {term_q(x, "", u->stem, pos),
                                              scale_q(x, term_q(x, FL_PREFIX_EXACT, u->exact, 0), W_EXACT),
-                                             scale_q(x, term_q(x, FL_PREFIX_PART, u->stem, 0), W_PART)};
-                        subs[n++] = scale_q(x, combine_q(x, FL_XOP_OR, alt, 3, 0), W_TYPO);
+                                             scale_q(x, term_q(x, FL_PREFIX_PART, u->stem, 0), W_PART),
+                                             parts_q(x, u, group, sug)};
+                        subs[n++] = scale_q(x, combine_q(x, FL_XOP_OR, alt, 4, 0), W_TYPO);
                         why(x, "", u->stem, "corrected '%s' to '%s' (stem '%s')", label, sug,
                             u->stem);
                         why(x, FL_PREFIX_EXACT, u->exact, "corrected '%s' to '%s'", label, sug);

@@ -99,6 +99,15 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
  * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
  * when there is none.  Returns 0, or -1 when the index could not be read. */
 int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out);
+/* The same for a compound the index does not have whole, with the typo in
+ * one part ("barrierefreiheitsgestz"): a split point where one side is a
+ * word of the index or of an's word list (the modifier, before its linking
+ * element, or the head)
+ * and the other side has a correction within its own budget (5+ letters
+ * one edit, 9+ two, never more than maxedit); the recombined word
+ * ("barrierefreiheitsgesetz") in *out, or NULL.  Returns 0 or -1. */
+int fl_spell_suggest_compound(fl_xdb *db, const fl_analyzer *an, const char *word,
+                              unsigned maxedit, char **out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
 /* HTML-escapes s[0..len) onto out. */

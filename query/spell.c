@@ -31,6 +31,8 @@
 
 #define MAX_WORD 64           /* code points; longer words get no suggestion */
 #define MAX_VISITS 20000      /* trie nodes per suggestion: bounds the worst case */
+#define MIN_PART 4            /* letters of a compound part, known or corrected */
+#define MAX_SIDE_TRIES 2      /* compound corrections tried per side, see below */
 
 typedef struct spell {
     fl_xtermit *it;
@@ -158,7 +160,9 @@ static void visit(spell *sp, size_t d)
     }
 }
 
-int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out)
+/* fl_spell_suggest, also giving the suggestion's distance and frequency. */
+static int suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out, unsigned *dist,
+                   uint32_t *freq)
 {
     *out = NULL;
     uint32_t q[MAX_WORD];
@@ -196,12 +200,167 @@ int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out)
         if (sp->failed)
             rc = -1;
     }
-    if (rc == 0)
+    if (rc == 0) {
         *out = sp->best;
-    else
+        *dist = sp->best_dist;
+        *freq = sp->best_freq;
+    } else {
         free(sp->best);
+    }
     fl_xtermit_free(sp->it);
     fl_buf_free(&sp->prefix);
     free(sp);
+    return rc;
+}
+
+int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out)
+{
+    unsigned dist;
+    uint32_t freq;
+    return suggest(db, word, maxedit, out, &dist, &freq);
+}
+
+/* ------------------------------------------------------------ compounds */
+
+/* Whether w[0..len) is a word of the index (an E term) or of the word
+ * list. -1: index error. */
+static int known(fl_xdb *db, const fl_analyzer *an, const char *w, size_t len)
+{
+    if (fl_analyzer_knows(an, w, len))
+        return 1;
+    fl_buf b = FL_BUF_INIT;
+    fl_buf_puts(&b, FL_PREFIX_EXACT);
+    fl_buf_append(&b, w, len);
+    uint32_t f = 0;
+    int rc = fl_xdb_termfreq(db, b.data, b.len, &f) == FL_XOK ? f > 0 : -1;
+    fl_buf_free(&b);
+    return rc;
+}
+
+static size_t cps(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* The Meilisearch rule again, capped by the whole word's budget. */
+static unsigned part_budget(const char *s, size_t len, unsigned maxedit)
+{
+    size_t n = cps(s, len);
+    unsigned b = n >= 9 ? 2 : n >= 5 ? 1 : 0;
+    return b < maxedit ? b : maxedit;
+}
+
+typedef struct cand {
+    char *word;
+    unsigned dist;
+    size_t known_len;
+    uint32_t freq;
+} cand;
+
+/* Offers known + link + corrected(rest) or corrected(rest) + link + known
+ * (head_known says which side is known); keeps the best candidate: fewest
+ * edits, then the longest known side, then the most frequent correction. */
+static int try_side(fl_xdb *db, cand *best, const char *head, size_t hl, const char *link,
+                    const char *tail, size_t tl, bool head_known, unsigned maxedit)
+{
+    const char *fix = head_known ? tail : head;
+    size_t fl = head_known ? tl : hl;
+    unsigned budget = part_budget(fix, fl, maxedit);
+    if (budget == 0)
+        return 0;
+    char *typed = fl_xstrndup(fix, fl), *sug = NULL;
+    unsigned dist = 0;
+    uint32_t freq = 0;
+    int rc = suggest(db, typed, budget, &sug, &dist, &freq);
+    free(typed);
+    if (rc != 0 || !sug)
+        return rc;
+    size_t known_len = head_known ? hl : tl;
+    if (!best->word || dist < best->dist ||
+        (dist == best->dist &&
+         (known_len > best->known_len || (known_len == best->known_len && freq > best->freq)))) {
+        free(best->word);
+        best->word = head_known ? fl_xasprintf("%.*s%s%s", (int)hl, head, link, sug)
+                                : fl_xasprintf("%s%s%.*s", sug, link, (int)tl, tail);
+        best->dist = dist;
+        best->known_len = known_len;
+        best->freq = freq;
+    }
+    free(sug);
+    return 0;
+}
+
+/* German linking elements a compound's modifier may end with ("Arbeit-s-",
+ * "Schwan-en-"); the longest first. */
+static const char *const links[] = {"ens", "es", "en", "er", "ns", "s", "n", "e", ""};
+#define NLINKS (sizeof links / sizeof links[0])
+
+int fl_spell_suggest_compound(fl_xdb *db, const fl_analyzer *an, const char *word,
+                              unsigned maxedit, char **out)
+{
+    *out = NULL;
+    size_t len = strlen(word);
+    if (maxedit == 0 || cps(word, len) < 2 * MIN_PART || cps(word, len) > MAX_WORD)
+        return 0;
+    /* First the cheap look-ups: which split points (code point boundaries,
+     * MIN_PART+ letters each side) have a known modifier (before a linking
+     * element) or a known head.  A split with both known means the compound
+     * is made of correct words: nothing to correct. */
+    size_t heads[MAX_WORD], tails[MAX_WORD]; /* split points, bytes */
+    size_t nh = 0, nt = 0;
+    for (size_t i = 1; i < len; i++) {
+        if (((unsigned char)word[i] & 0xC0) == 0x80)
+            continue;
+        if (cps(word, i) < MIN_PART || cps(word + i, len - i) < MIN_PART)
+            continue;
+        int kh = known(db, an, word, i), kt = known(db, an, word + i, len - i);
+        if (kh < 0 || kt < 0)
+            return -1;
+        if (kh)
+            heads[nh++] = i;
+        if (kt)
+            tails[nt++] = i;
+        for (size_t k = 0; k < NLINKS && (kh || kt); k++) {
+            size_t ll = strlen(links[k]);
+            int both = 0;
+            if (kh && ll < len - i && strncmp(word + i, links[k], ll) == 0)
+                both = known(db, an, word + i + ll, len - i - ll);
+            if (both == 0 && kt && ll < i && strncmp(word + i - ll, links[k], ll) == 0)
+                both = known(db, an, word, i - ll);
+            if (both != 0)
+                return both < 0 ? -1 : 0;
+        }
+    }
+    /* Then the corrections, each a walk of the dictionary: the typo after
+     * the longest known modifiers, or before the longest known heads — a
+     * longer known side leaves less to guess.  A few of each. */
+    cand best = {0};
+    int rc = 0;
+    for (size_t h = nh; h-- > 0 && nh - h <= MAX_SIDE_TRIES && rc == 0;) {
+        size_t i = heads[h];
+        for (size_t k = 0; k < NLINKS && rc == 0; k++) {
+            size_t ll = strlen(links[k]);
+            if (ll < len - i && strncmp(word + i, links[k], ll) == 0)
+                rc = try_side(db, &best, word, i, links[k], word + i + ll, len - i - ll, true,
+                              maxedit);
+        }
+    }
+    for (size_t t = 0; t < nt && t < MAX_SIDE_TRIES && rc == 0; t++) {
+        size_t i = tails[t];
+        for (size_t k = 0; k < NLINKS && rc == 0; k++) {
+            size_t ll = strlen(links[k]);
+            if (ll < i && strncmp(word + i - ll, links[k], ll) == 0)
+                rc = try_side(db, &best, word, i - ll, links[k], word + i, len - i, false,
+                              maxedit);
+        }
+    }
+    if (rc == 0 && best.word && best.dist <= maxedit)
+        *out = best.word;
+    else
+        free(best.word);
     return rc;
 }

@@ -203,6 +203,11 @@ fl_analyzer *fl_analyzer_new(const fl_analyzer_options *opts, char **err)
     return a;
 }
 
+bool fl_analyzer_knows(const fl_analyzer *a, const char *word, size_t len)
+{
+    return a && fl_wordlist_lookup(a->wl, word, len) != 0;
+}
+
 void fl_analyzer_free(fl_analyzer *a)
 {
     if (!a)
