@@ -89,7 +89,18 @@ typedef struct fl_analyzer_options {
     size_t n_extra_words;
     bool no_compounds;     /* disable compound splitting */
     bool no_gender;        /* disable gender-form handling */
+    /* A cache file of the word list (fl_wordlist_save_cache), e.g.
+     * FL_WORDLIST_CACHE inside the index directory, or NULL: mapped when it
+     * matches the list's size and mtime, else the list is loaded and — with
+     * write_wordlist_cache (the indexer) — the cache written (best effort:
+     * silently skipped when the file cannot be written).  Searchers only
+     * read it: they never write into the index directory. */
+    const char *wordlist_cache;
+    bool write_wordlist_cache;
 } fl_analyzer_options;
+
+/* The word list cache's name inside an index directory. */
+#define FL_WORDLIST_CACHE "wordlist.cache"
 
 #define FL_DEFAULT_WORDLIST "/usr/share/dict/ngerman"
 

@@ -41,6 +41,9 @@
  *   DIR/gen-NNNNNN/     glass databases; incremental runs update the live one
  *                       in place with a single commit.
  *   DIR/lock            flock()ed by `findling index` (exit 75 when held).
+ *   DIR/wordlist.cache  the analyzer's word list as a mappable table
+ *                       (FL_WORDLIST_CACHE, fl_wordlist.h), written by the
+ *                       indexer, mapped by searchers; only a cache.
  * Readers notice a swap by the stub's content changing (reopen() alone keeps
  * the old generation open): fl_searcher_reopen() re-opens DIR when it does.
  */
