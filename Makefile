@@ -169,7 +169,8 @@ valgrind: deps
 # ------------------------------------------------------------------ tests
 # Both builds, both suites; the last line is "N passed, N failed".
 test: deps
-	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD))
+	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD)) \
+	  $(BUILD)/bench-bin/gen_archive
 	@$(MAKE) --no-print-directory -j2 $(ASAN_BUILD)/findling $(call TEST_BINS,$(ASAN_BUILD)) CFLAGS="-O1 -g"
 	@if $(FUZZ_PROBE); then \
 	  $(MAKE) --no-print-directory -j2 fuzz-build; \
@@ -178,7 +179,7 @@ test: deps
 	  tests/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 # Just run the suite on the normal build (no deps, no sanitizers): development.
-test-only: $(BUILD)/findling $(call TEST_BINS,$(BUILD))
+test-only: $(BUILD)/findling $(call TEST_BINS,$(BUILD)) $(BUILD)/bench-bin/gen_archive
 	@tests/run-tests.sh $(BUILD)
 
 # ------------------------------------------------------------------ demo

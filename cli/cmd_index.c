@@ -32,6 +32,9 @@ static const char help[] =
     "  --threads N     analysis threads (default: one per CPU, at most 4)\n"
     "  --shards N      full build: N writer threads, each filling a shard, merged at\n"
     "                  the end (default: one per CPU, at most 4, from 500 files on)\n"
+    "  --changesets N  keep N changesets in the index for xapian-replicate-server, so\n"
+    "                  replicas fetch only what changed (else the config's\n"
+    "                  changesets:, else none; see README \"Scaling out\")\n"
     "  --help          this text\n"
     "\n"
     "Problems with single files are printed to stderr as PATH:LINE: REASON; the rest\n"
@@ -116,10 +119,11 @@ int fl_cmd_index(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},        {"threads", required_argument, NULL, 't'},
         {"no-compact", no_argument, NULL, 'N'},  {"help", no_argument, NULL, 'h'},
         {"shards", required_argument, NULL, 'S'},
+        {"changesets", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
     const char *db_arg = NULL, *config_arg = NULL;
     bool full = false, drafts = false, json = false, no_compact = false;
-    unsigned threads = 0, shards = 0;
+    unsigned threads = 0, shards = 0, changesets = 0;
     cli_state st = {0};
     optind = 1;
     opterr = 0;
@@ -152,6 +156,17 @@ int fl_cmd_index(int argc, char **argv)
                 return 2;
             }
             shards = (unsigned)n;
+            break;
+        }
+        case 'C': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 100000) {
+                fprintf(stderr, "findling index: --changesets: expected 1..100000, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            changesets = (unsigned)n;
             break;
         }
         case 'h': fputs(help, stdout); return 0;
@@ -196,6 +211,7 @@ int fl_cmd_index(int argc, char **argv)
     opt.threads = threads;
     opt.no_compact = no_compact;
     opt.shards = shards;
+    opt.changesets = changesets;
     opt.report = on_report;
     opt.progress = on_progress;
     opt.ud = &st;

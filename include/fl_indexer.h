@@ -73,6 +73,11 @@ typedef struct fl_index_options {
                                   0 = auto (one per CPU, at most 4, for sites of
                                   at least FL_INDEX_SHARD_MIN files), 1 = one
                                   writer.  Ignored with no_compact. */
+    unsigned changesets;       /* incremental runs: keep this many changesets
+                                  in the live generation for
+                                  xapian-replicate-server; 0 = the config's
+                                  `changesets:` (else none, or whatever
+                                  XAPIAN_MAX_CHANGESETS says) */
     fl_index_report_fn report;
     fl_index_progress_fn progress;
     void *ud;                  /* passed to report and progress */

@@ -105,6 +105,16 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out);
  * writes the environment. */
 fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode,
                                 unsigned flush_threshold, fl_xdb **out);
+/* As fl_xdb_open_writable, and with max_changesets > 0 every commit also
+ * writes a changeset file into the database directory (the newest
+ * max_changesets are kept), which xapian-replicate-server sends to replicas
+ * instead of a whole copy.  Xapian 1.4 reads XAPIAN_MAX_CHANGESETS from the
+ * environment when the database is opened, so it is set around the open like
+ * the flush threshold (same threading caveat).  0 = leave the environment as
+ * it is (an inherited XAPIAN_MAX_CHANGESETS still applies). */
+fl_xstatus fl_xdb_open_writable_changesets(const char *path, fl_xdb_mode mode,
+                                           unsigned flush_threshold, unsigned max_changesets,
+                                           fl_xdb **out);
 /* An empty read-only database to which shards are added with fl_xdb_add(). */
 fl_xstatus fl_xdb_new_empty(fl_xdb **out);
 /* Adds `shard` (read-only) to the combined read-only database `db`. */

@@ -1454,11 +1454,17 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
 
     /* The previous state, and whether this run must be a full one. */
     bool full = o->full || livegen < 0;
+    /* Only the incremental writer writes changesets: a full build becomes a
+     * new database (new UUID) that replicas must copy whole anyway. */
+    unsigned changesets = o->changesets ? o->changesets
+                          : o->config   ? o->config->changesets
+                                        : 0;
     bool config_changed = true;
     if (livegen >= 0) {
         live_path = fl_xasprintf("%s/gen-%06ld", dir, livegen);
         fl_xstatus st = full ? fl_xdb_open(live_path, &live)
-                             : fl_xdb_open_writable(live_path, FL_XDB_OPEN, 0, &live);
+                             : fl_xdb_open_writable_changesets(live_path, FL_XDB_OPEN, 0,
+                                                               changesets, &live);
         if (st != FL_XOK) {
             if (st == FL_XERR_LOCKED)
                 fl_err_set(err, "%s: another program is writing to the index: %s", live_path,
