@@ -183,6 +183,9 @@ static int suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out, u
     sp->k = maxedit;
     for (size_t j = 0; j <= qn; j++)
         sp->rows[0][j] = (uint32_t)j;
+    /* The spelling words have no prefix: the node path starts empty (but
+     * allocated: it is compared with memcmp). */
+    fl_buf_reserve(&sp->prefix, 64);
     int rc = 0;
     fl_xstatus st = fl_xdb_spellings_open(db, &sp->it);
     if (st == FL_XOK && fl_xtermit_at_end(sp->it)) {
