@@ -29,7 +29,12 @@ fl_analyzer *fl_cli_analyzer_for_index(const char *db_path, char **err)
     fl_analyzer_options aopt = {0};
     aopt.extra_words = (const char *const *)words.items;
     aopt.n_extra_words = words.n;
+    /* The indexer leaves a cache of the word list in the index directory:
+     * mapping it instead of loading 4.7 MB is most of a CLI search's start. */
+    char *cache = fl_xasprintf("%s/%s", db_path, FL_WORDLIST_CACHE);
+    aopt.wordlist_cache = cache;
     fl_analyzer *an = fl_analyzer_new(&aopt, err);
+    free(cache);
     fl_strlist_free(&words);
     return an;
 }

@@ -89,7 +89,18 @@ typedef struct fl_analyzer_options {
     size_t n_extra_words;
     bool no_compounds;     /* disable compound splitting */
     bool no_gender;        /* disable gender-form handling */
+    /* A cache file of the word list (fl_wordlist_save_cache), e.g.
+     * FL_WORDLIST_CACHE inside the index directory, or NULL: mapped when it
+     * matches the list's size and mtime, else the list is loaded and — with
+     * write_wordlist_cache (the indexer) — the cache written (best effort:
+     * silently skipped when the file cannot be written).  Searchers only
+     * read it: they never write into the index directory. */
+    const char *wordlist_cache;
+    bool write_wordlist_cache;
 } fl_analyzer_options;
+
+/* The word list cache's name inside an index directory. */
+#define FL_WORDLIST_CACHE "wordlist.cache"
 
 #define FL_DEFAULT_WORDLIST "/usr/share/dict/ngerman"
 
@@ -116,6 +127,11 @@ char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len);
 
 /* Whether the exact (case-folded) word is a German stop word. */
 bool fl_is_stopword(const char *exact, size_t len);
+
+/* Whether the word list knows a (folded, lower-case) word in any form
+ * ("bürger", "beteiligung"): e.g. to tell a misspelt compound part from a
+ * correct one. */
+bool fl_analyzer_knows(const fl_analyzer *a, const char *word, size_t len);
 
 /* Splits a (folded, lower-case) word into compound parts as the chain does:
  * appends each part's surface form, '\n'-separated, to out; returns the

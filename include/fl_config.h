@@ -13,7 +13,8 @@
  *   max_file_size: 10MB                # bytes; suffixes k/K/KB, M/MB, G/GB accepted
  *   exclude: ["archiv/alt"]               # extra globs (fnmatch) on site-relative paths
  *   words: [Bürgerbeteiligung]         # extra words for compound splitting
- *   recency_boost: 0.1                 # 0 = off
+ *   recency_boost: 0.1                 # 0 = off; see README (Configuration)
+ *   recency_half_life: 365             # days after which the boost has halved
  *
  * Default facets: category (Kategorie), author (Autor*in), tag (Schlagwort),
  * year (Jahr).  The built-in facet names read these front matter fields:
@@ -53,12 +54,14 @@ typedef struct fl_config {
     fl_strlist exclude;     /* extra exclude globs */
     fl_strlist words;       /* extra compound-splitting words */
     double recency_boost;   /* default 0 */
+    double recency_half_life; /* days, > 0; default FL_CONFIG_DEFAULT_HALF_LIFE */
     unsigned changesets;    /* `changesets: N`: replication changesets kept by
                                incremental runs; default 0 (none) */
     fl_strlist warnings;    /* "FILE:LINE: unknown key 'x'" and the like */
 } fl_config;
 
 #define FL_CONFIG_DEFAULT_MAX_FILE_SIZE ((uint64_t)10 * 1024 * 1024)
+#define FL_CONFIG_DEFAULT_HALF_LIFE 365.0
 
 /* A config holding only the defaults. Never NULL. */
 fl_config *fl_config_new_default(void);

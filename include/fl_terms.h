@@ -41,6 +41,9 @@
  *   DIR/gen-NNNNNN/     glass databases; incremental runs update the live one
  *                       in place with a single commit.
  *   DIR/lock            flock()ed by `findling index` (exit 75 when held).
+ *   DIR/wordlist.cache  the analyzer's word list as a mappable table
+ *                       (FL_WORDLIST_CACHE, fl_wordlist.h), written by the
+ *                       indexer, mapped by searchers; only a cache.
  * Readers notice a swap by the stub's content changing (reopen() alone keeps
  * the old generation open): fl_searcher_reopen() re-opens DIR when it does.
  */
@@ -90,7 +93,7 @@ enum {
 /* FL_META_CONFIG (JSON) — what the query side needs from findling.yml:
  *   {"facets": [{"name": "category", "label": "Kategorie"}, ...],
  *    "synonyms": [["Auto", "PKW", "Kraftfahrzeug"], ...],
- *    "recency_boost": 0.1,
+ *    "recency_boost": 0.1, "recency_half_life": 365,
  *    "words": ["Quartier", ...]}   (findling.yml `words`: extra compound parts;
  *                                  the query side's analyzer needs them too,
  *                                  see fl_index_stored_words)

@@ -46,7 +46,20 @@ void fl_wordlist_add_key(fl_wordlist *wl, const char *key, size_t len, unsigned 
 /* Flags of a key (lower case, folded), 0 when absent. */
 unsigned fl_wordlist_lookup(const fl_wordlist *wl, const char *key, size_t len);
 
-/* Number of distinct keys. */
+/* Number of distinct keys (of a mapped list plus its additions: an upper
+ * bound). */
 size_t fl_wordlist_size(const fl_wordlist *wl);
+
+/* A cache of a list loaded from source_path (and nothing else yet): its
+ * table written to cache_path (atomically: a temporary file renamed over
+ * it) with source_path's size and mtime.  Returns 0, or -1 with *err. */
+int fl_wordlist_save_cache(const fl_wordlist *wl, const char *source_path, const char *cache_path,
+                           char **err);
+/* The list of a cache file written by fl_wordlist_save_cache, mapped
+ * read-only, or NULL when there is none or it is stale (source_path's size
+ * or mtime differ), damaged or from another machine layout — then load the
+ * source.  Words added to a mapped list are kept beside the mapping;
+ * fl_wordlist_free() unmaps it. */
+fl_wordlist *fl_wordlist_map_cache(const char *cache_path, const char *source_path);
 
 #endif

@@ -204,6 +204,9 @@ fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq);
  * dictionary like a trie (e.g. to find near spellings) without listing it. */
 typedef struct fl_xtermit fl_xtermit;
 fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out);
+/* The same cursor over Xapian's spelling dictionary (Database::spellings_begin):
+ * its words in byte order, no prefix, with their spelling frequencies. */
+fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out);
 void fl_xtermit_free(fl_xtermit *it);
 /* Whether the cursor is past the last term with the prefix. */
 bool fl_xtermit_at_end(const fl_xtermit *it);
@@ -330,6 +333,12 @@ fl_xstatus fl_xquery_match_all(fl_xquery **out);
  * its length or wdf (a Xapian PostingSource): a bonus BM25's length
  * normalisation cannot shrink, e.g. for a title word of a 2 MB law. */
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out);
+/* Every document with a "YYYYMMDD" value in slot (FL_SLOT_DATE), weighing
+ * weight * 2^(-age / half_life_days), age = today_days minus the date in days
+ * since 1970-01-01 (a future date counts as today; a value that is not a date
+ * weighs 0): a recency bonus to add with AND_MAYBE. */
+fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_life_days,
+                             double weight, fl_xquery **out);
 /* A boolean query matching exactly the documents ids[0..n) (any order,
  * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
  * expensive query, which Xapian then evaluates on those documents only. */

@@ -39,6 +39,7 @@ fl_config *fl_config_new_default(void)
 {
     fl_config *c = fl_xcalloc(1, sizeof *c);
     c->max_file_size = FL_CONFIG_DEFAULT_MAX_FILE_SIZE;
+    c->recency_half_life = FL_CONFIG_DEFAULT_HALF_LIFE;
     add_facet(c, "category", "categories", "Kategorie", "kategorie");
     add_facet(c, "author", "authors", "Autor*in", "autor");
     add_facet(c, "tag", "tags", "Schlagwort", "schlagwort");
@@ -217,6 +218,13 @@ static int load_tree(fl_config *c, const fl_yaml *root, const char *path, char *
                 return fl_err_set(err, "%s:%d: recency_boost: expected a number >= 0", path,
                                   v->line);
             c->recency_boost = d;
+        } else if (!strcmp(key, "recency_half_life")) {
+            char *end;
+            double d = v->kind == FL_YAML_SCALAR ? strtod(v->value, &end) : -1;
+            if (v->kind != FL_YAML_SCALAR || *end || end == v->value || !(d > 0) || d > 1e6)
+                return fl_err_set(err, "%s:%d: recency_half_life: expected a number of days > 0",
+                                  path, v->line);
+            c->recency_half_life = d;
         } else if (!strcmp(key, "changesets")) {
             char *end;
             long n = v->kind == FL_YAML_SCALAR ? strtol(v->value, &end, 10) : -1;

@@ -1,5 +1,6 @@
 /* indexer.c — one `findling index` run (see fl_indexer.h). */
 #include "fl_indexer.h"
+#include "fl_wordlist.h"
 
 #include "fl_analyzer.h"
 #include "fl_docbuild.h"
@@ -155,7 +156,8 @@ out:
 }
 
 /* Removes what a killed run left behind: the stub's tmp file, tmp-* build
- * directories and every gen-* that is not the live one.  Returns the highest
+ * directories, a half-written word list cache and every gen-* that is not
+ * the live one.  Returns the highest
  * generation number seen (for choosing the next one). */
 static long cleanup_dir(const char *dir, long live)
 {
@@ -170,7 +172,8 @@ static long cleanup_dir(const char *dir, long live)
         if (g > maxgen)
             maxgen = g;
         if ((g >= 0 && g != live) || strncmp(e->d_name, "tmp-", 4) == 0 ||
-            strcmp(e->d_name, STUB_TMP) == 0)
+            strcmp(e->d_name, STUB_TMP) == 0 ||
+            strncmp(e->d_name, FL_WORDLIST_CACHE ".tmp.", strlen(FL_WORDLIST_CACHE ".tmp.")) == 0)
             fl_strlist_push(&doomed, e->d_name);
     }
     closedir(d);
@@ -984,6 +987,8 @@ void fl_index_config_json(const fl_config *cfg, fl_buf *out)
     fl_json_array_end(&j);
     fl_json_key(&j, "recency_boost");
     fl_json_double(&j, cfg->recency_boost, 6);
+    fl_json_key(&j, "recency_half_life");
+    fl_json_double(&j, cfg->recency_half_life, 6);
     /* The analysis chain's extra compound words: the query side must split
      * compounds exactly as the documents were split. */
     fl_json_key(&j, "words");
@@ -1536,9 +1541,30 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         fl_analyzer_options aopt = {0};
         aopt.extra_words = (const char *const *)cfg->words.items;
         aopt.n_extra_words = cfg->words.n;
+        /* Leaves (or refreshes) the word list cache the searchers map. */
+        char *wcache = fl_xasprintf("%s/%s", dir, FL_WORDLIST_CACHE);
+        aopt.wordlist_cache = wcache;
+        aopt.write_wordlist_cache = true;
         an = fl_analyzer_new(&aopt, err);
+        free(wcache);
         if (!an)
             goto out;
+    } else {
+        /* Nothing to analyse, but an index from before the cache (or a
+         * word list updated since) still gets one for its searchers. */
+        char *wcache = fl_xasprintf("%s/%s", dir, FL_WORDLIST_CACHE);
+        fl_wordlist *m = fl_wordlist_map_cache(wcache, FL_DEFAULT_WORDLIST);
+        if (m) {
+            fl_wordlist_free(m);
+        } else if (access(FL_DEFAULT_WORDLIST, R_OK) == 0) {
+            fl_analyzer_options aopt = {0};
+            aopt.wordlist_cache = wcache;
+            aopt.write_wordlist_cache = true;
+            char *aerr = NULL;
+            fl_analyzer_free(fl_analyzer_new(&aopt, &aerr));
+            free(aerr);
+        }
+        free(wcache);
     }
     r.an = an;
     facet_names = fl_xcalloc(cfg->nfacets + 1, sizeof *facet_names);

@@ -27,6 +27,8 @@
 #include <string.h>
 
 #define W_EXACT 0.6
+#define W_PERSON 1.0      /* a gender form's person nouns, see person_q */
+#define W_GENDER_STEM 0.5 /* ... and its bare stem */
 #define W_PART 0.5
 #define W_SPLIT 0.6
 #define W_TYPO 0.7
@@ -87,6 +89,7 @@ void fl_compiled_free(fl_compiled *c)
 
 typedef struct qtok {
     char *surface, *exact, *stem;
+    char *gender_base; /* "aussteller" for "Aussteller*innen", else NULL */
     char **parts;
     size_t nparts;
     unsigned flags;
@@ -106,6 +109,7 @@ static int collect_cb(void *ud, const fl_token *tok)
     q->surface = fl_xstrndup(tok->surface, tok->surface_len);
     q->exact = fl_xstrdup(tok->exact ? tok->exact : "");
     q->stem = fl_xstrdup(tok->stem ? tok->stem : "");
+    q->gender_base = tok->gender_base && tok->gender_base[0] ? fl_xstrdup(tok->gender_base) : NULL;
     q->nparts = tok->nparts;
     q->parts = tok->nparts ? fl_xcalloc(tok->nparts, sizeof *q->parts) : NULL;
     for (size_t i = 0; i < tok->nparts; i++)
@@ -121,6 +125,7 @@ static void qtoks_free(qtoks *a)
         free(a->t[i].surface);
         free(a->t[i].exact);
         free(a->t[i].stem);
+        free(a->t[i].gender_base);
         for (size_t k = 0; k < a->t[i].nparts; k++)
             free(a->t[i].parts[k]);
         free(a->t[i].parts);
@@ -284,10 +289,11 @@ static unsigned typo_budget(const char *exact)
     return n >= 9 ? 2 : n >= 5 ? 1 : 0;
 }
 
-static char *spelling(cctx *x, const char *exact, unsigned maxedit)
+static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
 {
     char *sug = NULL;
-    if (fl_spell_suggest(x->s->db, exact, maxedit, &sug) != 0) {
+    if ((compound ? fl_spell_suggest_compound(x->s->db, x->s->an, exact, maxedit, &sug)
+                  : fl_spell_suggest(x->s->db, exact, maxedit, &sug)) != 0) {
         if (fl_xlast_status() == FL_XERR_MODIFIED)
             x->xerr = 1;
         return NULL;
@@ -299,16 +305,102 @@ static char *spelling(cctx *x, const char *exact, unsigned maxedit)
     return sug;
 }
 
+/* A gender form names people ("Aussteller*innen", "Nutzerinnen"), but its
+ * stem also stands for the activity: Snowball gives Aussteller and Ausstellung
+ * "ausstell", Nutzer and Nutzung "nutz", Teilnehmer and teilnehmen
+ * "teilnehm".  A searcher who typed a gender form asked for the people, in
+ * any gender: every form of the person noun built on the masculine base —
+ * the base and its inflections (-s, -n, -e, -en: Ausstellern, Experten) and
+ * the feminine and inclusive forms (-in, -innen; the index keeps
+ * "Aussteller*innen", "AusstellerInnen", "Aussteller:innen" as
+ * "ausstellerinnen") — counts as a match of the word itself, as one term
+ * (OP_SYNONYM: a page using several forms is not counted twice).  Returns
+ * NULL when no document has any of them. */
+static const char *const person_endings[] = {"", "s", "n", "e", "en", "in", "innen"};
+#define NEND (sizeof person_endings / sizeof person_endings[0])
+
+static fl_xquery *person_q(cctx *x, const qtok *t, int group, const char *label)
+{
+    fl_xquery *forms[NEND] = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < NEND; i++) {
+        char *w = fl_xasprintf("%s%s", t->gender_base, person_endings[i]);
+        if (tfreq(x, FL_PREFIX_EXACT, w) > 0) {
+            forms[n++] = term_q(x, FL_PREFIX_EXACT, w, 0);
+            why(x, FL_PREFIX_EXACT, w, "'%s', a form of the person noun '%s' (gender form)", w,
+                label);
+            fl_strset_add(&x->c->hl.exacts, w, group);
+        }
+        free(w);
+    }
+    if (n == 0)
+        return NULL;
+    return scale_q(x, combine_q(x, FL_XOP_SYNONYM, forms, n, 0), W_PERSON);
+}
+
+/* A compound typed whole: documents with all its parts match too (× W_SPLIT).
+ * NULL when t is not a compound. */
+static fl_xquery *parts_q(cctx *x, const qtok *t, int group, const char *label)
+{
+    if (t->nparts < 2)
+        return NULL;
+    fl_compiled *c = x->c;
+    fl_xquery **ps = fl_xcalloc(t->nparts, sizeof *ps);
+    for (size_t i = 0; i < t->nparts; i++) {
+        fl_xquery *alt[2] = {term_q(x, "", t->parts[i], 0),
+                             term_q(x, FL_PREFIX_PART, t->parts[i], 0)};
+        ps[i] = combine_q(x, FL_XOP_OR, alt, 2, 0);
+        why(x, "", t->parts[i], "'%s' (part of '%s')", t->parts[i], label);
+        why(x, FL_PREFIX_PART, t->parts[i], "'%s' inside a compound (part of '%s')", t->parts[i],
+            label);
+        fl_strset_add(&c->hl.parts, t->parts[i], group);
+        add_posterm(&c->hl, "", t->parts[i]);
+        add_posterm(&c->hl, FL_PREFIX_PART, t->parts[i]);
+    }
+    fl_xquery *q = scale_q(x, combine_q(x, FL_XOP_AND, ps, t->nparts, 0), W_SPLIT);
+    free(ps);
+    return q;
+}
+
+/* Paired forms ("Bürgerinnen und Bürger", "Aussteller und Ausstellerinnen"):
+ * a word that is a person form of a gender form elsewhere in the same text
+ * names the same people, so it is searched as one too. */
+static void pair_gender_forms(qtoks *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        qtok *t = &a->t[i];
+        if (t->gender_base || t->kind != FL_TOKEN_WORD)
+            continue;
+        for (size_t k = 0; k < a->n && !t->gender_base; k++) {
+            const char *g = a->t[k].gender_base;
+            size_t gl = g ? strlen(g) : 0;
+            if (!g || strcmp(a->t[k].stem, t->stem) != 0 || strncmp(t->exact, g, gl) != 0)
+                continue;
+            for (size_t e = 0; e < NEND; e++)
+                if (strcmp(t->exact + gl, person_endings[e]) == 0) {
+                    t->gender_base = fl_xstrdup(g);
+                    break;
+                }
+        }
+    }
+}
+
 /* The OR of everything that matches one analysed word. */
 static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const char *label)
 {
     fl_compiled *c = x->c;
-    fl_xquery *subs[8] = {0};
+    fl_xquery *subs[9] = {0};
     size_t n = 0;
     const char *stem = t->stem[0] ? t->stem : t->exact;
     if (!stem[0])
         return NULL;
-    subs[n++] = term_q(x, "", stem, pos);
+    /* A gender form: its person nouns carry the weight, everything built on
+     * the (ambiguous) stem counts for less — see person_q. */
+    fl_xquery *persons = t->gender_base ? person_q(x, t, group, label) : NULL;
+    double sw = persons ? W_GENDER_STEM : 1.0;
+    if (persons)
+        subs[n++] = persons;
+    subs[n++] = persons ? scale_q(x, term_q(x, "", stem, pos), sw) : term_q(x, "", stem, pos);
     const char *form = (t->flags & FL_TOKFLAG_GENDER)   ? " (gender form)"
                        : (t->flags & FL_TOKFLAG_FOLDED) ? " (umlaut/accent variant)"
                                                          : "";
@@ -322,39 +414,31 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
         why(x, FL_PREFIX_EXACT, t->exact, "exact word '%s'", t->exact);
         fl_strset_add(&c->hl.exacts, t->exact, group);
     }
-    subs[n++] = scale_q(x, term_q(x, FL_PREFIX_PART, stem, 0), W_PART);
+    subs[n++] = scale_q(x, term_q(x, FL_PREFIX_PART, stem, 0), W_PART * sw);
     why(x, FL_PREFIX_PART, stem, "'%s' as part of a compound word", label);
-    /* The title term again: long documents (laws) otherwise bury a title
-     * match under BM25's length normalisation (measured: +0.04 nDCG laws). */
-    subs[n++] = scale_q(x, term_q(x, FL_PREFIX_TITLE, stem, 0), W_TITLE);
-    why(x, FL_PREFIX_TITLE, stem, "'%s' in the title", label);
-    /* The word in a heading, whatever the document's length: a law's name
-     * is its first heading ("Bürgerliches Gesetzbuch (BGB)") and each
-     * paragraph's number and subject head its section ("§ 622
-     * Kündigungsfristen …"), both buried by length normalisation in a 2 MB
-     * law otherwise.  Measured with make eval: laws nDCG@10 0.63 → 0.70, the
-     * site unchanged; "§ 622 BGB" finds the BGB first. */
-    fl_xquery *hb = bonus_q(x, FL_PREFIX_HEADING, stem, W_HEADING_BONUS);
-    if (hb)
-        subs[n++] = hb;
-    add_posterm(&c->hl, FL_PREFIX_PART, stem);
-    if (t->nparts >= 2) {
-        /* A compound typed whole: documents with all its parts match too. */
-        fl_xquery **ps = fl_xcalloc(t->nparts, sizeof *ps);
-        for (size_t i = 0; i < t->nparts; i++) {
-            fl_xquery *alt[2] = {term_q(x, "", t->parts[i], 0),
-                                 term_q(x, FL_PREFIX_PART, t->parts[i], 0)};
-            ps[i] = combine_q(x, FL_XOP_OR, alt, 2, 0);
-            why(x, "", t->parts[i], "'%s' (part of '%s')", t->parts[i], label);
-            why(x, FL_PREFIX_PART, t->parts[i], "'%s' inside a compound (part of '%s')",
-                t->parts[i], label);
-            fl_strset_add(&c->hl.parts, t->parts[i], group);
-            add_posterm(&c->hl, "", t->parts[i]);
-            add_posterm(&c->hl, FL_PREFIX_PART, t->parts[i]);
-        }
-        subs[n++] = scale_q(x, combine_q(x, FL_XOP_AND, ps, t->nparts, 0), W_SPLIT);
-        free(ps);
+    /* The title and heading bonuses below are on the stem: for a gender form
+     * they would favour the activity as much as the people (a page titled
+     * "Die Ausstellung" over one naming the Aussteller*innen), so a gender
+     * form with person nouns in the index goes without them — its E terms
+     * carry the field weights (wdf) themselves. */
+    if (!persons) {
+        /* The title term again: long documents (laws) otherwise bury a title
+         * match under BM25's length normalisation (measured: +0.04 nDCG laws). */
+        subs[n++] = scale_q(x, term_q(x, FL_PREFIX_TITLE, stem, 0), W_TITLE);
+        why(x, FL_PREFIX_TITLE, stem, "'%s' in the title", label);
+        /* The word in a heading, whatever the document's length: a law's name
+         * is its first heading ("Bürgerliches Gesetzbuch (BGB)") and each
+         * paragraph's number and subject head its section ("§ 622
+         * Kündigungsfristen …"), both buried by length normalisation in a 2 MB
+         * law otherwise.  Measured with make eval: laws nDCG@10 0.63 → 0.70, the
+         * site unchanged; "§ 622 BGB" finds the BGB first. */
+        fl_xquery *hb = bonus_q(x, FL_PREFIX_HEADING, stem, W_HEADING_BONUS);
+        if (hb)
+            subs[n++] = hb;
     }
+    add_posterm(&c->hl, FL_PREFIX_PART, stem);
+    if (t->nparts >= 2)
+        subs[n++] = parts_q(x, t, group, label);
     /* Typo tolerance: an unknown word gets its spelling correction as an
      * alternative; a rare one whose correction is far more common has it
      * offered ("Meinten Sie …?") without changing the results. */
@@ -363,7 +447,11 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
         uint32_t f = tfreq(x, "", stem) + tfreq(x, FL_PREFIX_EXACT, t->exact) +
                      tfreq(x, FL_PREFIX_PART, stem);
         if (f <= 1) {
-            char *sug = spelling(x, t->exact, budget);
+            char *sug = spelling(x, t->exact, budget, false);
+            /* A compound the index does not have whole, with a typo in one
+             * of its parts ("Barrierefreiheitsgestz"): correct that part. */
+            if (!sug && f == 0 && !x->xerr)
+                sug = spelling(x, t->exact, budget, true);
             if (sug) {
                 qtoks st = {0};
                 char *e2 = NULL;
@@ -375,10 +463,11 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
                         fl_strlist_push(&x->repl_to, sug);
                     }
                     if (f == 0) {
-                        fl_xquery *alt[3] = {term_q(x, "", u->stem, pos),
+                        fl_xquery *alt[4] = {term_q(x, "", u->stem, pos),
                                              scale_q(x, term_q(x, FL_PREFIX_EXACT, u->exact, 0), W_EXACT),
-                                             scale_q(x, term_q(x, FL_PREFIX_PART, u->stem, 0), W_PART)};
-                        subs[n++] = scale_q(x, combine_q(x, FL_XOP_OR, alt, 3, 0), W_TYPO);
+                                             scale_q(x, term_q(x, FL_PREFIX_PART, u->stem, 0), W_PART),
+                                             parts_q(x, u, group, sug)};
+                        subs[n++] = scale_q(x, combine_q(x, FL_XOP_OR, alt, 4, 0), W_TYPO);
                         why(x, "", u->stem, "corrected '%s' to '%s' (stem '%s')", label, sug,
                             u->stem);
                         why(x, FL_PREFIX_EXACT, u->exact, "corrected '%s' to '%s'", label, sug);
@@ -491,6 +580,7 @@ static int text_units(cctx *x, const char *text, units *u)
         qtoks_free(&a);
         return -1;
     }
+    pair_gender_forms(&a);
     size_t nonstop = 0;
     for (size_t i = 0; i < a.n; i++)
         if (!(a.t[i].flags & FL_TOKFLAG_STOPWORD))

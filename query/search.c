@@ -66,6 +66,7 @@ static void free_config(fl_searcher *s)
     s->syns = NULL;
     s->nfacets = s->nsyns = 0;
     s->recency = 0;
+    s->half_life = 365;
 }
 
 static void add_facet(fl_searcher *s, const char *name, fl_xvalueno slot)
@@ -178,6 +179,9 @@ static void load_config(fl_searcher *s)
     const fl_jv *rec = fl_jv_get(cfg, "recency_boost");
     if (rec && rec->type == FL_J_NUM && rec->num > 0 && rec->num < 10)
         s->recency = rec->num;
+    const fl_jv *hl = fl_jv_get(cfg, "recency_half_life");
+    if (hl && hl->type == FL_J_NUM && hl->num > 0 && hl->num <= 1e6)
+        s->half_life = hl->num;
     fl_jv_free(cfg);
 }
 
@@ -1165,6 +1169,19 @@ static long active_filter(const fl_search_request *req, const char *facet)
             goto xfail;                                                                    \
     } while (0)
 
+/* The recency boost (findling.yml recency_boost, recency_half_life): a
+ * dated document gains recency_boost × top × 2^(-age / half_life), top being
+ * the best match's weight, so that the boost means the same share of the
+ * score whatever the query (0.1: a page from today gains a tenth of the best
+ * score, one a half-life old a twentieth).  Added while re-ranking the best
+ * candidates; undated documents gain nothing. */
+static fl_xstatus recency_q(const fl_searcher *s, double top, fl_xquery **out)
+{
+    double today = (double)(time(NULL) / 86400);
+    return fl_xquery_recency(FL_SLOT_DATE, today, s->half_life, top > 0 ? s->recency * top : 0,
+                             out);
+}
+
 /* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
 static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode *root,
                     fl_search_result *res, char **err)
@@ -1219,7 +1236,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     /* Spies must see every match; without them Xapian may stop early (its
      * top-k pruning is what makes a common word cheap) and the total is
      * exact up to CHECK_AT_LEAST matches, an estimate beyond. */
-    bool rerank = c.near && sort == FL_SORT_RELEVANCE;
+    bool recency = s->recency > 0 && c.has_words && sort == FL_SORT_RELEVANCE;
+    bool rerank = (c.near || recency) && sort == FL_SORT_RELEVANCE;
     uint32_t pool = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
     XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit,
                               nspies ? s->doccount : req->offset + limit + CHECK_AT_LEAST,
@@ -1233,10 +1251,11 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         for (uint32_t i = 0; i < n; i++)
             if (fl_xmset_docid(mset, i, &ids[i]) != FL_XOK)
                 xerr = 1;
-        fl_xquery *pair[2] = {NULL, NULL}, *full = NULL, *pool_q = NULL;
+        fl_xquery *pair[3] = {NULL, NULL, NULL}, *full = NULL, *pool_q = NULL;
         if (!xerr && fl_xquery_copy(c.q, &pair[0]) == FL_XOK &&
-            fl_xquery_copy(c.near, &pair[1]) == FL_XOK &&
-            fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 2, 0, &full) == FL_XOK &&
+            (!c.near || fl_xquery_copy(c.near, &pair[1]) == FL_XOK) &&
+            (!recency || recency_q(s, fl_xmset_max_attained(mset), &pair[2]) == FL_XOK) &&
+            fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 3, 0, &full) == FL_XOK &&
             fl_xquery_docids(ids, n, &pool_q) == FL_XOK) {
             fl_xquery *fq = filtered(s, full, req, -1, &xerr);
             fl_xquery *two[2] = {fq, pool_q}, *q2 = NULL;
@@ -1252,6 +1271,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         }
         fl_xquery_free(pair[0]);
         fl_xquery_free(pair[1]);
+        fl_xquery_free(pair[2]);
         fl_xquery_free(full);
         fl_xquery_free(pool_q);
         free(ids);

@@ -47,6 +47,7 @@ struct fl_searcher {
     fl_syn_group *syns;
     size_t nsyns;
     double recency;      /* weight of the recency boost (0 = off) */
+    double half_life;    /* days after which the recency boost has halved */
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
     struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
@@ -101,6 +102,15 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
  * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
  * when there is none.  Returns 0, or -1 when the index could not be read. */
 int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out);
+/* The same for a compound the index does not have whole, with the typo in
+ * one part ("barrierefreiheitsgestz"): a split point where one side is a
+ * word of the index or of an's word list (the modifier, before its linking
+ * element, or the head)
+ * and the other side has a correction within its own budget (5+ letters
+ * one edit, 9+ two, never more than maxedit); the recombined word
+ * ("barrierefreiheitsgesetz") in *out, or NULL.  Returns 0 or -1. */
+int fl_spell_suggest_compound(fl_xdb *db, const fl_analyzer *an, const char *word,
+                              unsigned maxedit, char **out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
 /* HTML-escapes s[0..len) onto out. */

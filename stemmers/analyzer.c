@@ -179,13 +179,22 @@ fl_analyzer *fl_analyzer_new(const fl_analyzer_options *opts, char **err)
     fl_analyzer *a = fl_xcalloc(1, sizeof *a);
     a->no_compounds = opts->no_compounds;
     a->no_gender = opts->no_gender;
-    a->wl = fl_wordlist_new();
     const char *path = opts->wordlist_path ? opts->wordlist_path : FL_DEFAULT_WORDLIST;
-    if (opts->wordlist_path || access(path, R_OK) == 0) {
-        if (fl_wordlist_load(a->wl, path, err) != 0) {
+    bool have = opts->wordlist_path || access(path, R_OK) == 0;
+    /* The cache of the list, when valid, spares reading and hashing it. */
+    a->wl = have && opts->wordlist_cache ? fl_wordlist_map_cache(opts->wordlist_cache, path) : NULL;
+    if (!a->wl) {
+        a->wl = fl_wordlist_new();
+        if (have && fl_wordlist_load(a->wl, path, err) != 0) {
             fl_wordlist_free(a->wl);
             free(a);
             return NULL;
+        }
+        if (have && opts->wordlist_cache && opts->write_wordlist_cache) {
+            /* Best effort: a read-only index directory just has no cache. */
+            char *cerr = NULL;
+            fl_wordlist_save_cache(a->wl, path, opts->wordlist_cache, &cerr);
+            free(cerr);
         }
     }
     for (size_t i = 0; builtin_words[i]; i++)
@@ -201,6 +210,11 @@ fl_analyzer *fl_analyzer_new(const fl_analyzer_options *opts, char **err)
         return NULL;
     }
     return a;
+}
+
+bool fl_analyzer_knows(const fl_analyzer *a, const char *word, size_t len)
+{
+    return a && fl_wordlist_lookup(a->wl, word, len) != 0;
 }
 
 void fl_analyzer_free(fl_analyzer *a)

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdint.h>
@@ -36,6 +37,16 @@ struct fl_wordlist {
     slot *slots;
     size_t cap;     /* power of two */
     size_t count;
+    /* A mapped cache image (fl_wordlist_map_cache): a read-only table
+     * looked up before the heap table above, which then holds only the
+     * words added afterwards. */
+    void *map;
+    size_t map_len;
+    const slot *mslots;
+    size_t mcap;    /* power of two, or 0 when nothing is mapped */
+    size_t mcount;
+    const char *marena;
+    size_t marena_len;
 };
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -67,12 +78,14 @@ void fl_wordlist_free(fl_wordlist *wl)
         return;
     fl_buf_free(&wl->arena);
     free(wl->slots);
+    if (wl->map)
+        munmap(wl->map, wl->map_len);
     free(wl);
 }
 
 size_t fl_wordlist_size(const fl_wordlist *wl)
 {
-    return wl ? wl->count : 0;
+    return wl ? wl->count + wl->mcount : 0;
 }
 
 static void rehash(fl_wordlist *wl, size_t newcap)
@@ -126,14 +139,29 @@ unsigned fl_wordlist_lookup(const fl_wordlist *wl, const char *key, size_t len)
         return 0;
     uint64_t h = hash_bytes(key, len);
     uint8_t tag = (uint8_t)(h >> 56);
+    unsigned flags = 0;
+    if (wl->mcap) {
+        /* The mapped image: bounded probing, offsets checked (a damaged
+         * cache file must not make us read outside it). */
+        size_t p = (size_t)h & (wl->mcap - 1);
+        for (size_t n = 0; n < wl->mcap && wl->mslots[p].len; n++) {
+            const slot *s = &wl->mslots[p];
+            if (s->tag == tag && s->len == len && (size_t)s->off + len <= wl->marena_len &&
+                memcmp(wl->marena + s->off, key, len) == 0) {
+                flags = s->flags;
+                break;
+            }
+            p = (p + 1) & (wl->mcap - 1);
+        }
+    }
     size_t p = (size_t)h & (wl->cap - 1);
     while (wl->slots[p].len) {
         const slot *s = &wl->slots[p];
         if (s->tag == tag && s->len == len && memcmp(wl->arena.data + s->off, key, len) == 0)
-            return s->flags;
+            return flags | s->flags;
         p = (p + 1) & (wl->cap - 1);
     }
-    return 0;
+    return flags;
 }
 
 void fl_wordlist_add_key(fl_wordlist *wl, const char *key, size_t len, unsigned flags)
@@ -306,4 +334,125 @@ int fl_wordlist_load(fl_wordlist *wl, const char *path, char **err)
         queued--;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------ cache file
+ *
+ * The hash table and arena as they are in memory, behind a header naming
+ * the source file's size and modification time: mapped, the list costs
+ * page faults on the few slots a lookup touches instead of reading and
+ * hashing 4.7 MB.  Machine-local (native byte order and slot layout, both
+ * checked).  Layout: header, cap slots, arena bytes. */
+
+#define CACHE_MAGIC "FLWLST01"
+
+typedef struct cache_hdr {
+    char magic[8];
+    uint32_t slot_size, byte_order;
+    uint64_t src_size;
+    int64_t src_mtime_sec, src_mtime_nsec;
+    uint64_t cap, count, arena_len;
+} cache_hdr;
+
+static void src_identity(const struct stat *st, cache_hdr *h)
+{
+    memcpy(h->magic, CACHE_MAGIC, 8);
+    h->slot_size = (uint32_t)sizeof(slot);
+    h->byte_order = 0x01020304u;
+    h->src_size = (uint64_t)st->st_size;
+    h->src_mtime_sec = (int64_t)st->st_mtim.tv_sec;
+    h->src_mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int fl_wordlist_save_cache(const fl_wordlist *wl, const char *source_path, const char *cache_path,
+                           char **err)
+{
+    struct stat st;
+    if (stat(source_path, &st) != 0)
+        return fl_err_set(err, "word list %s: %s", source_path, strerror(errno));
+    if (wl->mcap)
+        return fl_err_set(err, "word list cache %s: the list is itself mapped", cache_path);
+    cache_hdr h;
+    memset(&h, 0, sizeof h);
+    src_identity(&st, &h);
+    h.cap = wl->cap;
+    h.count = wl->count;
+    h.arena_len = wl->arena.len;
+    /* Written beside the target and renamed over it: readers see the old
+     * file or the whole new one. */
+    char *tmp = fl_xasprintf("%s.tmp.%ld", cache_path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = fl_err_set(err, "word list cache %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    int bad = write_all(fd, &h, sizeof h) || write_all(fd, wl->slots, wl->cap * sizeof(slot)) ||
+              (wl->arena.len && write_all(fd, wl->arena.data, wl->arena.len));
+    bad |= close(fd) != 0;
+    if (bad || rename(tmp, cache_path) != 0) {
+        int rc = fl_err_set(err, "word list cache %s: %s", cache_path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return rc;
+    }
+    free(tmp);
+    return 0;
+}
+
+fl_wordlist *fl_wordlist_map_cache(const char *cache_path, const char *source_path)
+{
+    struct stat src, cst;
+    if (stat(source_path, &src) != 0)
+        return NULL;
+    int fd = open(cache_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &cst) != 0 || !S_ISREG(cst.st_mode) || (size_t)cst.st_size < sizeof(cache_hdr)) {
+        close(fd);
+        return NULL;
+    }
+    size_t len = (size_t)cst.st_size;
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return NULL;
+    cache_hdr want, h;
+    memset(&want, 0, sizeof want);
+    src_identity(&src, &want);
+    memcpy(&h, map, sizeof h);
+    bool ok = memcmp(h.magic, want.magic, 8) == 0 && h.slot_size == want.slot_size &&
+              h.byte_order == want.byte_order && h.src_size == want.src_size &&
+              h.src_mtime_sec == want.src_mtime_sec && h.src_mtime_nsec == want.src_mtime_nsec &&
+              h.cap >= 1 && (h.cap & (h.cap - 1)) == 0 && h.count < h.cap &&
+              h.cap <= (len - sizeof h) / sizeof(slot) &&
+              h.arena_len == len - sizeof h - h.cap * sizeof(slot);
+    if (!ok) {
+        munmap(map, len);
+        return NULL;
+    }
+    fl_wordlist *wl = fl_wordlist_new();
+    wl->map = map;
+    wl->map_len = len;
+    wl->mslots = (const slot *)((const char *)map + sizeof h);
+    wl->mcap = (size_t)h.cap;
+    wl->mcount = (size_t)h.count;
+    wl->marena = (const char *)map + sizeof h + h.cap * sizeof(slot);
+    wl->marena_len = (size_t)h.arena_len;
+    return wl;
 }

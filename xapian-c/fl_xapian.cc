@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -1046,6 +1047,20 @@ fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_x
     });
 }
 
+fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        *out = nullptr;
+        std::unique_ptr<fl_xtermit> t(new fl_xtermit);
+        t->it = db->db.spellings_begin();
+        t->end = db->db.spellings_end();
+        t->load();
+        *out = t.release();
+    });
+}
+
 void fl_xtermit_free(fl_xtermit *it)
 {
     guard(__func__, [&](const char *) { delete it; });
@@ -1574,6 +1589,83 @@ fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_
             invalid(fn, "weight must be >= 0");
         auto h = std::make_unique<fl_xquery>();
         h->q = Xapian::Query((new TermBonusSource(bytes(fn, term, len), weight))->release());
+        *out = h.release();
+    });
+}
+
+namespace {
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+/* Every document with a "YYYYMMDD" date in the slot, weighing
+ * w * 2^(-age / half_life) (age in days before `today`, never negative: a
+ * future date counts as today).  A value that is not a date weighs 0. */
+class RecencySource : public Xapian::ValuePostingSource {
+    double today, half_life, w;
+
+  public:
+    RecencySource(Xapian::valueno slot, double today_, double half_life_, double w_)
+        : Xapian::ValuePostingSource(slot), today(today_), half_life(half_life_), w(w_)
+    {
+    }
+    void init(const Xapian::Database &db) override
+    {
+        Xapian::ValuePostingSource::init(db);
+        set_maxweight(w);
+    }
+    double get_weight() const override
+    {
+        const std::string &v = get_value();
+        if (v.size() < 8)
+            return 0;
+        long y = 0;
+        unsigned m = 0, d = 0;
+        for (size_t i = 0; i < 8; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                return 0;
+            unsigned dig = static_cast<unsigned>(v[i] - '0');
+            if (i < 4)
+                y = y * 10 + dig;
+            else if (i < 6)
+                m = m * 10 + dig;
+            else
+                d = d * 10 + dig;
+        }
+        if (m < 1 || m > 12 || d < 1 || d > 31)
+            return 0;
+        double age = today - static_cast<double>(days_from_civil(y, m, d));
+        if (age < 0)
+            age = 0;
+        return w * std::exp2(-age / half_life);
+    }
+    Xapian::PostingSource *clone() const override
+    {
+        return new RecencySource(get_slot(), today, half_life, w);
+    }
+};
+} // namespace
+
+fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_life_days,
+                             double weight, fl_xquery **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        if (!(weight >= 0))
+            invalid(fn, "weight must be >= 0");
+        if (!(half_life_days > 0))
+            invalid(fn, "half_life_days must be > 0");
+        auto h = std::make_unique<fl_xquery>();
+        h->q = Xapian::Query(
+            (new RecencySource(slot, today_days, half_life_days, weight))->release());
         *out = h.release();
     });
 }

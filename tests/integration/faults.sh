@@ -125,7 +125,7 @@ for t in $(seq 1 "$TRIALS"); do
         bad_conv=$((bad_conv + 1)); echo "# trial $t ($mode, ${delay}s): the next run (exit $rc) did not converge"
         head -5 "$T/conv.err" | sed 's/^/#   /'
     fi
-    extra_files=$(ls "$T/kk.db" | grep -cv '^gen-[0-9]*$\|^XAPIANDB$\|^lock$')
+    extra_files=$(ls "$T/kk.db" | grep -cv '^gen-[0-9]*$\|^XAPIANDB$\|^lock$\|^wordlist\.cache$')
     gens=$(ls "$T/kk.db" | grep -c '^gen-')
     if [ "$extra_files" -ne 0 ] || [ "$gens" -ne 1 ]; then
         leftovers=$((leftovers + 1)); echo "# trial $t: leftovers: $(ls "$T/kk.db" | tr '\n' ' ')"

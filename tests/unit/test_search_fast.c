@@ -1,7 +1,8 @@
 /* test_search_fast.c — the pieces that make searching fast on big indexes:
  * the wrapper's value frequency, term cursor with skip_to, docid-list and
  * term-bonus queries (include/fl_xapian.h), and the trie walk that finds
- * spelling corrections among the index's exact words (query/spell.c).
+ * spelling corrections in Xapian's spelling data, or among the index's exact
+ * words when it has none (query/spell.c).
  */
 #include "../../query/search_int.h"
 
@@ -214,6 +215,31 @@ int main(void)
     free(s);
 
     fl_xdb_free(db);
+
+    /* With Xapian's spelling data (what the indexer writes), the walk runs
+     * over its word list and frequencies, not over the E terms. */
+    ok(fl_xdb_open_writable(path, FL_XDB_OPEN, 0, &w) == FL_XOK, "reopen writable");
+    ok(fl_xdb_add_spelling(w, "verwaltungsakt", 2) == FL_XOK &&
+           fl_xdb_add_spelling(w, "verwaltungsart", 1) == FL_XOK &&
+           fl_xdb_add_spelling(w, "mutterschutz", 1) == FL_XOK &&
+           fl_xdb_add_spelling(w, "mutterschuh", 5) == FL_XOK,
+       "add spelling words");
+    ok(fl_xdb_commit(w) == FL_XOK, "commit");
+    fl_xdb_free(w);
+    ok(fl_xdb_open(path, &db) == FL_XOK, "open read-only");
+    is_str(s = suggest(db, "verwaltungsackt", 2), "verwaltungsakt",
+           "a word only in the spelling data is found");
+    free(s);
+    is_str(s = suggest(db, "verwaltungsaet", 1), "verwaltungsakt",
+           "same distance: the spelling frequency decides");
+    free(s);
+    is_str(s = suggest(db, "kündigungsfirst", 2), "(none)",
+           "an E term missing from the spelling data is not offered");
+    free(s);
+    is_str(s = suggest(db, "mutterschuts", 1), "mutterschutz", "fewest edits first");
+    free(s);
+    fl_xdb_free(db);
+
     char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         diag("could not remove %s", tmpdir);

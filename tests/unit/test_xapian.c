@@ -630,6 +630,22 @@ static void test_spelling_synonyms(void)
     OKX(fl_xdb_open(p, &r), "reader");
     OKX(fl_xdb_spellings(r, collect_terms, &b), "spellings");
     is_str(take(&b, &keep), "kartei:1|katze:3", "spellings with freqs; hund removed");
+    {
+        /* The spelling words as a cursor (the trie walk of query/spell.c). */
+        fl_xtermit *it = NULL;
+        size_t tl = 0;
+        uint32_t tf = 0;
+        OKX(fl_xdb_spellings_open(r, &it), "spellings cursor");
+        const char *t = fl_xtermit_term(it, &tl, &tf);
+        ok(t && tl == 6 && memcmp(t, "kartei", 6) == 0 && tf == 1, "first spelling word kartei:1");
+        OKX(fl_xtermit_skip_to(it, "kat", 3), "skip_to kat");
+        t = fl_xtermit_term(it, &tl, &tf);
+        ok(t && tl == 5 && memcmp(t, "katze", 5) == 0 && tf == 3, "skip_to lands on katze:3");
+        OKX(fl_xtermit_skip_to(it, "katze\xff", 6), "skip past katze");
+        ok(fl_xtermit_at_end(it), "at the end after the last word");
+        fl_xtermit_free(it);
+        FAILX(fl_xdb_spellings_open(r, NULL), FL_XERR_INVALID_ARGUMENT, "NULL out rejected");
+    }
     OKX(fl_xdb_spelling_suggestion(r, "katse", 2, &s), "suggestion");
     is_str(s, "katze", "katse → katze");
     free(s);
