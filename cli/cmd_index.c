@@ -30,8 +30,12 @@ static const char help[] =
     "  --verbose       also name the files skipped on purpose (noindex, future, ...)\n"
     "  --json          print the summary as one JSON object\n"
     "  --threads N     analysis threads (default: one per CPU, at most 4)\n"
-    "  --shards N      full build: N writer threads, each filling a shard, merged at\n"
+    "  --writers N     full build: N writer threads, each filling a part, merged at\n"
     "                  the end (default: one per CPU, at most 4, from 500 files on)\n"
+    "  --shards N      keep the index as N shard databases (1..64; default: the\n"
+    "                  config's shards:, else the index's current count, else 1).\n"
+    "                  A different count than the index has means a full rebuild.\n"
+    "                  Searches open all shards as one (also remote ones, see README)\n"
     "  --help          this text\n"
     "\n"
     "Problems with single files are printed to stderr as PATH:LINE: REASON; the rest\n"
@@ -116,10 +120,11 @@ int fl_cmd_index(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},        {"threads", required_argument, NULL, 't'},
         {"no-compact", no_argument, NULL, 'N'},  {"help", no_argument, NULL, 'h'},
         {"shards", required_argument, NULL, 'S'},
+        {"writers", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0}};
     const char *db_arg = NULL, *config_arg = NULL;
     bool full = false, drafts = false, json = false, no_compact = false;
-    unsigned threads = 0, shards = 0;
+    unsigned threads = 0, shards = 0, writers = 0;
     cli_state st = {0};
     optind = 1;
     opterr = 0;
@@ -144,11 +149,22 @@ int fl_cmd_index(int argc, char **argv)
             threads = (unsigned)n;
             break;
         }
-        case 'S': {
+        case 'W': {
             char *end;
             long n = strtol(optarg, &end, 10);
             if (*end || n < 1 || n > 4) {
-                fprintf(stderr, "findling index: --shards: expected 1..4, got '%s'\n", optarg);
+                fprintf(stderr, "findling index: --writers: expected 1..4, got '%s'\n", optarg);
+                return 2;
+            }
+            writers = (unsigned)n;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > FL_CONFIG_MAX_SHARDS) {
+                fprintf(stderr, "findling index: --shards: expected 1..%d, got '%s'\n",
+                        FL_CONFIG_MAX_SHARDS, optarg);
                 return 2;
             }
             shards = (unsigned)n;
@@ -195,6 +211,7 @@ int fl_cmd_index(int argc, char **argv)
     opt.drafts = drafts;
     opt.threads = threads;
     opt.no_compact = no_compact;
+    opt.writers = writers;
     opt.shards = shards;
     opt.report = on_report;
     opt.progress = on_progress;

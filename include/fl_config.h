@@ -14,6 +14,7 @@
  *   exclude: ["archiv/alt"]               # extra globs (fnmatch) on site-relative paths
  *   words: [Bürgerbeteiligung]         # extra words for compound splitting
  *   recency_boost: 0.1                 # 0 = off
+ *   shards: 4                          # persistent shards (1..64; see fl_indexer.h)
  *
  * Default facets: category (Kategorie), author (Autor*in), tag (Schlagwort),
  * year (Jahr).  The built-in facet names read these front matter fields:
@@ -53,8 +54,12 @@ typedef struct fl_config {
     fl_strlist exclude;     /* extra exclude globs */
     fl_strlist words;       /* extra compound-splitting words */
     double recency_boost;   /* default 0 */
+    unsigned shards;        /* `shards:`; 0 = not given */
     fl_strlist warnings;    /* "FILE:LINE: unknown key 'x'" and the like */
 } fl_config;
+
+/* Most persistent shards an index may have. */
+#define FL_CONFIG_MAX_SHARDS 64
 
 #define FL_CONFIG_DEFAULT_MAX_FILE_SIZE ((uint64_t)10 * 1024 * 1024)
 

@@ -466,6 +466,8 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
         fl_buf_append(&v, d + 8, 2);
         rc = set_value(out->doc, FL_SLOT_DATE, v.data, v.len, err);
     }
+    if (rc == 0 && out->id)
+        rc = set_value(out->doc, FL_SLOT_ID, out->id, strlen(out->id), err);
     if (rc == 0 && p->content_hash)
         rc = set_value(out->doc, FL_SLOT_HASH, p->content_hash, strlen(p->content_hash), err);
     if (rc == 0) {

@@ -941,10 +941,20 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     fl_sort sort = req->sort;
     if (sort == FL_SORT_RELEVANCE && !c.has_words)
         sort = FL_SORT_DATE_DESC; /* browsing ('*', filters only): newest first */
-    if (sort == FL_SORT_DATE_DESC)
+    /* Equal keys are ordered by the document id, never by docid: docids
+     * differ between one database and N shards, results must not. */
+    if (sort != FL_SORT_RELEVANCE && !c.has_words) {
+        /* Browsing: every weight is equal. */
+        const fl_xvalueno slots[2] = {FL_SLOT_DATE, FL_SLOT_ID};
+        const bool rev[2] = {sort == FL_SORT_DATE_DESC, false};
+        XCHK(fl_xenquire_set_sort_by_values(enq, slots, rev, 2));
+    } else if (sort == FL_SORT_DATE_DESC) {
         XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, true));
-    else if (sort == FL_SORT_DATE_ASC)
+    } else if (sort == FL_SORT_DATE_ASC) {
         XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, false));
+    } else {
+        XCHK(fl_xenquire_set_sort_by_relevance_then_value(enq, FL_SLOT_ID, false));
+    }
     bool have_year = false;
     if (!req->no_facets) {
         for (size_t i = 0; i < s->nfacets; i++) {
@@ -986,7 +996,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         if (!xerr && fl_xquery_copy(c.q, &pair[0]) == FL_XOK &&
             fl_xquery_copy(c.near, &pair[1]) == FL_XOK &&
             fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 2, 0, &full) == FL_XOK &&
-            fl_xquery_docids(ids, n, &pool_q) == FL_XOK) {
+            fl_xquery_docids_in(s->db, FL_SLOT_ID, ids, n, &pool_q) == FL_XOK) {
             fl_xquery *fq = filtered(s, full, req, -1, &xerr);
             fl_xquery *two[2] = {fq, pool_q}, *q2 = NULL;
             if (!xerr && fl_xquery_combine(FL_XOP_FILTER, two, 2, 0, &q2) == FL_XOK) {
@@ -1013,6 +1023,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         XCHK(fl_xenquire_new(s->db, &enq));
         XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
         XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
+        XCHK(fl_xenquire_set_sort_by_relevance_then_value(enq, FL_SLOT_ID, false));
         XCHK(fl_xenquire_get_mset(enq, req->offset, limit, 0, &mset));
     }
     res->offset = req->offset;
