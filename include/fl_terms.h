@@ -85,6 +85,11 @@ enum {
                              side breaks ties of equal weight by it, so that
                              the order does not depend on docids (which
                              differ between one database and N shards) */
+    FL_SLOT_DATE_ID = 4,  /* "YYYYMMDD" (undated: "00000000") "\x1f" id: the
+                             browse order (date, then id) as ONE value, so
+                             that a plain value sort gives it -- Xapian's
+                             multi-slot KeyMaker does not run on remote
+                             shards */
     FL_SLOT_FACET0 = 10,  /* facet i (in the order of the config's facet list,
                              stored in FL_META_CONFIG) lives in slot
                              FL_SLOT_FACET0 + i: its KEYS (fl_norm_facet_key)

@@ -113,7 +113,9 @@ fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode,
  *     (Xapian 1.4 would read the first shard only);
  *   - fl_xdb_metadata_keys() lists the union over all shards;
  *   - fl_xdb_revision() is the sum of the shards' revisions (Xapian has none
- *     for a combined database): it changes whenever any shard commits;
+ *     for a combined database): it changes whenever any shard commits.
+ *     Remote shards report 0; for them the handle counts the reopens that
+ *     found changes (so the value is per handle, not per index);
  *   - remote entries get short timeouts (connect 2 s, reply 5 s), so that a
  *     dead shard fails a search quickly instead of hanging it.
  * Docids of a combined database interleave: shard = (docid-1) % n.
@@ -425,7 +427,8 @@ fl_xstatus fl_xenquire_set_sort_by_relevance_then_value(fl_xenquire *e, fl_xvalu
                                                         bool reverse);
 /* Sorts by the values of slots[0..n) (string order; reverse[i] (NULL = none
  * reversed) makes slot i descending), ignoring relevance: Xapian's
- * MultiValueKeyMaker, which also runs on remote shards. */
+ * MultiValueKeyMaker.  Xapian 1.4 cannot use it with remote shards
+ * (UnimplementedError): combine the keys into one slot there. */
 fl_xstatus fl_xenquire_set_sort_by_values(fl_xenquire *e, const fl_xvalueno *slots,
                                           const bool *reverse, size_t n);
 /* Ascending docid order among equal weights (the default) or descending. */

@@ -1549,7 +1549,7 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     if (livegen >= 0 && nshards != cur_shards) {
         char *m = fl_xasprintf("the index has %u shard%s, %u requested: rebuilding it in full",
                                cur_shards, cur_shards == 1 ? "" : "s", nshards);
-        report(o, FL_INDEX_INFO, NULL, 0, m);
+        report(o, FL_INDEX_WARNING, NULL, 0, m);
         free(m);
         full = true;
     }

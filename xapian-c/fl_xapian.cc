@@ -47,6 +47,9 @@ struct fl_xdb {
     // Empty for a single database.
     std::vector<Xapian::Database> shards;
     bool has_remote = false;
+    // Remote shards report no revision (0): count the reopens that brought
+    // changes instead, so that the revision still moves when they change.
+    uint64_t remote_changes = 0;
 };
 
 struct fl_xdoc {
@@ -79,6 +82,12 @@ struct fl_xquery {
 
 struct fl_xenquire {
     Xapian::Enquire enq;
+    // Over remote shards Xapian 1.4 counts the documents the client merges
+    // (each shard's best first+maxitems) in a match spy a second time, on
+    // top of the counts the servers send back.  So there the spies get a
+    // match of their own with maxitems = 0 (see fl_xenquire_get_mset).
+    bool remote = false;
+    std::vector<Xapian::MatchSpy *> spies;
     explicit fl_xenquire(const Xapian::Database &db) : enq(db) {}
 };
 
@@ -719,6 +728,8 @@ fl_xstatus fl_xdb_reopen(fl_xdb *db, bool *changed)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         bool c = db->db.reopen();
+        if (c && db->has_remote)
+            db->remote_changes++;
         if (changed)
             *changed = c;
     });
@@ -764,7 +775,7 @@ fl_xstatus fl_xdb_revision(fl_xdb *db, uint64_t *rev)
         // No revision for a combined database in Xapian 1.4: the sum of the
         // shards' grows whenever any of them commits.
         if (db->shards.size() > 1) {
-            uint64_t sum = 0;
+            uint64_t sum = db->remote_changes;
             for (const auto &d : db->shards)
                 sum += d.get_revision();
             *rev = sum;
@@ -1973,6 +1984,7 @@ fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
         NEED(db);
         NEED(out);
         *out = new fl_xenquire(db->db);
+        (*out)->remote = db->has_remote;
     });
 }
 
@@ -2091,6 +2103,7 @@ fl_xstatus fl_xenquire_add_matchspy(fl_xenquire *e, fl_xspy *spy)
         // Not release()d: the fl_xspy handle keeps ownership (header: the spy
         // must outlive the enquire's use of it).
         e->enq.add_matchspy(spy->spy());
+        e->spies.push_back(spy->spy());
     });
 }
 
@@ -2099,6 +2112,7 @@ fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
     return guard(__func__, [&](const char *fn) {
         NEED(e);
         e->enq.clear_matchspies();
+        e->spies.clear();
     });
 }
 
@@ -2109,7 +2123,21 @@ fl_xstatus fl_xenquire_get_mset(fl_xenquire *e, uint32_t first, uint32_t maxitem
         NEED(e);
         NEED(out);
         auto h = std::make_unique<fl_xmset>();
-        h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+        if (e->remote && !e->spies.empty() && maxitems > 0) {
+            e->enq.get_mset(0, 0, check_at_least); // the spies count here
+            e->enq.clear_matchspies();
+            try {
+                h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+            } catch (...) {
+                for (auto *sp : e->spies)
+                    e->enq.add_matchspy(sp);
+                throw;
+            }
+            for (auto *sp : e->spies)
+                e->enq.add_matchspy(sp);
+        } else {
+            h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+        }
         *out = h.release();
     });
 }
