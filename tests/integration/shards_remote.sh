@@ -12,9 +12,10 @@ command -v curl >/dev/null || skip_all "curl not installed"
 T=$(mktemp -d /tmp/fl-remote.XXXXXX)
 PIDS=()
 SPID=""
+kill_shard() { pkill -9 -P "$1" 2>/dev/null; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 cleanup() {
     [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-    for p in "${PIDS[@]}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do [ -n "$p" ] && kill_shard "$p"; done
     wait 2>/dev/null
     rm -rf "$T"
 }
@@ -73,12 +74,13 @@ is "$(jq -S 'del(.took_ms)' "$T/body")" "$(srch "$T/local" -- Bürger)" "serve: 
 etag1=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$T/head" | tr -d '\r')
 ok "$([ -n "$etag1" ] && echo 0 || echo 1)" "serve: an ETag over remote shards ($etag1)"
 
-kill -9 "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null; PIDS[1]=""
+# tcpsrv forks a child per connection: the server dies with its children.
+kill_shard "${PIDS[1]}"; PIDS[1]=""
 read -r code secs < <(get Stadt)
 is "$code" 503 "shard 1 down: 503"
 like "$(cat "$T/head")" '[Rr]etry-[Aa]fter: [0-9]+' "... with Retry-After"
 ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 8) }'; echo $?)" "... within 8 s (took $secs s)"
-read -r code secs < <(get Bürger)
+read -r code secs < <(get Werkstatt)
 is "$code" 503 "still down: 503 again"
 ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 8) }'; echo $?)" "... quickly ($secs s)"
 read -r code _ < <(curl -s -m 20 -o /dev/null -w '%{http_code} x' "$URL/healthz")
