@@ -12,7 +12,9 @@ command -v curl >/dev/null || skip_all "curl not installed"
 T=$(mktemp -d /tmp/fl-remote.XXXXXX)
 PIDS=()
 SPID=""
-kill_shard() { pkill -9 -P "$1" 2>/dev/null; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# Each tcpsrv runs in its own process group (setsid) with the children it
+# forks per connection: one kill of the group stops them all.
+kill_shard() { kill -9 -- "-$1" 2>/dev/null || kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 cleanup() {
     [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
     for p in "${PIDS[@]}"; do [ -n "$p" ] && kill_shard "$p"; done
@@ -31,7 +33,7 @@ gen=$(awk -F'[ /]' 'NR == 1 {print $2}' "$T/local/XAPIANDB")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start_shard() { # start_shard K: (re)starts tcpsrv for shard K on PORT[K]
     local k=$1
-    xapian-tcpsrv --quiet --interface 127.0.0.1 --port "${PORT[$k]}" \
+    setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "${PORT[$k]}" \
         "$T/local/$gen/shard-$k" >"$T/tcpsrv-$k.log" 2>&1 &
     PIDS[$k]=$!
     for _ in $(seq 1 100); do
