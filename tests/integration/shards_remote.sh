@@ -77,6 +77,18 @@ etag1=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$T/head" | tr -d '\r')
 ok "$([ -n "$etag1" ] && echo 0 || echo 1)" "serve: an ETag over remote shards ($etag1)"
 
 # tcpsrv forks a child per connection: the server dies with its children.
+sug=$(curl -s -m 20 "$URL/api/suggest?q=Buerg")
+like "$sug" 'Bürger' "suggest over remote shards: Buerg → Bürger…"
+"$F" serve --db "$T/local" --listen 127.0.0.1:0 >"$T/serve2.out" 2>&1 &
+LPID=$!
+URL2=""
+for _ in $(seq 1 100); do
+    URL2=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/serve2.out" | head -1)
+    [ -n "$URL2" ] && break
+    sleep 0.05
+done
+is "$sug" "$(curl -s -m 20 "$URL2/api/suggest?q=Buerg")" "... the same suggestions as the local shards"
+kill "$LPID"; wait "$LPID" 2>/dev/null
 kill_shard "${PIDS[1]}"; PIDS[1]=""
 read -r code secs < <(get Stadt)
 is "$code" 503 "shard 1 down: 503"
