@@ -608,7 +608,7 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out)
                 h->shards.push_back(sub);
             }
             h->has_remote = any_remote;
-            if (h->shards.size() == 1)
+            if (h->shards.size() == 1 && !any_remote)
                 h->shards.clear();
         }
         *out = h.release();
@@ -774,7 +774,7 @@ fl_xstatus fl_xdb_revision(fl_xdb *db, uint64_t *rev)
         NEED(rev);
         // No revision for a combined database in Xapian 1.4: the sum of the
         // shards' grows whenever any of them commits.
-        if (db->shards.size() > 1) {
+        if (db->shards.size() > 1 || db->has_remote) {
             uint64_t sum = db->remote_changes;
             for (const auto &d : db->shards)
                 sum += d.get_revision();
