@@ -7,7 +7,7 @@
 #                   make bench BENCH="analysis query" runs only those sections
 #   make eval       relevance on the judged queries in ../shared/eval
 #   make fuzz       libFuzzer+ASan+UBSan on every parser, FUZZ_SECONDS (60) each
-#   make valgrind   unit and CLI tests under valgrind memcheck (slow)
+#   make valgrind   the whole suite under valgrind memcheck (slow, ~40 min)
 #   make soak       10 minutes of wrk load while reindexing (SOAK_SECONDS=N)
 #   make install    copy the binary to $(DESTDIR)$(PREFIX)/bin
 #
@@ -159,9 +159,9 @@ fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_ONLY)
 
 # ------------------------------------------------------------------ valgrind
-# Unit tests and CLI integration tests under memcheck on the normal build
-# (valgrind and ASan don't mix).  VALGRIND_TESTS: integration scripts to run.
-VALGRIND_TESTS ?= cli.sh
+# The unit tests and every integration script under memcheck on the normal
+# build (valgrind and ASan don't mix).  VALGRIND_TESTS: only these scripts.
+VALGRIND_TESTS ?=
 valgrind: deps
 	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD))
 	@bash tests/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
@@ -169,7 +169,8 @@ valgrind: deps
 # ------------------------------------------------------------------ tests
 # Both builds, both suites; the last line is "N passed, N failed".
 test: deps
-	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD))
+	@$(MAKE) --no-print-directory -j2 $(BUILD)/findling $(call TEST_BINS,$(BUILD)) \
+	  $(BUILD)/bench-bin/gen_archive
 	@$(MAKE) --no-print-directory -j2 $(ASAN_BUILD)/findling $(call TEST_BINS,$(ASAN_BUILD)) CFLAGS="-O1 -g"
 	@if $(FUZZ_PROBE); then \
 	  $(MAKE) --no-print-directory -j2 fuzz-build; \
@@ -178,7 +179,7 @@ test: deps
 	  tests/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 # Just run the suite on the normal build (no deps, no sanitizers): development.
-test-only: $(BUILD)/findling $(call TEST_BINS,$(BUILD))
+test-only: $(BUILD)/findling $(call TEST_BINS,$(BUILD)) $(BUILD)/bench-bin/gen_archive
 	@tests/run-tests.sh $(BUILD)
 
 # ------------------------------------------------------------------ demo

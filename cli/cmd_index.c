@@ -36,6 +36,9 @@ static const char help[] =
     "                  config's shards:, else the index's current count, else 1).\n"
     "                  A different count than the index has means a full rebuild.\n"
     "                  Searches open all shards as one (also remote ones, see README)\n"
+    "  --changesets N  keep N changesets in the index for xapian-replicate-server, so\n"
+    "                  replicas fetch only what changed (else the config's\n"
+    "                  changesets:, else none; see README \"Scaling out\")\n"
     "  --help          this text\n"
     "\n"
     "Problems with single files are printed to stderr as PATH:LINE: REASON; the rest\n"
@@ -121,10 +124,11 @@ int fl_cmd_index(int argc, char **argv)
         {"no-compact", no_argument, NULL, 'N'},  {"help", no_argument, NULL, 'h'},
         {"shards", required_argument, NULL, 'S'},
         {"writers", required_argument, NULL, 'W'},
+        {"changesets", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
     const char *db_arg = NULL, *config_arg = NULL;
     bool full = false, drafts = false, json = false, no_compact = false;
-    unsigned threads = 0, shards = 0, writers = 0;
+    unsigned threads = 0, shards = 0, writers = 0, changesets = 0;
     cli_state st = {0};
     optind = 1;
     opterr = 0;
@@ -170,6 +174,17 @@ int fl_cmd_index(int argc, char **argv)
             shards = (unsigned)n;
             break;
         }
+        case 'C': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 100000) {
+                fprintf(stderr, "findling index: --changesets: expected 1..100000, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            changesets = (unsigned)n;
+            break;
+        }
         case 'h': fputs(help, stdout); return 0;
         default:
             fprintf(stderr, "findling index: unknown or incomplete option '%s'\n"
@@ -213,6 +228,7 @@ int fl_cmd_index(int argc, char **argv)
     opt.no_compact = no_compact;
     opt.writers = writers;
     opt.shards = shards;
+    opt.changesets = changesets;
     opt.report = on_report;
     opt.progress = on_progress;
     opt.ud = &st;

@@ -15,6 +15,39 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A replica made by xapian-replicate has a stub of its own ("# comment"
+ * lines, then "auto replica_0"): the database it names, "DIR/replica_0"
+ * (malloc'd), or NULL when DIR/XAPIANDB is missing or names no single local
+ * database. */
+static char *replica_live_path(const char *dir)
+{
+    char *stub = fl_xasprintf("%s/XAPIANDB", dir);
+    FILE *f = fopen(stub, "r");
+    free(stub);
+    if (!f)
+        return NULL;
+    char *line = NULL, *name = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int entries = 0;
+    while ((n = getline(&line, &cap, f)) != -1) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        entries++;
+        if (strncmp(line, "auto ", 5) == 0 && line[5] && !strchr(line + 5, '/')) {
+            free(name);
+            name = fl_xstrdup(line + 5);
+        }
+    }
+    free(line);
+    fclose(f);
+    char *res = entries == 1 && name ? fl_xasprintf("%s/%s", dir, name) : NULL;
+    free(name);
+    return res;
+}
+
 static const char help[] =
     "Usage: findling stats [--db DIR] [--json]\n"
     "\n"
@@ -163,6 +196,8 @@ int fl_cmd_stats(int argc, char **argv)
     }
     char *dir = fl_cli_db_path(db_arg, NULL);
     char *live = fl_index_live_path(dir);
+    if (!live)
+        live = replica_live_path(dir);
     fl_xdb *db = NULL;
     if (!live || fl_xdb_open(dir, &db) != FL_XOK) {
         fprintf(stderr, "findling stats: %s: no index here (%s)\n", dir,

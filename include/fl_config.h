@@ -55,6 +55,8 @@ typedef struct fl_config {
     fl_strlist words;       /* extra compound-splitting words */
     double recency_boost;   /* default 0 */
     unsigned shards;        /* `shards:`; 0 = not given */
+    unsigned changesets;    /* `changesets: N`: replication changesets kept by
+                               incremental runs; default 0 (none) */
     fl_strlist warnings;    /* "FILE:LINE: unknown key 'x'" and the like */
 } fl_config;
 

@@ -81,6 +81,11 @@ typedef struct fl_index_options {
                                   rebuild (reported as an info message).  A
                                   full build fills the shards in parallel,
                                   one writer thread each. */
+    unsigned changesets;       /* incremental runs: keep this many changesets
+                                  in the live generation for
+                                  xapian-replicate-server; 0 = the config's
+                                  `changesets:` (else none, or whatever
+                                  XAPIAN_MAX_CHANGESETS says) */
     fl_index_report_fn report;
     fl_index_progress_fn progress;
     void *ud;                  /* passed to report and progress */

@@ -126,6 +126,16 @@ bool fl_xdb_has_remote(const fl_xdb *db);
 /* Document count and revision of shard i (0-based; i = 0 of a single
  * database is the database itself).  Either output may be NULL. */
 fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision);
+/* As fl_xdb_open_writable, and with max_changesets > 0 every commit also
+ * writes a changeset file into the database directory (the newest
+ * max_changesets are kept), which xapian-replicate-server sends to replicas
+ * instead of a whole copy.  Xapian 1.4 reads XAPIAN_MAX_CHANGESETS from the
+ * environment when the database is opened, so it is set around the open like
+ * the flush threshold (same threading caveat).  0 = leave the environment as
+ * it is (an inherited XAPIAN_MAX_CHANGESETS still applies). */
+fl_xstatus fl_xdb_open_writable_changesets(const char *path, fl_xdb_mode mode,
+                                           unsigned flush_threshold, unsigned max_changesets,
+                                           fl_xdb **out);
 /* An empty read-only database to which shards are added with fl_xdb_add(). */
 fl_xstatus fl_xdb_new_empty(fl_xdb **out);
 /* Adds `shard` (read-only) to the combined read-only database `db`. */

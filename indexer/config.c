@@ -225,6 +225,13 @@ static int load_tree(fl_config *c, const fl_yaml *root, const char *path, char *
                 return fl_err_set(err, "%s:%d: recency_boost: expected a number >= 0", path,
                                   v->line);
             c->recency_boost = d;
+        } else if (!strcmp(key, "changesets")) {
+            char *end;
+            long n = v->kind == FL_YAML_SCALAR ? strtol(v->value, &end, 10) : -1;
+            if (v->kind != FL_YAML_SCALAR || *end || end == v->value || n < 0 || n > 100000)
+                return fl_err_set(err, "%s:%d: changesets: expected a number 0..100000", path,
+                                  v->line);
+            c->changesets = (unsigned)n;
         } else {
             char *w = fl_xasprintf("%s:%d: unknown setting '%s' ignored", path, k->line, key);
             fl_strlist_push(&c->warnings, w);

@@ -1542,6 +1542,11 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
 
     /* The previous state, and whether this run must be a full one. */
     bool full = o->full || livegen < 0;
+    /* Only the incremental writer writes changesets: a full build becomes a
+     * new database (new UUID) that replicas must copy whole anyway. */
+    unsigned changesets = o->changesets ? o->changesets
+                          : o->config   ? o->config->changesets
+                                        : 0;
     bool config_changed = true;
     unsigned nshards = o->shards ? o->shards : cfg->shards ? cfg->shards : cur_shards;
     if (nshards > FL_CONFIG_MAX_SHARDS)
@@ -1566,7 +1571,8 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                                       : fl_xstrdup(live_path);
             fl_xdb *h = NULL;
             fl_xstatus st = full ? fl_xdb_open(sp, &h)
-                                 : fl_xdb_open_writable(sp, FL_XDB_OPEN, 0, &h);
+                                 : fl_xdb_open_writable_changesets(sp, FL_XDB_OPEN, 0,
+                                                                   changesets, &h);
             if (st != FL_XOK) {
                 if (st == FL_XERR_LOCKED)
                     fl_err_set(err, "%s: another program is writing to the index: %s", sp,

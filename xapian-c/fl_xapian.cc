@@ -641,6 +641,13 @@ fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_
 fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode, unsigned flush_threshold,
                                 fl_xdb **out)
 {
+    return fl_xdb_open_writable_changesets(path, mode, flush_threshold, 0, out);
+}
+
+fl_xstatus fl_xdb_open_writable_changesets(const char *path, fl_xdb_mode mode,
+                                           unsigned flush_threshold, unsigned max_changesets,
+                                           fl_xdb **out)
+{
     return guard(__func__, [&](const char *fn) {
         NEED(path);
         NEED(out);
@@ -655,9 +662,15 @@ fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode, unsigned flu
         // Findling's indexes are glass; say so rather than depend on the default.
         action |= Xapian::DB_BACKEND_GLASS;
         auto h = std::make_unique<fl_xdb>();
-        if (flush_threshold != 0) {
+        if (flush_threshold != 0 || max_changesets != 0) {
             std::lock_guard<std::mutex> lock(env_mutex);
-            EnvOverride env("XAPIAN_FLUSH_THRESHOLD", std::to_string(flush_threshold));
+            std::unique_ptr<EnvOverride> flush, changes;
+            if (flush_threshold != 0)
+                flush = std::make_unique<EnvOverride>("XAPIAN_FLUSH_THRESHOLD",
+                                                      std::to_string(flush_threshold));
+            if (max_changesets != 0)
+                changes = std::make_unique<EnvOverride>("XAPIAN_MAX_CHANGESETS",
+                                                        std::to_string(max_changesets));
             h->wdb = Xapian::WritableDatabase(path, action);
         } else {
             h->wdb = Xapian::WritableDatabase(path, action);
