@@ -1,14 +1,14 @@
 #!/bin/sh
 # bench/run.sh BUILD_DIR [SECTION...] — Findling's benchmark suite (`make bench`).
 #
-# Sections: analysis index query serve scale (all, in this order, by default;
+# Sections: analysis index query serve shards scale (all, in this order, by default;
 # `make bench BENCH="analysis query"` runs only those).  Each section prints
 # its table and writes BUILD_DIR/bench/SECTION.json; at the end one summary
 # table with the target next to each figure, written to
 # BUILD_DIR/bench/summary.json.  See bench/README.md.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ALL="analysis index query serve scale"
+ALL="analysis index query serve shards scale"
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [SECTION...]  (sections: $ALL)" >&2; exit 2; }
 mkdir -p "$1"

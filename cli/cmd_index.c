@@ -30,8 +30,12 @@ static const char help[] =
     "  --verbose       also name the files skipped on purpose (noindex, future, ...)\n"
     "  --json          print the summary as one JSON object\n"
     "  --threads N     analysis threads (default: one per CPU, at most 4)\n"
-    "  --shards N      full build: N writer threads, each filling a shard, merged at\n"
+    "  --writers N     full build: N writer threads, each filling a part, merged at\n"
     "                  the end (default: one per CPU, at most 4, from 500 files on)\n"
+    "  --shards N      keep the index as N shard databases (1..64; default: the\n"
+    "                  config's shards:, else the index's current count, else 1).\n"
+    "                  A different count than the index has means a full rebuild.\n"
+    "                  Searches open all shards as one (also remote ones, see README)\n"
     "  --changesets N  keep N changesets in the index for xapian-replicate-server, so\n"
     "                  replicas fetch only what changed (else the config's\n"
     "                  changesets:, else none; see README \"Scaling out\")\n"
@@ -119,11 +123,12 @@ int fl_cmd_index(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},        {"threads", required_argument, NULL, 't'},
         {"no-compact", no_argument, NULL, 'N'},  {"help", no_argument, NULL, 'h'},
         {"shards", required_argument, NULL, 'S'},
+        {"writers", required_argument, NULL, 'W'},
         {"changesets", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
     const char *db_arg = NULL, *config_arg = NULL;
     bool full = false, drafts = false, json = false, no_compact = false;
-    unsigned threads = 0, shards = 0, changesets = 0;
+    unsigned threads = 0, shards = 0, writers = 0, changesets = 0;
     cli_state st = {0};
     optind = 1;
     opterr = 0;
@@ -148,11 +153,22 @@ int fl_cmd_index(int argc, char **argv)
             threads = (unsigned)n;
             break;
         }
-        case 'S': {
+        case 'W': {
             char *end;
             long n = strtol(optarg, &end, 10);
             if (*end || n < 1 || n > 4) {
-                fprintf(stderr, "findling index: --shards: expected 1..4, got '%s'\n", optarg);
+                fprintf(stderr, "findling index: --writers: expected 1..4, got '%s'\n", optarg);
+                return 2;
+            }
+            writers = (unsigned)n;
+            break;
+        }
+        case 'S': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > FL_CONFIG_MAX_SHARDS) {
+                fprintf(stderr, "findling index: --shards: expected 1..%d, got '%s'\n",
+                        FL_CONFIG_MAX_SHARDS, optarg);
                 return 2;
             }
             shards = (unsigned)n;
@@ -210,6 +226,7 @@ int fl_cmd_index(int argc, char **argv)
     opt.drafts = drafts;
     opt.threads = threads;
     opt.no_compact = no_compact;
+    opt.writers = writers;
     opt.shards = shards;
     opt.changesets = changesets;
     opt.report = on_report;

@@ -247,6 +247,20 @@ int fl_cmd_stats(int argc, char **argv)
         fl_json_int(&j, docs);
         fl_json_key(&j, "revision");
         fl_json_int(&j, (int64_t)rev);
+        fl_json_key(&j, "shards");
+        fl_json_array_begin(&j);
+        for (uint32_t k = 0; k < fl_xdb_shard_count(db); k++) {
+            uint32_t n = 0;
+            uint64_t r = 0;
+            fl_xdb_shard_info(db, k, &n, &r);
+            fl_json_object_begin(&j);
+            fl_json_key(&j, "documents");
+            fl_json_int(&j, n);
+            fl_json_key(&j, "revision");
+            fl_json_int(&j, (int64_t)r);
+            fl_json_object_end(&j);
+        }
+        fl_json_array_end(&j);
         fl_json_key(&j, "size_bytes");
         fl_json_int(&j, (int64_t)bytes);
         fl_json_key(&j, "last_run");
@@ -280,6 +294,15 @@ int fl_cmd_stats(int argc, char **argv)
         printf("index:      %s (%s, format %s)\n", dir, gen, fmt ? fmt : "?");
         printf("documents:  %u\n", docs);
         printf("revision:   %llu\n", (unsigned long long)rev);
+        if (fl_xdb_shard_count(db) > 1) {
+            printf("shards:     %u (documents:", fl_xdb_shard_count(db));
+            for (uint32_t k = 0; k < fl_xdb_shard_count(db); k++) {
+                uint32_t n = 0;
+                fl_xdb_shard_info(db, k, &n, NULL);
+                printf(" %u", n);
+            }
+            printf(")\n");
+        }
         printf("size:       %.1f MB\n", bytes / 1048576.0);
         printf("last run:   %s\n", last && *last ? last : "(none)");
         for (size_t i = 0; i < fv.n; i++) {

@@ -3,6 +3,7 @@
 
 #include "fl_utf8.h"
 
+#include <stdint.h>
 #include <utf8proc.h>
 
 static void put_key_cp(fl_buf *out, utf8proc_int32_t cp)
@@ -58,4 +59,16 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out)
     }
     if (d)
         fl_buf_truncate(out, start + w);
+}
+
+unsigned fl_shard_of(const char *id, unsigned nshards)
+{
+    if (nshards <= 1 || !id)
+        return 0;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return (unsigned)(h % nshards);
 }

@@ -15,6 +15,7 @@
  *   words: [Bürgerbeteiligung]         # extra words for compound splitting
  *   recency_boost: 0.1                 # 0 = off; see README (Configuration)
  *   recency_half_life: 365             # days after which the boost has halved
+ *   shards: 4                          # persistent shards (1..64; see fl_indexer.h)
  *
  * Default facets: category (Kategorie), author (Autor*in), tag (Schlagwort),
  * year (Jahr).  The built-in facet names read these front matter fields:
@@ -55,10 +56,14 @@ typedef struct fl_config {
     fl_strlist words;       /* extra compound-splitting words */
     double recency_boost;   /* default 0 */
     double recency_half_life; /* days, > 0; default FL_CONFIG_DEFAULT_HALF_LIFE */
+    unsigned shards;        /* `shards:`; 0 = not given */
     unsigned changesets;    /* `changesets: N`: replication changesets kept by
                                incremental runs; default 0 (none) */
     fl_strlist warnings;    /* "FILE:LINE: unknown key 'x'" and the like */
 } fl_config;
+
+/* Most persistent shards an index may have. */
+#define FL_CONFIG_MAX_SHARDS 64
 
 #define FL_CONFIG_DEFAULT_MAX_FILE_SIZE ((uint64_t)10 * 1024 * 1024)
 #define FL_CONFIG_DEFAULT_HALF_LIFE 365.0

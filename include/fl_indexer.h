@@ -68,11 +68,19 @@ typedef struct fl_index_options {
     unsigned threads;          /* analysis threads; 0 = one per CPU (at most 4) */
     unsigned flush_every;      /* full build: documents per flush; 0 = 300 */
     bool no_compact;           /* full build: keep the uncompacted database */
-    unsigned shards;           /* full build: writer threads, each filling its own
-                                  shard, merged by compaction at the end;
-                                  0 = auto (one per CPU, at most 4, for sites of
-                                  at least FL_INDEX_SHARD_MIN files), 1 = one
-                                  writer.  Ignored with no_compact. */
+    unsigned writers;          /* full build of a single database: writer threads,
+                                  each filling its own part, merged by compaction
+                                  at the end; 0 = auto (one per CPU, at most 4,
+                                  for sites of at least FL_INDEX_SHARD_MIN
+                                  files), 1 = one writer.  Ignored with
+                                  no_compact and for sharded indexes. */
+    unsigned shards;           /* persistent shards (fl_terms.h: a sharded
+                                  index): 0 = the config's `shards:`, else the
+                                  index's current count, else 1.  A count
+                                  different from the index's forces a full
+                                  rebuild (reported as an info message).  A
+                                  full build fills the shards in parallel,
+                                  one writer thread each. */
     unsigned changesets;       /* incremental runs: keep this many changesets
                                   in the live generation for
                                   xapian-replicate-server; 0 = the config's

@@ -44,13 +44,25 @@
  *   DIR/wordlist.cache  the analyzer's word list as a mappable table
  *                       (FL_WORDLIST_CACHE, fl_wordlist.h), written by the
  *                       indexer, mapped by searchers; only a cache.
+ * A SHARDED index (`findling index --shards N`, N >= 2) has N glass databases
+ * per generation, DIR/gen-NNNNNN/shard-K (K = 0..N-1), and its stub lists
+ * them all, one "auto gen-NNNNNN/shard-K" line each, so that opening DIR
+ * opens them as one database.  A document lives in shard
+ * fl_shard_of(id, N) (a stable hash of its id), so incremental runs find
+ * and update it there and it never exists twice.  Run-wide metadata
+ * (format, config, input hash, last run, facet display spellings and
+ * their counts over ALL shards) is kept in shard 0; a document's section
+ * texts are in its own shard; FL_META_SHARDS is in every shard.  Readers
+ * ask every shard for a key (fl_xdb_get_metadata), so shard 0 answers the
+ * run-wide ones.  The stub may also be written by hand to list the same
+ * shards as "remote HOST:PORT" lines served by xapian-tcpsrv.
  * Readers notice a swap by the stub's content changing (reopen() alone keeps
  * the old generation open): fl_searcher_reopen() re-opens DIR when it does.
  */
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "2"
+#define FL_INDEX_FORMAT "3"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"
@@ -72,6 +84,15 @@ enum {
     FL_SLOT_DATE = 0,     /* "YYYYMMDD" (sortable); absent when undated */
     FL_SLOT_HASH = 1,     /* content hash of the source file (hex) */
     FL_SLOT_MTIME = 2,    /* "mtime:size" of the source at indexing time */
+    FL_SLOT_ID = 3,       /* the document's id (as in its Q term): the query
+                             side breaks ties of equal weight by it, so that
+                             the order does not depend on docids (which
+                             differ between one database and N shards) */
+    FL_SLOT_DATE_ID = 4,  /* "YYYYMMDD" (undated: "00000000") "\x1f" id: the
+                             browse order (date, then id) as ONE value, so
+                             that a plain value sort gives it -- Xapian's
+                             multi-slot KeyMaker does not run on remote
+                             shards */
     FL_SLOT_FACET0 = 10,  /* facet i (in the order of the config's facet list,
                              stored in FL_META_CONFIG) lives in slot
                              FL_SLOT_FACET0 + i: its KEYS (fl_norm_facet_key)
@@ -115,6 +136,9 @@ enum {
 /* Hash of everything outside the documents that changes how they are built
  * (site _config.yml, findling.yml, format): a change → full rebuild. */
 #define FL_META_INPUT_HASH "findling:input-hash"
+/* "K/N": this database is shard K (0-based) of an index with N shards
+ * (absent: a single database). */
+#define FL_META_SHARDS "findling:shard"
 
 /* Spelling dictionary: the exact forms (E terms) of words of at least
  * FL_SPELLING_MIN_LETTERS letters (letters only); frequency = number of
@@ -132,5 +156,9 @@ enum {
  * ä/ae→a, ö/oe→o, ü/ue→u, ß→ss, non-letters dropped — so that "Buerg",
  * "bürg" and "Burg" share a key prefix.  Appends to out. */
 void fl_suggest_key(const char *s, size_t len, fl_buf *out);
+
+/* Shard (0..nshards-1) of the document with this id: FNV-1a 64 of the id's
+ * bytes modulo nshards.  Part of the on-disk format: never change it. */
+unsigned fl_shard_of(const char *id, unsigned nshards);
 
 #endif

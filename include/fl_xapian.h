@@ -105,6 +105,27 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out);
  * writes the environment. */
 fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode,
                                 unsigned flush_threshold, fl_xdb **out);
+/* Sharded indexes.  fl_xdb_open() of a folder holding a stub XAPIANDB (or of
+ * a stub file) that lists several entries ("auto PATH", "glass PATH",
+ * "remote HOST:PORT", as in Xapian's stub format) opens each entry itself and
+ * keeps its handle, so that:
+ *   - fl_xdb_get_metadata() answers from the first shard that has the key
+ *     (Xapian 1.4 would read the first shard only);
+ *   - fl_xdb_metadata_keys() lists the union over all shards;
+ *   - fl_xdb_revision() is the sum of the shards' revisions (Xapian has none
+ *     for a combined database): it changes whenever any shard commits.
+ *     Remote shards report 0; for them the handle counts the reopens that
+ *     found changes (so the value is per handle, not per index);
+ *   - remote entries get short timeouts (connect 2 s, reply 5 s), so that a
+ *     dead shard fails a search quickly instead of hanging it.
+ * Docids of a combined database interleave: shard = (docid-1) % n.
+ * Number of shards of db (1 for a single database). */
+uint32_t fl_xdb_shard_count(const fl_xdb *db);
+/* Whether any shard of db is remote. */
+bool fl_xdb_has_remote(const fl_xdb *db);
+/* Document count and revision of shard i (0-based; i = 0 of a single
+ * database is the database itself).  Either output may be NULL. */
+fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision);
 /* As fl_xdb_open_writable, and with max_changesets > 0 every commit also
  * writes a changeset file into the database directory (the newest
  * max_changesets are kept), which xapian-replicate-server sends to replicas
@@ -343,6 +364,11 @@ fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_li
  * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
  * expensive query, which Xapian then evaluates on those documents only. */
 fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out);
+/* Like fl_xquery_docids, for docids of db's match: correct also when db has
+ * several shards (local or remote), where it names the documents by their
+ * value in id_slot (unique per document; read from each document). */
+fl_xstatus fl_xquery_docids_in(fl_xdb *db, fl_xvalueno id_slot, const fl_xdocid *ids, size_t n,
+                               fl_xquery **out);
 fl_xstatus fl_xquery_match_nothing(fl_xquery **out);
 fl_xstatus fl_xquery_copy(const fl_xquery *q, fl_xquery **out);
 void fl_xquery_free(fl_xquery *q);
@@ -395,8 +421,8 @@ fl_xstatus fl_xqp_corrected_query(fl_xqp *qp, char **out);
 fl_xstatus fl_xspy_new_values(fl_xvalueno slot, fl_xspy **out);
 /* Like fl_xspy_new_values, but a value holding several items separated by
  * `sep` counts each distinct item once (multi-valued facets).  Empty items are
- * ignored.  A custom spy: it works over local shards, not remote ones
- * (xapian-tcpsrv does not know it). */
+ * ignored.  Built on Xapian's ValueCountMatchSpy (combinations counted, split
+ * when read), so it works over remote shards too. */
 fl_xstatus fl_xspy_new_multivalue(fl_xvalueno slot, char sep, fl_xspy **out);
 void fl_xspy_free(fl_xspy *spy);
 /* Number of documents the spy has seen. */
@@ -418,6 +444,12 @@ fl_xstatus fl_xenquire_set_sort_by_value_then_relevance(fl_xenquire *e, fl_xvalu
                                                         bool reverse);
 fl_xstatus fl_xenquire_set_sort_by_relevance_then_value(fl_xenquire *e, fl_xvalueno slot,
                                                         bool reverse);
+/* Sorts by the values of slots[0..n) (string order; reverse[i] (NULL = none
+ * reversed) makes slot i descending), ignoring relevance: Xapian's
+ * MultiValueKeyMaker.  Xapian 1.4 cannot use it with remote shards
+ * (UnimplementedError): combine the keys into one slot there. */
+fl_xstatus fl_xenquire_set_sort_by_values(fl_xenquire *e, const fl_xvalueno *slots,
+                                          const bool *reverse, size_t n);
 /* Ascending docid order among equal weights (the default) or descending. */
 fl_xstatus fl_xenquire_set_docid_order_descending(fl_xenquire *e, bool descending);
 fl_xstatus fl_xenquire_set_collapse_key(fl_xenquire *e, fl_xvalueno slot, uint32_t max);

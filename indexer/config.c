@@ -205,6 +205,14 @@ static int load_tree(fl_config *c, const fl_yaml *root, const char *path, char *
                 c->max_file_size == 0)
                 return fl_err_set(err, "%s:%d: max_file_size: expected a size such as 10MB", path,
                                   v->line);
+        } else if (!strcmp(key, "shards")) {
+            char *end = NULL;
+            long n = v->kind == FL_YAML_SCALAR ? strtol(v->value, &end, 10) : 0;
+            if (v->kind != FL_YAML_SCALAR || !end || *end || end == v->value || n < 1 ||
+                n > FL_CONFIG_MAX_SHARDS)
+                return fl_err_set(err, "%s:%d: shards: expected a number 1..%d", path, v->line,
+                                  FL_CONFIG_MAX_SHARDS);
+            c->shards = (unsigned)n;
         } else if (!strcmp(key, "exclude")) {
             if (str_list(v, &c->exclude))
                 return fl_err_set(err, "%s:%d: exclude: expected a list of globs", path, v->line);

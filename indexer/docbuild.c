@@ -466,6 +466,19 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
         fl_buf_append(&v, d + 8, 2);
         rc = set_value(out->doc, FL_SLOT_DATE, v.data, v.len, err);
     }
+    if (rc == 0 && out->id) {
+        rc = set_value(out->doc, FL_SLOT_ID, out->id, strlen(out->id), err);
+        fl_buf di = FL_BUF_INIT;
+        if (v.len == 8)
+            fl_buf_append(&di, v.data, 8);
+        else
+            fl_buf_puts(&di, "00000000");
+        fl_buf_putc(&di, '\x1f');
+        fl_buf_puts(&di, out->id);
+        if (rc == 0)
+            rc = set_value(out->doc, FL_SLOT_DATE_ID, di.data, di.len, err);
+        fl_buf_free(&di);
+    }
     if (rc == 0 && p->content_hash)
         rc = set_value(out->doc, FL_SLOT_HASH, p->content_hash, strlen(p->content_hash), err);
     if (rc == 0) {

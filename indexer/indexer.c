@@ -77,8 +77,10 @@ static long gen_number(const char *name)
 }
 
 /* Live generation number from DIR's stub: >= 0, -1 when there is no stub,
- * -2 when the stub is not ours (message in *err). */
-static long read_stub(const char *dir, char **err)
+ * -2 when the stub is not ours (message in *err).  *nshards (may be NULL)
+ * gets the number of shards it lists (1 for "auto gen-NNNNNN", N for N lines
+ * "auto gen-NNNNNN/shard-K"). */
+static long read_stub_n(const char *dir, unsigned *nshards, char **err)
 {
     char *path = fl_xasprintf("%s/%s", dir, STUB);
     FILE *f = fopen(path, "r");
@@ -91,21 +93,48 @@ static long read_stub(const char *dir, char **err)
         return -2;
     }
     char line[64] = {0};
-    char *got = fgets(line, sizeof line, f);
+    long n = -2;
+    unsigned k = 0;
+    /* Line k names the generation (all the same one) and, sharded, shard k. */
+    bool plain = false;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0])
+            continue;
+        long g = -2;
+        if (!plain && strncmp(line, "auto gen-", 9) == 0 && strlen(line) >= 15) {
+            char gname[11], want[32];
+            memcpy(gname, line + 5, 10);
+            gname[10] = '\0';
+            const char *rest = line + 15;
+            snprintf(want, sizeof want, "/shard-%u", k);
+            if (!*rest && k == 0)
+                plain = true;
+            if (plain || strcmp(rest, want) == 0)
+                g = gen_number(gname);
+            if (k > 0 && g != n)
+                g = -2;
+        }
+        if (g < 0) {
+            n = -2;
+            break;
+        }
+        n = g;
+        k++;
+    }
     fclose(f);
     free(path);
-    long n = -2;
-    if (got && strncmp(line, "auto ", 5) == 0) {
-        line[strcspn(line, "\r\n")] = '\0';
-        n = gen_number(line + 5);
-    }
-    if (n < 0) {
-        fl_err_set(err, "%s/%s: not a findling index stub (expected \"auto gen-NNNNNN\")", dir,
-                   STUB);
+    if (n < 0 || k == 0) {
+        fl_err_set(err, "%s/%s: not a findling index stub (expected \"auto gen-NNNNNN\" or "
+                        "lines \"auto gen-NNNNNN/shard-K\")", dir, STUB);
         return -2;
     }
+    if (nshards)
+        *nshards = k;
     return n;
 }
+
+static long read_stub(const char *dir, char **err) { return read_stub_n(dir, NULL, err); }
 
 char *fl_index_live_path(const char *db_dir)
 {
@@ -119,12 +148,18 @@ char *fl_index_live_path(const char *db_dir)
 
 /* Writes the stub naming generation n atomically: tmp file, fsync, rename,
  * fsync of the directory. */
-static int write_stub(const char *dir, long n, char **err)
+static int write_stub(const char *dir, long n, unsigned nshards, char **err)
 {
     char *tmp = fl_xasprintf("%s/%s", dir, STUB_TMP);
     char *dst = fl_xasprintf("%s/%s", dir, STUB);
-    char content[32];
-    int len = snprintf(content, sizeof content, "auto gen-%06ld\n", n);
+    fl_buf cb = FL_BUF_INIT;
+    if (nshards <= 1)
+        fl_buf_printf(&cb, "auto gen-%06ld\n", n);
+    else
+        for (unsigned k = 0; k < nshards; k++)
+            fl_buf_printf(&cb, "auto gen-%06ld/shard-%u\n", n, k);
+    const char *content = fl_buf_cstr(&cb);
+    ssize_t len = (ssize_t)cb.len;
     int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -150,6 +185,7 @@ static int write_stub(const char *dir, long n, char **err)
 out:
     if (rc != 0)
         unlink(tmp);
+    fl_buf_free(&cb);
     free(tmp);
     free(dst);
     return rc;
@@ -223,7 +259,8 @@ static int prepare_dir(const char *dir, char **err)
 
 typedef struct old_doc {
     char *id;
-    fl_xdocid docid;
+    fl_xdocid docid;  /* in its shard */
+    unsigned shard;   /* sharded index: the shard it lives in */
     char *hash;
     char *mtime;
     bool seen;      /* listed by the site walk this run */
@@ -283,14 +320,16 @@ static char *doc_value(const fl_xdoc *doc, unsigned slot)
     return v;
 }
 
-/* Reads id → docid, hash, mtime of every document of db. */
-static int load_old(fl_xdb *db, old_state *s, char **err)
+/* Adds id → docid, hash, mtime of every document of db (shard `shard`). */
+static int load_old(fl_xdb *db, unsigned shard, old_state *s, char **err)
 {
+    size_t first = s->n;
     if (fl_xdb_allterms(db, FL_PREFIX_ID, collect_id, s) != FL_XOK)
         return fl_err_set(err, "reading the index: %s", fl_xlast_error());
     fl_buf term = FL_BUF_INIT;
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = first; i < s->n; i++) {
         old_doc *d = &s->docs[i];
+        d->shard = shard;
         fl_buf_reset(&term);
         fl_buf_puts(&term, FL_PREFIX_ID);
         fl_buf_puts(&term, d->id);
@@ -610,8 +649,11 @@ typedef struct run {
     size_t next;          /* next job to hand out */
     size_t consumed;      /* jobs the writer has finished with */
     bool stop;
-    /* sharded full build: nlanes writer threads, one shard each */
+    /* sharded: nlanes writers, one database each -- the parts of a parallel
+     * full build (merged at the end), or the persistent shards (nshards) */
     unsigned nlanes;
+    unsigned nshards;     /* persistent shards of the index being written (>= 1) */
+    bool threaded;        /* the lanes store their jobs in their own threads */
     struct lane *lanes;
     unsigned lanes_stored;  /* lanes done with their documents (run.mu) */
 } run;
@@ -752,6 +794,7 @@ typedef struct lane {
     writer w;
     pthread_t tid;
     bool started;
+    bool committed;   /* incremental sharded run: its transaction is committed */
     int rc;
     char *err;
 } lane;
@@ -1210,7 +1253,14 @@ static void *lane_main(void *arg)
         pthread_cond_wait(&r->cv_done, &r->mu);
     bool stop = r->stop;
     pthread_mutex_unlock(&r->mu);
-    if (l->rc == 0 && !stop) {
+    if (l->rc == 0 && !stop && r->nshards > 1) {
+        /* Persistent shards: each shard's spelling table holds its own
+         * documents' words (Xapian sums the shards' frequencies), so that
+         * incremental runs can take a document's words back from it. */
+        l->rc = apply_spelling(l->w.db, &l->w.spell, SPELLING_COMMIT_EVERY, &l->err);
+        if (l->rc == 0 && fl_xdb_commit(l->w.db) != FL_XOK)
+            l->rc = fl_err_set(&l->err, "committing a shard: %s", fl_xlast_error());
+    } else if (l->rc == 0 && !stop) {
         spell_counts mine = {0};
         for (unsigned k = 0; k < r->nlanes; k++) {
             const spell_counts *m = &r->lanes[k].w.spell;
@@ -1256,7 +1306,7 @@ static int process_jobs(run *r, writer *w, char **err)
         }
         r->next = r->njobs;
     }
-    bool sharded = r->nlanes > 1;
+    bool sharded = r->threaded;
     for (unsigned l = 0; sharded && l < r->nlanes; l++) {
         if (pthread_create(&r->lanes[l].tid, NULL, lane_main, &r->lanes[l]) != 0) {
             rc = fl_err_set(err, "cannot start a writer thread");
@@ -1280,7 +1330,7 @@ static int process_jobs(run *r, writer *w, char **err)
         if (!ready)
             break; /* a lane failed: its message is taken below */
         if (!sharded)
-            rc = store_job(w, j, err);
+            rc = store_job(r->nlanes > 1 ? &r->lanes[j->lane].w : w, j, err);
         if (rc == 0)
             account_job(r, w->sum, j);
         job_clear(j);
@@ -1339,9 +1389,50 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
         old_doc *od = &old->docs[i];
         if (od->seen)
             continue;
-        if (!r->full && delete_old(w, od, err) != 0)
+        writer *dw = r->nlanes > 1 && od->shard < r->nlanes ? &r->lanes[od->shard].w : w;
+        if (!r->full && delete_old(dw, od, err) != 0)
             return -1;
         w->sum->deleted++;
+    }
+    /* Several writers: the run-wide metadata (facet spellings summed over
+     * all of them, config, synonyms, ...) is written once, by w (shard 0) --
+     * the merge of a parallel build would keep only one part's value of a
+     * key present in several, and a sharded index keeps it in shard 0. */
+    w->other_docs = 0;
+    for (unsigned l = 0; l < r->nlanes; l++) {
+        lane *ln = &r->lanes[l];
+        for (size_t i = 0; i < ln->w.fd.n; i++) {
+            if (w->fd.n == w->fd.cap) {
+                w->fd.cap = w->fd.cap ? w->fd.cap * 2 : 64;
+                w->fd.d = fl_xrealloc(w->fd.d, w->fd.cap * sizeof *w->fd.d);
+            }
+            w->fd.d[w->fd.n++] = ln->w.fd.d[i];
+        }
+        ln->w.fd.n = 0;
+        if (l == 0)
+            continue;
+        uint32_t n = 0;
+        if (fl_xdb_doccount(ln->w.db, &n) != FL_XOK)
+            return fl_err_set(err, "counting documents: %s", fl_xlast_error());
+        w->other_docs += n;
+        /* Incremental sharded run: each shard's own spelling changes. */
+        if (!r->threaded && apply_spelling(ln->w.db, &ln->w.spell, 0, err) != 0)
+            return -1;
+        if (r->nshards > 1) {
+            char sv[32];
+            snprintf(sv, sizeof sv, "%u/%u", l, r->nshards);
+            if (set_meta(ln->w.db, FL_META_SHARDS, sv, err) != 0 ||
+                set_meta(ln->w.db, FL_META_FORMAT, FL_INDEX_FORMAT, err) != 0)
+                return -1;
+        }
+    }
+    if (r->nshards > 1) {
+        char sv[32];
+        snprintf(sv, sizeof sv, "0/%u", r->nshards);
+        if (set_meta(w->db, FL_META_SHARDS, sv, err) != 0)
+            return -1;
+        if (!r->threaded && r->nlanes && apply_spelling(w->db, &r->lanes[0].w.spell, 0, err) != 0)
+            return -1;
     }
     if (apply_facet_deltas(w->db, &w->fd, err) != 0 ||
         apply_spelling(w->db, &w->spell, r->full ? SPELLING_COMMIT_EVERY : 0, err) != 0)
@@ -1425,8 +1516,10 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     writer w = {0};
     const char **facet_names = NULL;
     fl_strlist shard_paths = {0}; /* tmp-NNNNNN-<i> of lanes 1.. */
+    fl_xdb **shard_live = NULL;   /* incremental sharded run: shards 1.. (writable) */
+    unsigned cur_shards = 1;
 
-    long livegen = read_stub(dir, err);
+    long livegen = read_stub_n(dir, &cur_shards, err);
     if (livegen == -2)
         goto out;
     if (livegen >= 0) {
@@ -1460,18 +1553,52 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                           : o->config   ? o->config->changesets
                                         : 0;
     bool config_changed = true;
+    unsigned nshards = o->shards ? o->shards : cfg->shards ? cfg->shards : cur_shards;
+    if (nshards > FL_CONFIG_MAX_SHARDS)
+        nshards = FL_CONFIG_MAX_SHARDS;
+    if (livegen >= 0 && nshards != cur_shards) {
+        char *m = fl_xasprintf("the index has %u shard%s, %u requested: rebuilding it in full",
+                               cur_shards, cur_shards == 1 ? "" : "s", nshards);
+        report(o, FL_INDEX_WARNING, NULL, 0, m);
+        free(m);
+        full = true;
+    }
+    r.nshards = nshards;
     if (livegen >= 0) {
         live_path = fl_xasprintf("%s/gen-%06ld", dir, livegen);
-        fl_xstatus st = full ? fl_xdb_open(live_path, &live)
-                             : fl_xdb_open_writable_changesets(live_path, FL_XDB_OPEN, 0,
-                                                               changesets, &live);
-        if (st != FL_XOK) {
-            if (st == FL_XERR_LOCKED)
-                fl_err_set(err, "%s: another program is writing to the index: %s", live_path,
-                           fl_xlast_error());
-            else
-                fl_err_set(err, "cannot open the index %s: %s", live_path, fl_xlast_error());
-            goto out;
+        /* Sharded: shard 0 is `live` (it has the run-wide metadata), the
+         * others are read for the old state, and kept open for writing by an
+         * incremental run. */
+        if (cur_shards > 1)
+            shard_live = fl_xcalloc(cur_shards, sizeof *shard_live);
+        for (unsigned k = 0; k < cur_shards; k++) {
+            char *sp = cur_shards > 1 ? fl_xasprintf("%s/shard-%u", live_path, k)
+                                      : fl_xstrdup(live_path);
+            fl_xdb *h = NULL;
+            fl_xstatus st = full ? fl_xdb_open(sp, &h)
+                                 : fl_xdb_open_writable_changesets(sp, FL_XDB_OPEN, 0,
+                                                                   changesets, &h);
+            if (st != FL_XOK) {
+                if (st == FL_XERR_LOCKED)
+                    fl_err_set(err, "%s: another program is writing to the index: %s", sp,
+                               fl_xlast_error());
+                else
+                    fl_err_set(err, "cannot open the index %s: %s", sp, fl_xlast_error());
+                free(sp);
+                goto out;
+            }
+            free(sp);
+            if (k == 0) {
+                live = h;
+                continue;
+            }
+            shard_live[k] = h;
+            if (load_old(h, k, &old, err) != 0)
+                goto out;
+            if (full) {
+                fl_xdb_free(h);
+                shard_live[k] = NULL;
+            }
         }
         char *fmt = get_meta(live, FL_META_FORMAT);
         char *ih = get_meta(live, FL_META_INPUT_HASH);
@@ -1485,7 +1612,7 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         free(fmt);
         free(ih);
         free(cj);
-        if (load_old(live, &old, err) != 0)
+        if (load_old(live, 0, &old, err) != 0)
             goto out;
     }
 
@@ -1581,8 +1708,8 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         }
         unsigned nlanes = 1;
         if (!o->no_compact) {
-            if (o->shards)
-                nlanes = o->shards;
+            if (o->writers)
+                nlanes = o->writers;
             else if (r.njobs >= FL_INDEX_SHARD_MIN)
                 nlanes = default_threads();
         }
@@ -1591,14 +1718,51 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         if (nlanes > r.njobs)
             nlanes = r.njobs ? (unsigned)r.njobs : 1;
         gen_path = fl_xasprintf("%s/gen-%06ld", dir, newgen);
-        build_path = o->no_compact ? fl_xstrdup(gen_path)
-                                   : fl_xasprintf("%s/tmp-%06ld", dir, newgen);
-        if (fl_xdb_open_writable(build_path, FL_XDB_CREATE_OR_OVERWRITE,
-                                 o->flush_every ? o->flush_every : 300, &target) != FL_XOK) {
-            fl_err_set(err, "cannot create %s: %s", build_path, fl_xlast_error());
-            goto out;
+        if (nshards > 1) {
+            /* Persistent shards: one writer thread per shard, each filling
+             * gen-N/shard-K with the documents that hash to it; no merge. */
+            build_path = fl_xstrdup(gen_path);
+            rm_rf(gen_path);
+            if (mkdir(gen_path, 0755) != 0) {
+                fl_err_set(err, "cannot create %s: %s", gen_path, strerror(errno));
+                goto out;
+            }
+            r.lanes = fl_xcalloc(nshards, sizeof *r.lanes);
+            r.nlanes = nshards;
+            r.threaded = true;
+            for (unsigned l = 0; l < nshards; l++) {
+                lane *ln = &r.lanes[l];
+                ln->r = &r;
+                ln->idx = l;
+                ln->w.r = &r;
+                ln->w.sum = sum;
+                char *sp = fl_xasprintf("%s/shard-%u", gen_path, l);
+                fl_xstatus st = fl_xdb_open_writable(sp, FL_XDB_CREATE_OR_OVERWRITE,
+                                                     o->flush_every ? o->flush_every : 300,
+                                                     l == 0 ? &target : &ln->w.db);
+                if (st != FL_XOK) {
+                    fl_err_set(err, "cannot create %s: %s", sp, fl_xlast_error());
+                    free(sp);
+                    goto out;
+                }
+                free(sp);
+                if (l == 0)
+                    ln->w.db = target;
+            }
+            for (size_t i = 0; i < r.njobs; i++)
+                r.jobs[i].lane = fl_shard_of(r.jobs[i].file->relpath, nshards);
+            nlanes = 1; /* no parallel-build parts */
+        } else {
+            build_path = o->no_compact ? fl_xstrdup(gen_path)
+                                       : fl_xasprintf("%s/tmp-%06ld", dir, newgen);
+            if (fl_xdb_open_writable(build_path, FL_XDB_CREATE_OR_OVERWRITE,
+                                     o->flush_every ? o->flush_every : 300, &target) != FL_XOK) {
+                fl_err_set(err, "cannot create %s: %s", build_path, fl_xlast_error());
+                goto out;
+            }
         }
         if (nlanes > 1) {
+            r.threaded = true;
             /* Lane 0 writes into target; the others into tmp-NNNNNN-<i>.
              * Each file goes to the lane with the fewest bytes so far: the
              * shards come out about equally big, and the same files always
@@ -1647,45 +1811,65 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             goto out;
         }
         in_txn = true;
+        if (nshards > 1) {
+            /* Incremental sharded run: each job is stored into its
+             * document's shard (here, in order), each shard in a
+             * transaction of its own. */
+            r.lanes = fl_xcalloc(nshards, sizeof *r.lanes);
+            r.nlanes = nshards;
+            for (unsigned l = 0; l < nshards; l++) {
+                lane *ln = &r.lanes[l];
+                ln->r = &r;
+                ln->idx = l;
+                ln->w.r = &r;
+                ln->w.sum = sum;
+                if (l == 0) {
+                    ln->w.db = target;
+                    continue;
+                }
+                ln->w.db = shard_live[l];
+                shard_live[l] = NULL;
+                if (fl_xdb_begin_transaction(ln->w.db, true) != FL_XOK) {
+                    fl_err_set(err, "cannot start a transaction: %s", fl_xlast_error());
+                    goto out;
+                }
+                ln->started = false;
+            }
+            for (size_t i = 0; i < r.njobs; i++)
+                r.jobs[i].lane = fl_shard_of(r.jobs[i].file->relpath, nshards);
+        }
     }
     w.r = &r;
     w.db = target;
     w.sum = sum;
     if (process_jobs(&r, &w, err) != 0)
         goto out;
-    /* Sharded: the run's metadata (facet spellings summed over all shards,
-     * config, synonyms, ...) is written once, into shard 0 -- the merge
-     * would keep only one shard's value of a key present in several. */
-    for (unsigned l = 0; l < r.nlanes; l++) {
-        lane *ln = &r.lanes[l];
-        for (size_t i = 0; i < ln->w.fd.n; i++) {
-            facet_delta *d = &ln->w.fd.d[i];
-            if (w.fd.n == w.fd.cap) {
-                w.fd.cap = w.fd.cap ? w.fd.cap * 2 : 64;
-                w.fd.d = fl_xrealloc(w.fd.d, w.fd.cap * sizeof *w.fd.d);
-            }
-            w.fd.d[w.fd.n++] = *d;
-        }
-        ln->w.fd.n = 0;
-        uint32_t n = 0;
-        if (l > 0) {
-            if (fl_xdb_doccount(ln->w.db, &n) != FL_XOK) {
-                fl_err_set(err, "counting documents: %s", fl_xlast_error());
-                goto out;
-            }
-            w.other_docs += n;
-        }
-    }
     if (finish_db(&r, &w, &old, ihash, config_changed, an, t0, err) != 0)
         goto out;
 
     if (!full) {
+        /* Sharded: the other shards first, shard 0 (with the run's summary)
+         * last.  Not atomic across shards: a reader may briefly see some
+         * shards updated and others not; a document never moves between
+         * shards, so it is never seen twice or not at all. */
+        for (unsigned l = 1; l < r.nlanes; l++) {
+            if (fl_xdb_commit_transaction(r.lanes[l].w.db) != FL_XOK) {
+                fl_err_set(err, "committing shard %u: %s", l, fl_xlast_error());
+                goto out;
+            }
+            r.lanes[l].committed = true;
+        }
         if (fl_xdb_commit_transaction(target) != FL_XOK) {
             fl_err_set(err, "committing: %s", fl_xlast_error());
             goto out;
         }
         in_txn = false;
         fl_xdb_revision(target, &sum->revision);
+        for (unsigned l = 1; l < r.nlanes; l++) {
+            uint64_t rv = 0;
+            fl_xdb_revision(r.lanes[l].w.db, &rv);
+            sum->revision += rv;
+        }
     } else {
         if (fl_xdb_commit(target) != FL_XOK) {
             fl_err_set(err, "committing %s: %s", build_path, fl_xlast_error());
@@ -1694,10 +1878,15 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         fl_xdb_free(target);
         target = NULL;
         for (unsigned l = 1; l < r.nlanes; l++) {
-            fl_xdb_free(r.lanes[l].w.db); /* committed by its lane */
+            /* Committed by its lane; finish_db has added metadata since. */
+            if (fl_xdb_commit(r.lanes[l].w.db) != FL_XOK) {
+                fl_err_set(err, "committing shard %u: %s", l, fl_xlast_error());
+                goto out;
+            }
+            fl_xdb_free(r.lanes[l].w.db);
             r.lanes[l].w.db = NULL;
         }
-        if (!o->no_compact) {
+        if (!o->no_compact && nshards <= 1) {
             /* Compaction merges the shards (in lane order, docids
              * renumbered one after the other; spelling frequencies summed). */
             fl_xdb *all = NULL, *ro = NULL;
@@ -1723,12 +1912,12 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                 rm_rf(shard_paths.items[i]);
         }
         /* The swap: readers opening DIR from now on get the new generation. */
-        if (write_stub(dir, newgen, err) != 0)
+        if (write_stub(dir, newgen, nshards, err) != 0)
             goto out;
         if (live_path)
             rm_rf(live_path);
         fl_xdb *ro = NULL;
-        if (fl_xdb_open(gen_path, &ro) == FL_XOK) {
+        if (fl_xdb_open(dir, &ro) == FL_XOK) {
             fl_xdb_revision(ro, &sum->revision);
             fl_xdb_free(ro);
         }
@@ -1737,10 +1926,17 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     ret = sum->failed ? FL_INDEX_PARTIAL : FL_INDEX_OK;
 
 out:
-    if (in_txn)
+    if (in_txn) {
+        for (unsigned l = 1; l < r.nlanes; l++)
+            if (r.lanes[l].w.db && !r.lanes[l].committed)
+                fl_xdb_cancel_transaction(r.lanes[l].w.db);
         fl_xdb_cancel_transaction(target);
+    }
     fl_xdb_free(target);
     fl_xdb_free(live);
+    for (unsigned k = 0; shard_live && k < cur_shards; k++)
+        fl_xdb_free(shard_live[k]);
+    free(shard_live);
     for (unsigned l = 1; l < r.nlanes; l++) {
         fl_xdb_free(r.lanes[l].w.db);
         fd_free(&r.lanes[l].w.fd);

@@ -1209,10 +1209,18 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     fl_sort sort = req->sort;
     if (sort == FL_SORT_RELEVANCE && !c.has_words)
         sort = FL_SORT_DATE_DESC; /* browsing ('*', filters only): newest first */
-    if (sort == FL_SORT_DATE_DESC)
+    /* Equal keys are ordered by the document id, never by docid: docids
+     * differ between one database and N shards, results must not. */
+    if (sort != FL_SORT_RELEVANCE && !c.has_words) {
+        /* Browsing: every weight is equal; date, then id (one value). */
+        XCHK(fl_xenquire_set_sort_by_value(enq, FL_SLOT_DATE_ID, sort == FL_SORT_DATE_DESC));
+    } else if (sort == FL_SORT_DATE_DESC) {
         XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, true));
-    else if (sort == FL_SORT_DATE_ASC)
+    } else if (sort == FL_SORT_DATE_ASC) {
         XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, false));
+    } else {
+        XCHK(fl_xenquire_set_sort_by_relevance_then_value(enq, FL_SLOT_ID, false));
+    }
     bool have_year = false;
     if (!req->no_facets) {
         for (size_t i = 0; i < s->nfacets; i++) {
@@ -1256,7 +1264,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
             (!c.near || fl_xquery_copy(c.near, &pair[1]) == FL_XOK) &&
             (!recency || recency_q(s, fl_xmset_max_attained(mset), &pair[2]) == FL_XOK) &&
             fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 3, 0, &full) == FL_XOK &&
-            fl_xquery_docids(ids, n, &pool_q) == FL_XOK) {
+            fl_xquery_docids_in(s->db, FL_SLOT_ID, ids, n, &pool_q) == FL_XOK) {
             fl_xquery *fq = filtered(s, full, req, -1, &xerr);
             fl_xquery *two[2] = {fq, pool_q}, *q2 = NULL;
             if (!xerr && fl_xquery_combine(FL_XOP_FILTER, two, 2, 0, &q2) == FL_XOK) {
@@ -1284,6 +1292,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         XCHK(fl_xenquire_new(s->db, &enq));
         XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
         XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
+        XCHK(fl_xenquire_set_sort_by_relevance_then_value(enq, FL_SLOT_ID, false));
         XCHK(fl_xenquire_get_mset(enq, req->offset, limit, 0, &mset));
     }
     res->offset = req->offset;

@@ -6,6 +6,7 @@
 # Indexes the Open Innovation City site and the federal laws (extracted once
 # into BUILD_DIR/eval-cache and reused), runs every query of
 # ../shared/eval/*.tsv through `findling search --format ids --limit 10`
+# (EVAL_SHARDS=N: with N-shard indexes instead)
 # and prints nDCG@10 and MRR@10 per query kind and overall with score.py.
 # A facet suffix " | category=X" (author=, year=, tag=) becomes --category X.
 # Skips cleanly when ../shared/eval is not there.
@@ -22,10 +23,13 @@ CACHE=$(cd "$BUILD" && pwd)/eval-cache
 mkdir -p "$CACHE"
 
 # ---------------------------------------------------------------- indexes
-site_db=$CACHE/oic.db
-laws_db=$CACHE/laws.db
+# EVAL_SHARDS=N: the same with N-shard indexes (their own folders), to check
+# that a sharded index ranks as one database does.
+SHARDS_OPT=${EVAL_SHARDS:+--shards $EVAL_SHARDS}
+site_db=$CACHE/oic${EVAL_SHARDS:+-s$EVAL_SHARDS}.db
+laws_db=$CACHE/laws${EVAL_SHARDS:+-s$EVAL_SHARDS}.db
 if [ -d "$SHARED/corpus/oic-site" ]; then
-    "$FINDLING" index --quiet --db "$site_db" "$SHARED/corpus/oic-site" >/dev/null || [ $? -eq 1 ]
+    "$FINDLING" index --quiet $SHARDS_OPT --db "$site_db" "$SHARED/corpus/oic-site" >/dev/null || [ $? -eq 1 ]
 fi
 if [ -f "$SHARED/corpus/gesetze-md.tar.xz" ]; then
     if [ ! -f "$CACHE/laws/.extracted" ]; then
@@ -41,7 +45,7 @@ if [ -f "$SHARED/corpus/gesetze-md.tar.xz" ]; then
     if [ $# -eq 1 ] && [ ! -f "$lawroot/index.md" ] && [ -d "$1" ] && [ "$(ls "$lawroot" | wc -l)" -eq 1 ]; then
         lawroot=${1%/}
     fi
-    "$FINDLING" index --quiet --db "$laws_db" "$lawroot" >/dev/null || [ $? -eq 1 ]
+    "$FINDLING" index --quiet $SHARDS_OPT --db "$laws_db" "$lawroot" >/dev/null || [ $? -eq 1 ]
 fi
 
 # ---------------------------------------------------------------- runs

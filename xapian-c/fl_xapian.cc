@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <fstream>
+#include <sys/stat.h>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -38,6 +40,17 @@ struct fl_xdb {
     Xapian::Database db;
     Xapian::WritableDatabase wdb;
     bool writable = false;
+    // A combined database opened from a stub listing several shards (or
+    // built with fl_xdb_add): each shard's own handle, in stub order, sharing
+    // Xapian's internals with `db` (so db.reopen() reopens them too).  Xapian
+    // 1.4 answers get_metadata() from the FIRST shard only and has no
+    // revision for a combined database; these are what we ask instead.
+    // Empty for a single database.
+    std::vector<Xapian::Database> shards;
+    bool has_remote = false;
+    // Remote shards report no revision (0): count the reopens that brought
+    // changes instead, so that the revision still moves when they change.
+    uint64_t remote_changes = 0;
 };
 
 struct fl_xdoc {
@@ -70,6 +83,12 @@ struct fl_xquery {
 
 struct fl_xenquire {
     Xapian::Enquire enq;
+    // Over remote shards Xapian 1.4 counts the documents the client merges
+    // (each shard's best first+maxitems) in a match spy a second time, on
+    // top of the counts the servers send back.  So there the spies get a
+    // match of their own with maxitems = 0 (see fl_xenquire_get_mset).
+    bool remote = false;
+    std::vector<Xapian::MatchSpy *> spies;
     explicit fl_xenquire(const Xapian::Database &db) : enq(db) {}
 };
 
@@ -403,55 +422,6 @@ class CallbackStemmer : public Xapian::StemImplementation {
 
 // ------------------------------------------------------------------ match spies
 
-// Counts the distinct `sep`-separated items of a value slot, once per
-// document (a document tagged "a\x1fb\x1fa" counts once for "a" and "b").
-// Empty items are ignored.
-class MultiValueSpy : public Xapian::MatchSpy {
-    Xapian::valueno slot_;
-    char sep_;
-    Xapian::doccount total_ = 0;
-    std::map<std::string, Xapian::doccount> counts_;
-
-  public:
-    MultiValueSpy(Xapian::valueno slot, char sep) : slot_(slot), sep_(sep) {}
-
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        ++total_;
-        const std::string v = doc.get_value(slot_);
-        if (v.empty())
-            return;
-        std::set<std::string> seen;
-        size_t start = 0;
-        for (;;) {
-            size_t end = v.find(sep_, start);
-            if (end == std::string::npos)
-                end = v.size();
-            if (end > start) {
-                std::string item = v.substr(start, end - start);
-                if (seen.insert(item).second)
-                    ++counts_[item];
-            }
-            if (end == v.size())
-                break;
-            start = end + 1;
-        }
-    }
-
-    // Needed if Xapian ever runs the match over several shards in parallel
-    // copies; remote shards cannot use this spy (xapian-tcpsrv does not know it).
-    Xapian::MatchSpy *clone() const override { return new MultiValueSpy(slot_, sep_); }
-    std::string name() const override { return "Findling::MultiValueSpy"; }
-    std::string get_description() const override
-    {
-        return "Findling::MultiValueSpy(slot " + std::to_string(slot_) + ", " +
-               std::to_string(total_) + " docs seen)";
-    }
-
-    Xapian::doccount total() const { return total_; }
-    const std::map<std::string, Xapian::doccount> &counts() const { return counts_; }
-};
-
 // ------------------------------------------------------------------ open helpers
 
 // Xapian 1.4 has no API for the flush threshold: GlassWritableDatabase reads
@@ -499,13 +469,16 @@ Xapian::MSetIterator mset_at(const char *fn, const fl_xmset *m, uint32_t i)
 } // namespace
 
 struct fl_xspy {
-    // Exactly one of the two is set.
+    // Xapian's own ValueCountMatchSpy for both kinds: a multi-valued slot is
+    // counted per distinct combination ("a\x1fb") and split into its items
+    // when the results are read.  Each document holds one combination, so
+    // summing the combinations an item occurs in counts each document once
+    // per item -- exact, and being a built-in spy it also runs on remote
+    // shards (xapian-tcpsrv only knows Xapian's own spies).
     std::unique_ptr<Xapian::ValueCountMatchSpy> values;
-    std::unique_ptr<MultiValueSpy> multi;
-    Xapian::MatchSpy *spy() const
-    {
-        return values ? static_cast<Xapian::MatchSpy *>(values.get()) : multi.get();
-    }
+    bool multi = false;
+    char sep = 0;
+    Xapian::MatchSpy *spy() const { return values.get(); }
 };
 
 // ================================================================== C API
@@ -541,17 +514,130 @@ const char *fl_xapian_version(void) { return Xapian::version_string(); }
 
 // ------------------------------------------------------------------ databases
 
+namespace {
+// Timeouts of the remote entries of a stub we open ourselves (Xapian's stub
+// reader would use its defaults of 10 s each): a dead shard must fail a
+// search quickly, not hang it.
+const useconds_t STUB_REMOTE_TIMEOUT_MS = 5000;
+const useconds_t STUB_REMOTE_CONNECT_TIMEOUT_MS = 2000;
+
+struct StubEntry {
+    bool remote = false;
+    std::string path;  // local: resolved against the stub's folder
+    std::string host;  // remote
+    unsigned port = 0; // remote
+};
+
+// Parses a Xapian stub file with only "auto PATH", "glass PATH" and
+// "remote HOST:PORT" lines (and blank or # lines).  false: not such a stub
+// (let Xapian open it as it sees fit).
+bool parse_stub(const std::string &stub, std::vector<StubEntry> &out)
+{
+    std::ifstream in(stub);
+    if (!in)
+        return false;
+    std::string dir = stub.substr(0, stub.find_last_of('/') == std::string::npos
+                                         ? 0
+                                         : stub.find_last_of('/') + 1);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        size_t b = line.find_first_not_of(" \t");
+        if (b == std::string::npos || line[b] == '#')
+            continue;
+        size_t sp = line.find_first_of(" \t", b);
+        if (sp == std::string::npos)
+            return false;
+        std::string type = line.substr(b, sp - b);
+        size_t a = line.find_first_not_of(" \t", sp);
+        if (a == std::string::npos)
+            return false;
+        std::string arg = line.substr(a);
+        while (!arg.empty() && (arg.back() == ' ' || arg.back() == '\t'))
+            arg.pop_back();
+        StubEntry e;
+        if (type == "auto" || type == "glass") {
+            e.path = arg[0] == '/' ? arg : dir + arg;
+        } else if (type == "remote") {
+            size_t colon = arg.rfind(':');
+            if (colon == std::string::npos || arg.find(' ') != std::string::npos)
+                return false; // "remote PROGRAM ARGS": Xapian's own business
+            e.remote = true;
+            e.host = colon ? arg.substr(0, colon) : "127.0.0.1";
+            char *end = nullptr;
+            unsigned long port = std::strtoul(arg.c_str() + colon + 1, &end, 10);
+            if (!end || *end || port == 0 || port > 65535)
+                return false;
+            e.port = static_cast<unsigned>(port);
+        } else {
+            return false;
+        }
+        out.push_back(e);
+    }
+    return !out.empty();
+}
+} // namespace
+
 fl_xstatus fl_xdb_open(const char *path, fl_xdb **out)
 {
     return guard(__func__, [&](const char *fn) {
         NEED(path);
         NEED(out);
         auto h = std::make_unique<fl_xdb>();
-        h->db = Xapian::Database(path);
+        // A folder with a stub, or a stub file: when it lists several shards
+        // or a remote one we open them one by one, keeping each handle.
+        std::string stub = path;
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            stub += "/XAPIANDB";
+        std::vector<StubEntry> entries;
+        bool ours = stat(stub.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < 65536 &&
+                    parse_stub(stub, entries);
+        bool any_remote = false;
+        for (const auto &e : entries)
+            any_remote |= e.remote;
+        if (!ours || (entries.size() == 1 && !any_remote)) {
+            h->db = Xapian::Database(path);
+        } else {
+            for (const auto &e : entries) {
+                Xapian::Database sub =
+                    e.remote ? Xapian::Remote::open(e.host, e.port, STUB_REMOTE_TIMEOUT_MS,
+                                                    STUB_REMOTE_CONNECT_TIMEOUT_MS)
+                             : Xapian::Database(e.path);
+                h->db.add_database(sub);
+                h->shards.push_back(sub);
+            }
+            h->has_remote = any_remote;
+            if (h->shards.size() == 1 && !any_remote)
+                h->shards.clear();
+        }
         *out = h.release();
     });
 }
 
+uint32_t fl_xdb_shard_count(const fl_xdb *db)
+{
+    if (!db)
+        return 0;
+    return db->shards.empty() ? 1 : static_cast<uint32_t>(db->shards.size());
+}
+
+bool fl_xdb_has_remote(const fl_xdb *db) { return db && db->has_remote; }
+
+fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        if (i >= fl_xdb_shard_count(db))
+            fail(FL_XERR_RANGE, "RangeError", std::string(fn) + ": no shard " + std::to_string(i));
+        const Xapian::Database &d = db->shards.empty() ? db->db : db->shards[i];
+        if (doccount)
+            *doccount = d.get_doccount();
+        if (revision)
+            *revision = d.get_revision();
+    });
+}
 
 fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode, unsigned flush_threshold,
                                 fl_xdb **out)
@@ -612,6 +698,11 @@ fl_xstatus fl_xdb_add(fl_xdb *db, const fl_xdb *shard)
         if (db->writable)
             invalid(fn, "cannot add shards to a writable database");
         db->db.add_database(shard->db);
+        if (shard->shards.empty())
+            db->shards.push_back(shard->db);
+        else
+            db->shards.insert(db->shards.end(), shard->shards.begin(), shard->shards.end());
+        db->has_remote |= shard->has_remote;
     });
 }
 
@@ -651,6 +742,8 @@ fl_xstatus fl_xdb_reopen(fl_xdb *db, bool *changed)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         bool c = db->db.reopen();
+        if (c && db->has_remote)
+            db->remote_changes++;
         if (changed)
             *changed = c;
     });
@@ -693,7 +786,16 @@ fl_xstatus fl_xdb_revision(fl_xdb *db, uint64_t *rev)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         NEED(rev);
-        *rev = db->db.get_revision();
+        // No revision for a combined database in Xapian 1.4: the sum of the
+        // shards' grows whenever any of them commits.
+        if (db->shards.size() > 1 || db->has_remote) {
+            uint64_t sum = db->remote_changes;
+            for (const auto &d : db->shards)
+                sum += d.get_revision();
+            *rev = sum;
+        } else {
+            *rev = db->db.get_revision();
+        }
     });
 }
 
@@ -770,8 +872,17 @@ fl_xstatus fl_xdb_get_metadata(fl_xdb *db, const char *key, size_t keylen, char 
         NEED(val);
         NEED(len);
         // Xapian cannot store an empty value (setting one deletes the key),
-        // so "" unambiguously means "missing".
-        const std::string v = db->db.get_metadata(bytes(fn, key, keylen));
+        // so "" unambiguously means "missing".  Sharded: the first shard
+        // that has the key answers (Xapian would ask only the first shard).
+        const std::string k = bytes(fn, key, keylen);
+        std::string v;
+        if (db->shards.size() > 1) {
+            for (const auto &d : db->shards)
+                if (!(v = d.get_metadata(k)).empty())
+                    break;
+        } else {
+            v = db->db.get_metadata(k);
+        }
         *val = v.empty() ? nullptr : dup_malloc(v);
         *len = v.size();
     });
@@ -793,7 +904,16 @@ fl_xstatus fl_xdb_metadata_keys(fl_xdb *db, const char *prefix, fl_xstring_cb cb
         NEED(db);
         NEED(cb);
         const std::string p = cstr(prefix);
-        each_string(db->db.metadata_keys_begin(p), db->db.metadata_keys_end(p), cb, ud);
+        if (db->shards.size() > 1) {
+            std::set<std::string> keys;
+            for (const auto &d : db->shards)
+                keys.insert(d.metadata_keys_begin(p), d.metadata_keys_end(p));
+            for (const auto &k : keys)
+                if (cb(ud, k.data(), k.size()) != 0)
+                    break;
+        } else {
+            each_string(db->db.metadata_keys_begin(p), db->db.metadata_keys_end(p), cb, ud);
+        }
     });
 }
 
@@ -1540,55 +1660,20 @@ class DocidListSource : public Xapian::PostingSource {
 };
 } // namespace
 
-namespace {
-/* The postings of one term, each with the same weight. */
-class TermBonusSource : public Xapian::PostingSource {
-    std::string term;
-    double w;
-    Xapian::PostingIterator it, end;
-    Xapian::doccount tf = 0;
-    bool started = false;
-
-  public:
-    TermBonusSource(std::string t, double weight) : term(std::move(t)), w(weight) {}
-    Xapian::doccount get_termfreq_min() const override { return tf; }
-    Xapian::doccount get_termfreq_est() const override { return tf; }
-    Xapian::doccount get_termfreq_max() const override { return tf; }
-    void init(const Xapian::Database &db) override
-    {
-        it = db.postlist_begin(term);
-        end = db.postlist_end(term);
-        tf = db.get_termfreq(term);
-        started = false;
-        set_maxweight(w);
-    }
-    void next(double) override
-    {
-        if (started && it != end)
-            ++it;
-        started = true;
-    }
-    void skip_to(Xapian::docid did, double) override
-    {
-        started = true;
-        if (it != end)
-            it.skip_to(did);
-    }
-    bool at_end() const override { return it == end; }
-    Xapian::docid get_docid() const override { return *it; }
-    double get_weight() const override { return w; }
-    Xapian::PostingSource *clone() const override { return new TermBonusSource(term, w); }
-};
-} // namespace
-
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out)
 {
     return guard(__func__, [&](const char *fn) {
         NEED(out);
         if (!(weight >= 0))
             invalid(fn, "weight must be >= 0");
+        // Xapian's FixedWeightPostingSource (weight w for every document)
+        // filtered by the term: only built-in parts, so that the query also
+        // runs on remote shards (xapian-tcpsrv cannot rebuild a posting
+        // source of ours).  The term drives the match (it is the rarer side).
         auto h = std::make_unique<fl_xquery>();
-        h->q = Xapian::Query((new TermBonusSource(bytes(fn, term, len), weight))->release());
+        Xapian::Query fixed((new Xapian::FixedWeightPostingSource(weight))->release());
+        h->q = Xapian::Query(Xapian::Query::OP_FILTER, fixed,
+                             Xapian::Query(bytes(fn, term, len)));
         *out = h.release();
     });
 }
@@ -1684,6 +1769,39 @@ fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out)
             h->q = Xapian::Query::MatchNothing;
         else
             h->q = Xapian::Query((new DocidListSource(std::move(v)))->release());
+        *out = h.release();
+    });
+}
+
+fl_xstatus fl_xquery_docids_in(fl_xdb *db, fl_xvalueno id_slot, const fl_xdocid *ids, size_t n,
+                               fl_xquery **out)
+{
+    if (db && db->shards.size() <= 1)
+        return fl_xquery_docids(ids, n, out);
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(out);
+        if (n)
+            NEED(ids);
+        // Several shards: a posting source sees each shard's own docids, and
+        // a remote shard cannot run ours at all.  So the documents are named
+        // by their unique id value, as value ranges rather than id terms:
+        // Xapian counts a query's terms (even boolean ones) towards its
+        // percentages, which must not change with the shard count.
+        std::vector<Xapian::docid> v(ids, ids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        std::vector<Xapian::Query> subs;
+        for (Xapian::docid d : v) {
+            const std::string id = db->db.get_document(d).get_value(id_slot);
+            if (!id.empty())
+                subs.emplace_back(Xapian::Query::OP_VALUE_RANGE, id_slot, id, id);
+        }
+        auto h = std::make_unique<fl_xquery>();
+        if (subs.empty())
+            h->q = Xapian::Query::MatchNothing;
+        else
+            h->q = Xapian::Query(Xapian::Query::OP_OR, subs.begin(), subs.end());
         *out = h.release();
     });
 }
@@ -1896,7 +2014,9 @@ fl_xstatus fl_xspy_new_multivalue(fl_xvalueno slot, char sep, fl_xspy **out)
     return guard(__func__, [&](const char *fn) {
         NEED(out);
         auto h = std::make_unique<fl_xspy>();
-        h->multi = std::make_unique<MultiValueSpy>(slot, sep);
+        h->values = std::make_unique<Xapian::ValueCountMatchSpy>(slot);
+        h->multi = true;
+        h->sep = sep;
         *out = h.release();
     });
 }
@@ -1911,7 +2031,7 @@ fl_xstatus fl_xspy_total(const fl_xspy *spy, uint32_t *total)
     return guard(__func__, [&](const char *fn) {
         NEED(spy);
         NEED(total);
-        *total = spy->values ? spy->values->get_total() : spy->multi->total();
+        *total = spy->values->get_total();
     });
 }
 
@@ -1923,11 +2043,35 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud)
         // Both spies list values in value order; a stable sort by count then
         // gives "most frequent first, ties by value" for either kind.
         std::vector<std::pair<std::string, Xapian::doccount>> items;
-        if (spy->values) {
+        if (!spy->multi) {
             for (auto it = spy->values->values_begin(); it != spy->values->values_end(); ++it)
                 items.emplace_back(*it, it.get_termfreq());
         } else {
-            items.assign(spy->multi->counts().begin(), spy->multi->counts().end());
+            std::map<std::string, Xapian::doccount> counts;
+            std::vector<std::string> seen;
+            for (auto it = spy->values->values_begin(); it != spy->values->values_end(); ++it) {
+                const std::string v = *it;
+                const Xapian::doccount c = it.get_termfreq();
+                seen.clear();
+                size_t start = 0;
+                for (;;) {
+                    size_t end = v.find(spy->sep, start);
+                    if (end == std::string::npos)
+                        end = v.size();
+                    if (end > start) {
+                        std::string item = v.substr(start, end - start);
+                        // An item twice in one combination counts once.
+                        if (std::find(seen.begin(), seen.end(), item) == seen.end()) {
+                            counts[item] += c;
+                            seen.push_back(std::move(item));
+                        }
+                    }
+                    if (end == v.size())
+                        break;
+                    start = end + 1;
+                }
+            }
+            items.assign(counts.begin(), counts.end());
         }
         std::stable_sort(items.begin(), items.end(),
                          [](const auto &a, const auto &b) { return a.second > b.second; });
@@ -1945,6 +2089,7 @@ fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
         NEED(db);
         NEED(out);
         *out = new fl_xenquire(db->db);
+        (*out)->remote = db->has_remote;
     });
 }
 
@@ -2040,6 +2185,21 @@ fl_xstatus fl_xenquire_set_cutoff(fl_xenquire *e, int percent_cutoff, double wei
     });
 }
 
+fl_xstatus fl_xenquire_set_sort_by_values(fl_xenquire *e, const fl_xvalueno *slots,
+                                          const bool *reverse, size_t n)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(e);
+        if (!n)
+            invalid(fn, "no slots");
+        NEED(slots);
+        auto *km = new Xapian::MultiValueKeyMaker();
+        for (size_t i = 0; i < n; i++)
+            km->add_value(slots[i], reverse && reverse[i]);
+        e->enq.set_sort_by_key(km->release(), false);
+    });
+}
+
 fl_xstatus fl_xenquire_add_matchspy(fl_xenquire *e, fl_xspy *spy)
 {
     return guard(__func__, [&](const char *fn) {
@@ -2048,6 +2208,7 @@ fl_xstatus fl_xenquire_add_matchspy(fl_xenquire *e, fl_xspy *spy)
         // Not release()d: the fl_xspy handle keeps ownership (header: the spy
         // must outlive the enquire's use of it).
         e->enq.add_matchspy(spy->spy());
+        e->spies.push_back(spy->spy());
     });
 }
 
@@ -2056,6 +2217,7 @@ fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
     return guard(__func__, [&](const char *fn) {
         NEED(e);
         e->enq.clear_matchspies();
+        e->spies.clear();
     });
 }
 
@@ -2066,7 +2228,21 @@ fl_xstatus fl_xenquire_get_mset(fl_xenquire *e, uint32_t first, uint32_t maxitem
         NEED(e);
         NEED(out);
         auto h = std::make_unique<fl_xmset>();
-        h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+        if (e->remote && !e->spies.empty() && maxitems > 0) {
+            e->enq.get_mset(0, 0, check_at_least); // the spies count here
+            e->enq.clear_matchspies();
+            try {
+                h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+            } catch (...) {
+                for (auto *sp : e->spies)
+                    e->enq.add_matchspy(sp);
+                throw;
+            }
+            for (auto *sp : e->spies)
+                e->enq.add_matchspy(sp);
+        } else {
+            h->mset = e->enq.get_mset(first, maxitems, check_at_least);
+        }
         *out = h.release();
     });
 }

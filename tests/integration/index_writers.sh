@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# index_shards.sh — sharded full builds (--shards N: parallel writers merged by
+# index_writers.sh — parallel full builds (--writers N: parallel writers merged by
 # compaction) give the same index as one writer; path words and short-name
 # front matter make a page findable by its slug/abbreviation; the config's
 # compound words reach the query side.
@@ -21,9 +21,9 @@ fingerprint() {
 }
 
 # ---------------------------------------------------------------- shards = one writer
-"$F" index --quiet --shards 1 --db "$T/one.db" "$SITE" >/dev/null 2>&1; rc1=$?
-"$F" index --quiet --shards 2 --db "$T/two.db" "$SITE" >"$T/out2" 2>&1; rc2=$?
-"$F" index --quiet --shards 3 --db "$T/three.db" "$SITE" >/dev/null 2>&1; rc3=$?
+"$F" index --quiet --writers 1 --db "$T/one.db" "$SITE" >/dev/null 2>&1; rc1=$?
+"$F" index --quiet --writers 2 --db "$T/two.db" "$SITE" >"$T/out2" 2>&1; rc2=$?
+"$F" index --quiet --writers 3 --db "$T/three.db" "$SITE" >/dev/null 2>&1; rc3=$?
 is "$rc1 $rc2 $rc3" "0 0 0" "one, two and three writers: exit 0"
 like "$(cat "$T/out2")" '^indexed: [0-9]+ added, 0 updated, 0 deleted, 0 unchanged, 0 failed' "sharded build: summary line"
 fingerprint "$T/one.db" >"$T/fp1"
@@ -44,15 +44,15 @@ fi
 
 # An incremental run on a merged index works like on any other.
 cp -a "$SITE" "$T/site"
-"$F" index --quiet --shards 2 --db "$T/inc.db" "$T/site" >/dev/null 2>&1
+"$F" index --quiet --writers 2 --db "$T/inc.db" "$T/site" >/dev/null 2>&1
 printf '\nEin Absatz über Quittenmarmelade.\n' >>"$T/site/_beitraege/sommerfest-2025.md"
 out=$("$F" index --db "$T/inc.db" "$T/site" 2>/dev/null)
 like "$out" '^indexed: 0 added, 1 updated, 0 deleted' "incremental run after a sharded build"
 is "$("$F" search --db "$T/inc.db" --json Quittenmarmelade | jq -r '.hits[0].id')" "_beitraege/sommerfest-2025.md" "the change is searchable"
 
 # Bad values are usage errors.
-"$F" index --shards 0 --db "$T/x.db" "$SITE" >/dev/null 2>&1; is "$?" 2 "--shards 0: usage error"
-"$F" index --shards 9 --db "$T/x.db" "$SITE" >/dev/null 2>&1; is "$?" 2 "--shards 9: usage error"
+"$F" index --writers 0 --db "$T/x.db" "$SITE" >/dev/null 2>&1; is "$?" 2 "--writers 0: usage error"
+"$F" index --writers 9 --db "$T/x.db" "$SITE" >/dev/null 2>&1; is "$?" 2 "--writers 9: usage error"
 ok "$([ ! -e "$T/x.db" ] && echo 0 || echo 1)" "a usage error creates nothing"
 
 # ---------------------------------------------------------------- path words, short names

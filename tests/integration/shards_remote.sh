@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# shards_remote.sh — a sharded index served by xapian-tcpsrv (one process per
+# shard on 127.0.0.1) through a stub of "remote HOST:PORT" lines: `search` and
+# `serve` give the same answers as the local shards (facet counts too, which
+# need Xapian's own match spy on remote shards); when one shard's server dies
+# `serve` answers 503 with Retry-After quickly (no hang), and it recovers when
+# the server comes back.
+. "$(dirname "$0")/../lib/tap.sh"
+set -u
+command -v xapian-tcpsrv >/dev/null || skip_all "xapian-tcpsrv not installed (xapian-tools)"
+command -v curl >/dev/null || skip_all "curl not installed"
+T=$(mktemp -d /tmp/fl-remote.XXXXXX)
+PIDS=()
+SPID=""
+# Each tcpsrv runs in its own process group (setsid) with the children it
+# forks per connection: one kill of the group stops them all.
+kill_shard() { kill -9 -- "-$1" 2>/dev/null || kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+cleanup() {
+    [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+    for p in "${PIDS[@]}"; do [ -n "$p" ] && kill_shard "$p"; done
+    wait 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+F=$FINDLING
+
+"$F" index --quiet --shards 3 --db "$T/local" "$TOP/examples/site" >/dev/null 2>&1
+is "$?" 0 "3-shard index built"
+gen=$(awk -F'[ /]' 'NR == 1 {print $2}' "$T/local/XAPIANDB")
+
+# A free port: bind to 0 and read what the kernel gave (it is released again
+# before tcpsrv binds it; a rare race only makes the start retry below fail).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start_shard() { # start_shard K: (re)starts tcpsrv for shard K on PORT[K]
+    local k=$1
+    setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "${PORT[$k]}" \
+        "$T/local/$gen/shard-$k" >"$T/tcpsrv-$k.log" 2>&1 &
+    PIDS[$k]=$!
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$k]}") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+PORT=()
+mkdir -p "$T/remote"
+: >"$T/remote/XAPIANDB"
+for k in 0 1 2; do
+    PORT[$k]=$(free_port)
+    start_shard "$k"; is "$?" 0 "tcpsrv for shard $k listens on port ${PORT[$k]}"
+    echo "remote 127.0.0.1:${PORT[$k]}" >>"$T/remote/XAPIANDB"
+done
+
+srch() { "$F" search --db "$1" --json "${@:2}" 2>&1 | jq -S 'del(.took_ms)' 2>/dev/null; }
+for q in "Bürger" "haushalt 2024" "*" "Inovation" "workshop"; do
+    is "$(srch "$T/remote" -- "$q")" "$(srch "$T/local" -- "$q")" "search '$q': remote shards = local shards"
+done
+is "$(srch "$T/remote" --category Rückblick -- '*')" "$(srch "$T/local" --category Rückblick -- '*')" \
+   "a facet filter: remote = local (facet counts of the other facets included)"
+like "$(srch "$T/remote" -- Bürger | jq -c '.facets.category[0]')" '"count":[1-9]' "remote facet counts are there"
+
+# ---------------------------------------------------------------- serve
+"$F" serve --db "$T/remote" --listen 127.0.0.1:0 >"$T/serve.out" 2>&1 &
+SPID=$!
+URL=""
+for _ in $(seq 1 100); do
+    URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/serve.out" | head -1)
+    [ -n "$URL" ] && break
+    sleep 0.05
+done
+ok "$([ -n "$URL" ] && echo 0 || echo 1)" "serve over remote shards started"
+get() { curl -s -m 20 -o "$T/body" -D "$T/head" -w '%{http_code} %{time_total}' "$URL/api/search?q=$1"; }
+read -r code _ < <(get B%C3%BCrger)
+is "$code" 200 "serve: 200 over remote shards"
+is "$(jq -S 'del(.took_ms)' "$T/body")" "$(srch "$T/local" -- Bürger)" "serve: same answer as the local shards"
+etag1=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$T/head" | tr -d '\r')
+ok "$([ -n "$etag1" ] && echo 0 || echo 1)" "serve: an ETag over remote shards ($etag1)"
+
+# tcpsrv forks a child per connection: the server dies with its children.
+sug=$(curl -s -m 20 "$URL/api/suggest?q=Buerg")
+like "$sug" 'Bürger' "suggest over remote shards: Buerg → Bürger…"
+"$F" serve --db "$T/local" --listen 127.0.0.1:0 >"$T/serve2.out" 2>&1 &
+LPID=$!
+URL2=""
+for _ in $(seq 1 100); do
+    URL2=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/serve2.out" | head -1)
+    [ -n "$URL2" ] && break
+    sleep 0.05
+done
+is "$sug" "$(curl -s -m 20 "$URL2/api/suggest?q=Buerg")" "... the same suggestions as the local shards"
+kill "$LPID"; wait "$LPID" 2>/dev/null
+kill_shard "${PIDS[1]}"; PIDS[1]=""
+read -r code secs < <(get Stadt)
+is "$code" 503 "shard 1 down: 503"
+like "$(cat "$T/head")" '[Rr]etry-[Aa]fter: [0-9]+' "... with Retry-After"
+ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 8) }'; echo $?)" "... within 8 s (took $secs s)"
+read -r code secs < <(get Werkstatt)
+is "$code" 503 "still down: 503 again"
+ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 8) }'; echo $?)" "... quickly ($secs s)"
+read -r code _ < <(curl -s -m 20 -o /dev/null -w '%{http_code} x' "$URL/healthz")
+ok "$([ "$code" != 000 ] && echo 0 || echo 1)" "the server itself still answers (/healthz: $code)"
+t0=$(date +%s)
+"$F" search --db "$T/remote" -- Stadt >/dev/null 2>"$T/err"; rc=$?
+t1=$(date +%s)
+ok "$([ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && echo 0 || echo 1)" "findling search with a dead shard: an error (exit $rc)"
+ok "$([ $((t1 - t0)) -lt 8 ] && echo 0 || echo 1)" "... quickly ($((t1 - t0)) s)"
+like "$(cat "$T/err")" '127\.0\.0\.1|[Nn]etwork|connect' "... naming the network problem"
+
+start_shard 1; is "$?" 0 "shard 1 back"
+code=000
+for _ in $(seq 1 40); do
+    read -r code _ < <(get Stadt)
+    [ "$code" = 200 ] && break
+    sleep 0.25
+done
+is "$code" 200 "serve recovers: 200 again"
+is "$(jq -S 'del(.took_ms)' "$T/body")" "$(srch "$T/local" -- Stadt)" "... with the full answer (facet counts too)"
+
+kill "$SPID"; wait "$SPID" 2>/dev/null; is "$?" 0 "serve exits 0 on SIGTERM"
+SPID=""
+tap_done
