@@ -138,7 +138,10 @@ int main(int argc, char **argv)
 
     char *err = NULL;
     double t0 = bench_now();
-    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    /* As the server and the CLI set it up (cli/common.c). */
+    fl_analyzer_options aopt = {0};
+    aopt.word_cache_bytes = FL_SEARCH_WORD_CACHE_BYTES;
+    fl_analyzer *an = fl_analyzer_new(&aopt, &err);
     fl_searcher *s = an ? fl_searcher_open(argv[1], an, &err) : NULL;
     double open_s = bench_now() - t0;
     if (!s) {

@@ -33,6 +33,9 @@ fl_analyzer *fl_cli_analyzer_for_index(const char *db_path, char **err)
      * mapping it instead of loading 4.7 MB is most of a CLI search's start. */
     char *cache = fl_xasprintf("%s/%s", db_path, FL_WORDLIST_CACHE);
     aopt.wordlist_cache = cache;
+    /* Searchers run for months: bound each thread's word cache (the
+     * indexer's default of ~72 MB suits one run over a whole corpus). */
+    aopt.word_cache_bytes = FL_SEARCH_WORD_CACHE_BYTES;
     fl_analyzer *an = fl_analyzer_new(&aopt, err);
     free(cache);
     fl_strlist_free(&words);

@@ -97,7 +97,14 @@ typedef struct fl_analyzer_options {
      * read it: they never write into the index directory. */
     const char *wordlist_cache;
     bool write_wordlist_cache;
+    /* Bound of each thread's cache of analysed words, in bytes; 0 = the
+     * default (~72 MB, sized for indexing big corpora).  A long-running
+     * server sets less: the cache is cleared when full, never grows past it. */
+    size_t word_cache_bytes;
 } fl_analyzer_options;
+
+/* The word cache bound of searchers (CLI and server threads). */
+#define FL_SEARCH_WORD_CACHE_BYTES ((size_t)16 << 20)
 
 /* The word list cache's name inside an index directory. */
 #define FL_WORDLIST_CACHE "wordlist.cache"

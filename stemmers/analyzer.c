@@ -41,6 +41,8 @@ struct fl_analyzer {
     fl_wordlist *wl;
     bool no_compounds, no_gender;
     pthread_key_t key;
+    size_t cache_entries;   /* per-thread word cache bounds (see cache_put) */
+    size_t cache_arena;
 };
 
 /* ------------------------------------------------------------------ records
@@ -97,6 +99,10 @@ typedef struct wcache {
     size_t cap, count;
 } wcache;
 
+/* Default bounds of a thread's word cache: ~270k distinct words of the laws
+ * fit, so an indexing thread analyses each word once.  Smaller bounds (the
+ * server's, fl_analyzer_options.word_cache_bytes) trade some re-analysis for
+ * memory: the table is 32 bytes per entry, the arena ~40 per word. */
 #define CACHE_MAX_ENTRIES (1u << 18)
 #define CACHE_MAX_ARENA (64u << 20)
 
@@ -132,7 +138,7 @@ static wcache *cache_get(const fl_analyzer *a)
     wcache *c = pthread_getspecific(a->key);
     if (!c) {
         c = fl_xcalloc(1, sizeof *c);
-        c->cap = CACHE_MAX_ENTRIES * 2;
+        c->cap = a->cache_entries * 2;
         c->tab = fl_xcalloc(c->cap, sizeof(centry));
         if (pthread_setspecific(a->key, c) != 0) {
             cache_free(c);
@@ -154,11 +160,12 @@ static const centry *cache_find(const wcache *c, const char *k, size_t n, uint32
     return NULL;
 }
 
-static void cache_put(wcache *c, const char *k, size_t n, uint32_t h, const fl_buf *rec)
+static void cache_put(const fl_analyzer *a, wcache *c, const char *k, size_t n, uint32_t h,
+                      const fl_buf *rec)
 {
     if (n > 1024)
         return;
-    if (c->count >= CACHE_MAX_ENTRIES || c->arena.len > CACHE_MAX_ARENA)
+    if (c->count >= a->cache_entries || c->arena.len > a->cache_arena)
         cache_clear(c);
     size_t p = h & (c->cap - 1);
     while (c->tab[p].key_len)
@@ -179,6 +186,17 @@ fl_analyzer *fl_analyzer_new(const fl_analyzer_options *opts, char **err)
     fl_analyzer *a = fl_xcalloc(1, sizeof *a);
     a->no_compounds = opts->no_compounds;
     a->no_gender = opts->no_gender;
+    a->cache_entries = CACHE_MAX_ENTRIES;
+    a->cache_arena = CACHE_MAX_ARENA;
+    if (opts->word_cache_bytes) {
+        /* Split between arena (~40 bytes a word) and table (32 an entry),
+         * entries a power of two (the table is open addressing). */
+        size_t want = opts->word_cache_bytes / 72, e = 1024;
+        while (e * 2 <= want && e < CACHE_MAX_ENTRIES)
+            e *= 2;
+        a->cache_entries = e;
+        a->cache_arena = opts->word_cache_bytes > e * 32 ? opts->word_cache_bytes - e * 32 : e * 40;
+    }
     const char *path = opts->wordlist_path ? opts->wordlist_path : FL_DEFAULT_WORDLIST;
     bool have = opts->wordlist_path || access(path, R_OK) == 0;
     /* The cache of the list, when valid, spares reading and hashing it. */
@@ -658,7 +676,7 @@ int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb c
                     break;
                 }
                 if (cache)
-                    cache_put(cache, tok.surface, rt.len, h, &s.rec);
+                    cache_put(a, cache, tok.surface, rt.len, h, &s.rec);
             }
         } else if (rt.kind == FL_TOKEN_WORD) {
             if (analyze_word(&s, text, &rt) != 0) {

@@ -146,6 +146,27 @@ int main(void)
     ok(strcmp(first.data, second.data) == 0, "a fresh analyzer agrees");
     fl_analyzer_free(fresh);
 
+    /* a bounded cache (the searchers') fills up and is cleared, results unchanged */
+    fl_buf many = FL_BUF_INIT;
+    for (int i = 0; i < 3000; i++)
+        fl_buf_printf(&many, "Bürger%c%c%cinnen Haus%c%cboot ", 'a' + i % 26, 'a' + i / 26 % 26,
+                      'a' + i / 676, 'a' + i % 26, 'a' + i / 26 % 26);
+    fl_buf_append(&many, sample, strlen(sample));
+    fl_analyzer_options tiny = {0};
+    tiny.word_cache_bytes = 1; /* the smallest table: 1024 words, then cleared */
+    fl_analyzer *bounded = fl_analyzer_new(&tiny, &err);
+    fl_buf b1 = FL_BUF_INIT, b2 = FL_BUF_INIT, b3 = FL_BUF_INIT;
+    serialize(a, fl_buf_cstr(&many), &b1);
+    serialize(bounded, fl_buf_cstr(&many), &b2);
+    serialize(bounded, fl_buf_cstr(&many), &b3);
+    ok(bounded && b1.len > 0 && strcmp(b1.data, b2.data) == 0 && strcmp(b1.data, b3.data) == 0,
+       "a cache bounded to 1024 words, overflowing 6x, analyses as the default one");
+    fl_analyzer_free(bounded);
+    fl_buf_free(&b1);
+    fl_buf_free(&b2);
+    fl_buf_free(&b3);
+    fl_buf_free(&many);
+
     /* threads share one analyzer */
     job jobs[4];
     pthread_t th[4];
