@@ -61,8 +61,7 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out)
     }
 }
 
-/* Unescapes s[0..len) into a new string. */
-static char *unescape(const char *s, size_t len)
+char *fl_docdata_unescape(const char *s, size_t len)
 {
     /* Most values have nothing escaped: one copy (a big law's section
      * table is thousands of them, read for every hit). */
@@ -101,7 +100,7 @@ static size_t split_tabs(const char *line, size_t len, const char **f, size_t *f
 static void set_str(char **dst, const char *s, size_t len)
 {
     free(*dst);
-    *dst = unescape(s, len);
+    *dst = fl_docdata_unescape(s, len);
 }
 
 static bool key_is(const char *k, size_t klen, const char *name)
@@ -146,8 +145,8 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
             s->level = atoi(f[1]);
             s->pos_start = (uint32_t)strtoul(f[2], NULL, 10);
             s->pos_end = (uint32_t)strtoul(f[3], NULL, 10);
-            s->anchor = unescape(f[4], fl[4]);
-            s->title = unescape(f[5], fl[5]);
+            s->anchor = fl_docdata_unescape(f[4], fl[4]);
+            s->title = fl_docdata_unescape(f[5], fl[5]);
             continue;
         }
         /* Ordinary fields: the value is everything after the first tab. */
@@ -167,7 +166,7 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
             fl_strlist *l = key_is(f[0], fl[0], "author")     ? &p->authors
                             : key_is(f[0], fl[0], "category") ? &p->categories
                                                                : &p->tags;
-            char *s = unescape(v, vlen);
+            char *s = fl_docdata_unescape(v, vlen);
             fl_strlist_push(l, s);
             free(s);
         }

@@ -26,4 +26,8 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out);
  * Returns 0, or -1 with *err on malformed data. */
 int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err);
 
+/* One encoded value s[0..len) unescaped into a new string (never NULL): for
+ * readers that pick single fields out of the data without decoding it all. */
+char *fl_docdata_unescape(const char *s, size_t len);
+
 #endif

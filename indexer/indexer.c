@@ -799,6 +799,21 @@ typedef struct lane {
     char *err;
 } lane;
 
+/* n lanes for r, each knowing its run, index and summary (databases are
+ * the caller's to open). */
+static void lanes_new(run *r, unsigned n, fl_index_summary *sum)
+{
+    r->lanes = fl_xcalloc(n, sizeof *r->lanes);
+    r->nlanes = n;
+    for (unsigned l = 0; l < n; l++) {
+        lane *ln = &r->lanes[l];
+        ln->r = r;
+        ln->idx = l;
+        ln->w.r = r;
+        ln->w.sum = sum;
+    }
+}
+
 static void report(const fl_index_options *o, fl_index_level lvl, const char *path, int line,
                    const char *msg)
 {
@@ -1727,15 +1742,10 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                 fl_err_set(err, "cannot create %s: %s", gen_path, strerror(errno));
                 goto out;
             }
-            r.lanes = fl_xcalloc(nshards, sizeof *r.lanes);
-            r.nlanes = nshards;
+            lanes_new(&r, nshards, sum);
             r.threaded = true;
             for (unsigned l = 0; l < nshards; l++) {
                 lane *ln = &r.lanes[l];
-                ln->r = &r;
-                ln->idx = l;
-                ln->w.r = &r;
-                ln->w.sum = sum;
                 char *sp = fl_xasprintf("%s/shard-%u", gen_path, l);
                 fl_xstatus st = fl_xdb_open_writable(sp, FL_XDB_CREATE_OR_OVERWRITE,
                                                      o->flush_every ? o->flush_every : 300,
@@ -1767,14 +1777,9 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
              * Each file goes to the lane with the fewest bytes so far: the
              * shards come out about equally big, and the same files always
              * land in the same shard (a deterministic build). */
-            r.lanes = fl_xcalloc(nlanes, sizeof *r.lanes);
-            r.nlanes = nlanes;
+            lanes_new(&r, nlanes, sum);
             for (unsigned l = 0; l < nlanes; l++) {
                 lane *ln = &r.lanes[l];
-                ln->r = &r;
-                ln->idx = l;
-                ln->w.r = &r;
-                ln->w.sum = sum;
                 if (l == 0) {
                     ln->w.db = target;
                     continue;
@@ -1815,14 +1820,9 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             /* Incremental sharded run: each job is stored into its
              * document's shard (here, in order), each shard in a
              * transaction of its own. */
-            r.lanes = fl_xcalloc(nshards, sizeof *r.lanes);
-            r.nlanes = nshards;
+            lanes_new(&r, nshards, sum);
             for (unsigned l = 0; l < nshards; l++) {
                 lane *ln = &r.lanes[l];
-                ln->r = &r;
-                ln->idx = l;
-                ln->w.r = &r;
-                ln->w.sum = sum;
                 if (l == 0) {
                     ln->w.db = target;
                     continue;

@@ -437,33 +437,14 @@ static void decode_light(dc_entry *e, const char *data, size_t len)
         fl_docdata_decode(data + run, len - run, p, NULL);
 }
 
-static char *unescape_slice(const char *s, size_t len)
-{
-    if (!memchr(s, '\\', len))
-        return fl_xstrndup(s, len);
-    fl_buf b = FL_BUF_INIT;
-    fl_buf_reserve(&b, len);
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < len) {
-            char n = s[++i];
-            c = n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n;
-        }
-        fl_buf_putc(&b, c);
-    }
-    if (!b.data)
-        return fl_xstrdup("");
-    return fl_buf_detach(&b);
-}
-
 /* Section i of a cached document with its title and anchor. */
 static const fl_section *dc_section(dc_entry *e, size_t i)
 {
     fl_section *sec = &e->page.sections[i];
     if (!sec->title && e->raw) {
         const uint32_t *sl = &e->slices[4 * i];
-        sec->anchor = unescape_slice(e->raw + sl[0], sl[1]);
-        sec->title = unescape_slice(e->raw + sl[2], sl[3]);
+        sec->anchor = fl_docdata_unescape(e->raw + sl[0], sl[1]);
+        sec->title = fl_docdata_unescape(e->raw + sl[2], sl[3]);
     }
     return sec;
 }
