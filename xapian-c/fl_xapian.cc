@@ -51,6 +51,13 @@ struct fl_xdb {
     // Remote shards report no revision (0): count the reopens that brought
     // changes instead, so that the revision still moves when they change.
     uint64_t remote_changes = 0;
+    // Over remote shards a term list is fetched whole (Xapian 1.4's remote
+    // protocol sends every term of a prefix in one reply, skip_to or not): the
+    // spelling walk (query/spell.c) would fetch all exact words of every shard
+    // for each misspelt word, seconds per query.  So term lists opened by
+    // prefix are kept here until the next reopen that finds changes.
+    std::map<std::string, std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>>>
+        remote_terms;
 };
 
 struct fl_xdoc {
@@ -742,8 +749,10 @@ fl_xstatus fl_xdb_reopen(fl_xdb *db, bool *changed)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         bool c = db->db.reopen();
-        if (c && db->has_remote)
+        if (c && db->has_remote) {
             db->remote_changes++;
+            db->remote_terms.clear();
+        }
         if (changed)
             *changed = c;
     });
@@ -1139,16 +1148,48 @@ fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq)
 
 struct fl_xtermit {
     Xapian::TermIterator it, end;
+    // Instead of it/end: a list kept by the database handle (remote shards).
+    std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>> list;
+    size_t pos = 0;
     std::string cur;
     uint32_t freq = 0;
     bool at_end = true;
     void load()
     {
+        if (list) {
+            at_end = pos >= list->size();
+            if (!at_end) {
+                cur = (*list)[pos].first;
+                freq = (*list)[pos].second;
+            }
+            return;
+        }
         at_end = it == end;
         if (!at_end) {
             cur = *it;
             freq = it.get_termfreq();
         }
+    }
+    void advance()
+    {
+        if (list)
+            pos++;
+        else
+            ++it;
+        load();
+    }
+    void skip(const std::string &t)
+    {
+        if (list) {
+            auto b = list->begin() + static_cast<std::ptrdiff_t>(pos);
+            auto lb = std::lower_bound(b, list->end(), t,
+                                       [](const std::pair<std::string, uint32_t> &e,
+                                          const std::string &k) { return e.first < k; });
+            pos = static_cast<size_t>(lb - list->begin());
+        } else {
+            it.skip_to(t);
+        }
+        load();
     }
 };
 
@@ -1160,8 +1201,19 @@ fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_x
         *out = nullptr;
         const std::string p = bytes(fn, prefix, len);
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
-        t->it = db->db.allterms_begin(p);
-        t->end = db->db.allterms_end(p);
+        if (db->has_remote && !p.empty()) {
+            auto &slot = db->remote_terms[p];
+            if (!slot) {
+                auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
+                for (auto i = db->db.allterms_begin(p); i != db->db.allterms_end(p); ++i)
+                    v->emplace_back(*i, i.get_termfreq());
+                slot = std::move(v);
+            }
+            t->list = slot;
+        } else {
+            t->it = db->db.allterms_begin(p);
+            t->end = db->db.allterms_end(p);
+        }
         t->load();
         *out = t.release();
     });
@@ -1174,8 +1226,20 @@ fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out)
         NEED(out);
         *out = nullptr;
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
-        t->it = db->db.spellings_begin();
-        t->end = db->db.spellings_end();
+        if (db->has_remote) {
+            // Kept like the term lists above, under a key no prefix can be.
+            auto &slot = db->remote_terms[std::string("\0spellings", 10)];
+            if (!slot) {
+                auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
+                for (auto i = db->db.spellings_begin(); i != db->db.spellings_end(); ++i)
+                    v->emplace_back(*i, i.get_termfreq());
+                slot = std::move(v);
+            }
+            t->list = slot;
+        } else {
+            t->it = db->db.spellings_begin();
+            t->end = db->db.spellings_end();
+        }
         t->load();
         *out = t.release();
     });
@@ -1210,8 +1274,7 @@ fl_xstatus fl_xtermit_next(fl_xtermit *it)
         NEED(it);
         if (it->at_end)
             return;
-        ++it->it;
-        it->load();
+        it->advance();
     });
 }
 
@@ -1224,8 +1287,7 @@ fl_xstatus fl_xtermit_skip_to(fl_xtermit *it, const char *target, size_t len)
         const std::string t = bytes(fn, target, len);
         if (t <= it->cur)
             return;
-        it->it.skip_to(t);
-        it->load();
+        it->skip(t);
     });
 }
 

@@ -24,7 +24,8 @@ cleanup() {
 trap cleanup EXIT
 F=$FINDLING
 
-"$F" index --quiet --shards 3 --db "$T/local" "$TOP/examples/site" >/dev/null 2>&1
+cp -r "$TOP/examples/site" "$T/site"
+"$F" index --quiet --shards 3 --db "$T/local" "$T/site" >/dev/null 2>&1
 is "$?" 0 "3-shard index built"
 gen=$(awk -F'[ /]' 'NR == 1 {print $2}' "$T/local/XAPIANDB")
 
@@ -115,6 +116,23 @@ for _ in $(seq 1 40); do
 done
 is "$code" 200 "serve recovers: 200 again"
 is "$(jq -S 'del(.took_ms)' "$T/body")" "$(srch "$T/local" -- Stadt)" "... with the full answer (facet counts too)"
+
+# The server keeps the remote shards' word lists for the typo search until
+# a reopen finds changes: a word indexed later must be corrected too.
+read -r code _ < <(get Inovation)
+like "$(jq -r .corrected_query "$T/body")" 'nnovation' "typo search over remote shards (word lists now kept)"
+printf -- '---\ntitle: Neu\n---\nDas Quokkafuttermittel ist da.\n' >"$T/site/quokka.md"
+"$F" index --quiet --db "$T/local" "$T/site" >/dev/null 2>&1
+is "$?" 0 "incremental run on the shards the servers serve"
+cq=""
+for _ in $(seq 1 40); do
+    read -r code _ < <(get Quokkafutermittel)
+    cq=$(jq -r .corrected_query "$T/body" 2>/dev/null)
+    [ "$code" = 200 ] && [ "$cq" != null ] && [ -n "$cq" ] && break
+    sleep 0.25
+done
+like "$cq" '[Qq]uokkafuttermittel' "a typo of the new word is corrected: the kept word lists were renewed"
+is "$(jq .total "$T/body")" 1 "... and finds the new page"
 
 kill "$SPID"; wait "$SPID" 2>/dev/null; is "$?" 0 "serve exits 0 on SIGTERM"
 SPID=""
