@@ -113,39 +113,8 @@ done
 [ -n "$URL" ] || { echo "Bail out! serve on the replica did not start: $(cat "$SCRATCH/serve.err")"; exit 1; }
 like "$(curl -s "$URL/api/search?q=Spielplatz" | jq -r .total)" '^[1-9]' "serve answers from the replica"
 
-cat >"$SCRATCH/load.py" <<'EOF'
-import http.client, sys, threading, time, urllib.parse
-host, port, stopfile, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-import os
-paths = ["/api/search?q=" + urllib.parse.quote("Bürger*innen"), "/api/search?q=Labor&category=Methoden",
-         "/api/suggest?q=zivi", "/api/search?q=%2A&sort=date&limit=20"]
-bad, done, lock = [], [0], threading.Lock()
-def run(k):
-    c = http.client.HTTPConnection(host, port, timeout=10)
-    i = 0
-    while not os.path.exists(stopfile) and i < 20000:
-        p = paths[(i + k) % len(paths)]; i += 1
-        try:
-            c.request("GET", p)
-            r = c.getresponse(); r.read()
-            st = r.status
-        except Exception as e:
-            st = "exc:%s" % e
-            c.close(); c = http.client.HTTPConnection(host, port, timeout=10)
-        with lock:
-            done[0] += 1
-            if not (isinstance(st, int) and 200 <= st < 300):
-                bad.append("%s %s" % (st, p))
-        time.sleep(0.005)
-ts = [threading.Thread(target=run, args=(k,)) for k in range(2)]
-for t in ts: t.start()
-for t in ts: t.join()
-with open(out, "w") as f:
-    f.write("%d %d\n" % (done[0], len(bad)))
-    f.write("\n".join(bad[:20]))
-EOF
 HOSTPORT=${URL#http://}
-python3 "$SCRATCH/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" "$SCRATCH/stop" "$SCRATCH/load.out" &
+python3 "$TOP/tests/lib/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" "$SCRATCH/load.out" "$SCRATCH/stop" &
 LOADPID=$!
 PIDS+=("$LOADPID")
 

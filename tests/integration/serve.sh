@@ -229,37 +229,8 @@ like "$(curl -s "$URL/metrics")" 'findling_cache_bytes [1-9][0-9]*' "metrics: ca
 # ------------------------------------------------------------------ freshness under load
 # Two keep-alive clients send requests while the site is reindexed
 # (incremental, then --full); every answer must be 2xx/304.
-cat >"$SCRATCH/load.py" <<'EOF'
-import http.client, sys, threading, time, urllib.parse
-host, port, n, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-paths = ["/api/search?q=" + urllib.parse.quote("Bürger*innen"), "/api/search?q=Labor&category=Methoden",
-         "/api/suggest?q=zivi", "/api/search?q=%2A&sort=date&limit=20", "/healthz"]
-bad, done, lock = [], [0], threading.Lock()
-def run(k):
-    c = http.client.HTTPConnection(host, port, timeout=10)
-    for i in range(n):
-        p = paths[(i + k) % len(paths)]
-        try:
-            c.request("GET", p)
-            r = c.getresponse(); r.read()
-            st = r.status
-        except Exception as e:
-            st = "exc:%s" % e
-            c.close(); c = http.client.HTTPConnection(host, port, timeout=10)
-        with lock:
-            done[0] += 1
-            if not (isinstance(st, int) and 200 <= st < 300):
-                bad.append("%s %s" % (st, p))
-        time.sleep(0.004)
-ts = [threading.Thread(target=run, args=(k,)) for k in range(2)]
-for t in ts: t.start()
-for t in ts: t.join()
-with open(out, "w") as f:
-    f.write("%d %d\n" % (done[0], len(bad)))
-    f.write("\n".join(bad[:20]))
-EOF
 HOSTPORT=${URL#http://}
-python3 "$SCRATCH/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 200 "$SCRATCH/load.out" &
+python3 "$TOP/tests/lib/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" "$SCRATCH/load.out" 200 &
 LOADPID=$!
 PIDS+=("$LOADPID")
 
