@@ -1041,6 +1041,13 @@ static enum MHD_Result handle_healthz(fl_server *srv, struct MHD_Connection *c, 
     return ret;
 }
 
+/* One Prometheus sample with its HELP and TYPE lines. */
+static void put_metric(fl_buf *b, const char *name, const char *type, const char *help,
+                       unsigned long long value)
+{
+    fl_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, value);
+}
+
 static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, request *r,
                                       worker *w)
 {
@@ -1079,52 +1086,37 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
         fl_buf_printf(&b, "findling_http_request_duration_seconds_count{endpoint=\"%s\"} %llu\n",
                       ep_names[e], (unsigned long long)cum);
     }
-    fl_buf_printf(&b,
-                  "# HELP findling_index_documents Documents in the index (as last seen).\n"
-                  "# TYPE findling_index_documents gauge\nfindling_index_documents %llu\n"
-                  "# HELP findling_index_revision Index revision (as last seen).\n"
-                  "# TYPE findling_index_revision gauge\nfindling_index_revision %llu\n"
-                  "# HELP findling_index_reopens_total Times a worker picked up a new revision.\n"
-                  "# TYPE findling_index_reopens_total counter\nfindling_index_reopens_total %llu\n"
-                  "# HELP findling_index_reopen_errors_total Failed reopen attempts (old handle kept).\n"
-                  "# TYPE findling_index_reopen_errors_total counter\nfindling_index_reopen_errors_total %llu\n"
-                  "# HELP findling_http_requests_in_flight Requests being answered.\n"
-                  "# TYPE findling_http_requests_in_flight gauge\nfindling_http_requests_in_flight %d\n",
-                  (unsigned long long)atomic_load(&m->documents),
-                  (unsigned long long)atomic_load(&m->revision),
-                  (unsigned long long)atomic_load(&m->reopens),
-                  (unsigned long long)atomic_load(&m->reopen_errors), atomic_load(&m->inflight));
-    fl_buf_printf(&b,
-                  "# HELP findling_suggest_table_bytes Memory of the shared autocomplete table.\n"
-                  "# TYPE findling_suggest_table_bytes gauge\nfindling_suggest_table_bytes %llu\n"
-                  "# HELP findling_suggest_table_entries Entries of the shared autocomplete table.\n"
-                  "# TYPE findling_suggest_table_entries gauge\nfindling_suggest_table_entries %llu\n"
-                  "# HELP findling_suggest_table_builds_total Autocomplete tables built (one per revision).\n"
-                  "# TYPE findling_suggest_table_builds_total counter\nfindling_suggest_table_builds_total %llu\n",
-                  (unsigned long long)atomic_load(&srv->compl_bytes),
-                  (unsigned long long)atomic_load(&srv->compl_entries),
-                  (unsigned long long)atomic_load(&srv->compl_builds));
+    int inflight = atomic_load(&m->inflight);
+    put_metric(&b, "findling_index_documents", "gauge", "Documents in the index (as last seen).",
+               atomic_load(&m->documents));
+    put_metric(&b, "findling_index_revision", "gauge", "Index revision (as last seen).",
+               atomic_load(&m->revision));
+    put_metric(&b, "findling_index_reopens_total", "counter",
+               "Times a worker picked up a new revision.", atomic_load(&m->reopens));
+    put_metric(&b, "findling_index_reopen_errors_total", "counter",
+               "Failed reopen attempts (old handle kept).", atomic_load(&m->reopen_errors));
+    put_metric(&b, "findling_http_requests_in_flight", "gauge", "Requests being answered.",
+               inflight > 0 ? (unsigned long long)inflight : 0);
+    put_metric(&b, "findling_suggest_table_bytes", "gauge",
+               "Memory of the shared autocomplete table.", atomic_load(&srv->compl_bytes));
+    put_metric(&b, "findling_suggest_table_entries", "gauge",
+               "Entries of the shared autocomplete table.", atomic_load(&srv->compl_entries));
+    put_metric(&b, "findling_suggest_table_builds_total", "counter",
+               "Autocomplete tables built (one per revision).", atomic_load(&srv->compl_builds));
     if (srv->cache) {
         rcache *rc = srv->cache;
-        fl_buf_printf(&b,
-                      "# HELP findling_cache_hits_total Answers served from the response cache.\n"
-                      "# TYPE findling_cache_hits_total counter\nfindling_cache_hits_total %llu\n"
-                      "# HELP findling_cache_misses_total Cacheable requests not in the response cache.\n"
-                      "# TYPE findling_cache_misses_total counter\nfindling_cache_misses_total %llu\n"
-                      "# HELP findling_cache_evictions_total Answers dropped to stay within --cache-mb.\n"
-                      "# TYPE findling_cache_evictions_total counter\nfindling_cache_evictions_total %llu\n"
-                      "# HELP findling_cache_bytes Memory charged to the response cache.\n"
-                      "# TYPE findling_cache_bytes gauge\nfindling_cache_bytes %llu\n"
-                      "# HELP findling_cache_entries Answers in the response cache.\n"
-                      "# TYPE findling_cache_entries gauge\nfindling_cache_entries %llu\n"
-                      "# HELP findling_cache_max_bytes The response cache's bound (--cache-mb).\n"
-                      "# TYPE findling_cache_max_bytes gauge\nfindling_cache_max_bytes %llu\n",
-                      (unsigned long long)atomic_load(&rc->hits),
-                      (unsigned long long)atomic_load(&rc->misses),
-                      (unsigned long long)atomic_load(&rc->evictions),
-                      (unsigned long long)atomic_load(&rc->bytes),
-                      (unsigned long long)atomic_load(&rc->entries),
-                      (unsigned long long)(rc->max_bytes_per_shard * RC_SHARDS));
+        put_metric(&b, "findling_cache_hits_total", "counter",
+                   "Answers served from the response cache.", atomic_load(&rc->hits));
+        put_metric(&b, "findling_cache_misses_total", "counter",
+                   "Cacheable requests not in the response cache.", atomic_load(&rc->misses));
+        put_metric(&b, "findling_cache_evictions_total", "counter",
+                   "Answers dropped to stay within --cache-mb.", atomic_load(&rc->evictions));
+        put_metric(&b, "findling_cache_bytes", "gauge", "Memory charged to the response cache.",
+                   atomic_load(&rc->bytes));
+        put_metric(&b, "findling_cache_entries", "gauge", "Answers in the response cache.",
+                   atomic_load(&rc->entries));
+        put_metric(&b, "findling_cache_max_bytes", "gauge", "The response cache's bound (--cache-mb).",
+                   (unsigned long long)(rc->max_bytes_per_shard * RC_SHARDS));
     }
     reply rp = {.status = MHD_HTTP_OK, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
     enum MHD_Result ret = send_reply(srv, c, r, w, &rp, b.data, b.len, false);
