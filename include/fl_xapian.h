@@ -166,6 +166,8 @@ fl_xstatus fl_xdb_uuid(fl_xdb *db, char **out);
 fl_xstatus fl_xdb_doccount(fl_xdb *db, uint32_t *count);
 fl_xstatus fl_xdb_lastdocid(fl_xdb *db, fl_xdocid *docid);
 fl_xstatus fl_xdb_avlength(fl_xdb *db, double *avlen);
+/* Length (sum of wdf) of one document, as BM25 normalises it. */
+fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len);
 /* Number of documents indexed by `term` (0 when absent). */
 fl_xstatus fl_xdb_termfreq(fl_xdb *db, const char *term, size_t len, uint32_t *freq);
 /* Total wdf of `term` across the database. */
@@ -354,21 +356,6 @@ fl_xstatus fl_xquery_match_all(fl_xquery **out);
  * its length or wdf (a Xapian PostingSource): a bonus BM25's length
  * normalisation cannot shrink, e.g. for a title word of a 2 MB law. */
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out);
-/* Every document with a "YYYYMMDD" value in slot (FL_SLOT_DATE), weighing
- * weight * 2^(-age / half_life_days), age = today_days minus the date in days
- * since 1970-01-01 (a future date counts as today; a value that is not a date
- * weighs 0): a recency bonus to add with AND_MAYBE. */
-fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_life_days,
-                             double weight, fl_xquery **out);
-/* A boolean query matching exactly the documents ids[0..n) (any order,
- * duplicates allowed): e.g. "re-rank these candidates" as FILTER with an
- * expensive query, which Xapian then evaluates on those documents only. */
-fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out);
-/* Like fl_xquery_docids, for docids of db's match: correct also when db has
- * several shards (local or remote), where it names the documents by their
- * value in id_slot (unique per document; read from each document). */
-fl_xstatus fl_xquery_docids_in(fl_xdb *db, fl_xvalueno id_slot, const fl_xdocid *ids, size_t n,
-                               fl_xquery **out);
 fl_xstatus fl_xquery_match_nothing(fl_xquery **out);
 fl_xstatus fl_xquery_copy(const fl_xquery *q, fl_xquery **out);
 void fl_xquery_free(fl_xquery *q);

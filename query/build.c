@@ -34,7 +34,6 @@
 #define W_TYPO 0.7
 #define W_SYN 0.8
 #define W_ALL 1.0
-#define W_NEAR 0.5
 #define W_TITLE 0.5
 #define W_HEADING_BONUS 0.75 /* × idf, see word_q */
 #define WILDCARD_MAX 100
@@ -72,7 +71,7 @@ void fl_strset_free(fl_strset *set)
 void fl_compiled_free(fl_compiled *c)
 {
     fl_xquery_free(c->q);
-    fl_xquery_free(c->near);
+    fl_strlist_free(&c->near_stems);
     fl_strset_free(&c->hl.stems);
     fl_strset_free(&c->hl.parts);
     fl_strset_free(&c->hl.exacts);
@@ -660,17 +659,19 @@ static fl_xquery *combine_words(cctx *x, units *u, const fl_strlist *stems)
     }
     u->n = 0;
     if (stems && stems->n >= 2 && stems->n <= 8) {
-        fl_xquery **ts = fl_xcalloc(stems->n, sizeof *ts);
-        for (size_t i = 0; i < stems->n; i++)
-            ts[i] = term_q(x, "", stems->items[i], (uint32_t)(i + 1));
-        fl_xquery *near = scale_q(x, combine_q(x, FL_XOP_NEAR, ts, stems->n,
-                                               (uint32_t)(stems->n + 3)), W_NEAR);
-        free(ts);
-        if (x->depth == 1 && !x->c->near) {
-            /* The query's own words: the searcher applies the proximity
-             * bonus to the best candidates only (see fl_compiled). */
-            x->c->near = near;
+        if (x->depth == 1 && x->c->near_stems.n == 0) {
+            /* The query's own words: the searcher adds the proximity bonus
+             * to the best candidates itself (fl_compiled.near_stems). */
+            for (size_t i = 0; i < stems->n; i++)
+                fl_strlist_push(&x->c->near_stems, stems->items[i]);
         } else {
+            fl_xquery **ts = fl_xcalloc(stems->n, sizeof *ts);
+            for (size_t i = 0; i < stems->n; i++)
+                ts[i] = term_q(x, "", stems->items[i], (uint32_t)(i + 1));
+            fl_xquery *near = scale_q(x, combine_q(x, FL_XOP_NEAR, ts, stems->n,
+                                                   (uint32_t)(stems->n + FL_NEAR_SLACK)),
+                                      FL_NEAR_BONUS);
+            free(ts);
             fl_xquery *pair[2] = {core, near};
             core = combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
         }
@@ -866,14 +867,73 @@ static fl_xquery *field_q(cctx *x, const fl_qnode *n)
     return fl_facet_filter_q(x->s, n->field, &v, 1, &x->xerr);
 }
 
+/* A wildcard's expansion: the terms starting with a prefix, with their
+ * document frequencies. */
+typedef struct wterm {
+    char *term;
+    uint32_t freq;
+} wterm;
+
+typedef struct wterms {
+    wterm *v;
+    size_t n;
+} wterms;
+
+static int wterm_collect(void *ud, const char *term, size_t len, uint32_t freq)
+{
+    wterms *w = ud;
+    w->v = fl_xrealloc(w->v, (w->n + 1) * sizeof *w->v);
+    w->v[w->n].term = fl_xstrndup(term, len);
+    w->v[w->n].freq = freq;
+    w->n++;
+    return 0;
+}
+
+static int wterm_cmp(const void *a, const void *b)
+{
+    const wterm *x = a, *y = b;
+    if (x->freq != y->freq)
+        return x->freq < y->freq ? 1 : -1;
+    return strcmp(x->term, y->term);
+}
+
+/* OR of the WILDCARD_MAX most frequent terms starting with prefix (ties:
+ * the smaller term), each weighed as itself.  Expanded here, over the whole
+ * database, rather than with Xapian's OP_WILDCARD: over several shards
+ * Xapian 1.4 expands per shard (each keeps its own most frequent terms) and
+ * estimates an OP_SYNONYM's frequency per shard, so results depended on the
+ * shard count. */
+static fl_xquery *prefix_q(cctx *x, const char *prefix)
+{
+    wterms w = {0};
+    fl_xquery *q = NULL;
+    if (fl_xdb_allterms(x->s->db, prefix, wterm_collect, &w) != FL_XOK) {
+        x->xerr = 1;
+    } else if (w.n == 0) {
+        if (fl_xquery_match_nothing(&q) != FL_XOK)
+            x->xerr = 1;
+    } else {
+        qsort(w.v, w.n, sizeof *w.v, wterm_cmp);
+        size_t n = w.n < WILDCARD_MAX ? w.n : WILDCARD_MAX;
+        fl_xquery **ts = fl_xcalloc(n, sizeof *ts);
+        for (size_t i = 0; i < n; i++)
+            ts[i] = term_q(x, "", w.v[i].term, 0);
+        q = combine_q(x, FL_XOP_OR, ts, n, 0);
+        free(ts);
+    }
+    for (size_t i = 0; i < w.n; i++)
+        free(w.v[i].term);
+    free(w.v);
+    return q;
+}
+
 static fl_xquery *wildcard_q(cctx *x, const char *prefix)
 {
     fl_buf ex = FL_BUF_INIT, key = FL_BUF_INIT;
     fl_xquery *subs[2] = {0};
     if (fl_norm_exact(prefix, strlen(prefix), &ex, NULL) == 0 && ex.len >= 2) {
         char *p = fl_xasprintf("%s%s", FL_PREFIX_EXACT, ex.data);
-        if (fl_xquery_wildcard(p, WILDCARD_MAX, true, &subs[0]) != FL_XOK)
-            x->xerr = 1;
+        subs[0] = prefix_q(x, p);
         free(p);
         fl_strlist_push(&x->c->hl.prefixes, ex.data);
         why(x, FL_PREFIX_EXACT, ex.data, "words starting with '%s'", prefix);
@@ -881,8 +941,7 @@ static fl_xquery *wildcard_q(cctx *x, const char *prefix)
     fl_suggest_key(prefix, strlen(prefix), &key);
     if (key.len >= 2) {
         /* Stems start with the folded prefix too (they are what carries positions). */
-        if (fl_xquery_wildcard(key.data, WILDCARD_MAX, true, &subs[1]) != FL_XOK)
-            x->xerr = 1;
+        subs[1] = prefix_q(x, key.data);
     }
     fl_buf_free(&ex);
     fl_buf_free(&key);

@@ -22,15 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#define BM25_K1 1.2
-#define BM25_B 0.75
 #define MAX_SECTIONS 3
 #define MAX_FACET_VALUES 100
-/* Matches Xapian looks at beyond the page when no facet needs them all:
- * the total is exact up to this many matches, Xapian's estimate beyond
- * (measured on the laws: 100 left "Kündigung" at 600 for 274 true matches;
- * 1000 costs about 0.4 ms of a 3 ms median). */
-#define CHECK_AT_LEAST 1000
 /* Candidates (best first without it) that get the proximity bonus. */
 #define RERANK_POOL 50
 
@@ -1150,19 +1143,6 @@ static long active_filter(const fl_search_request *req, const char *facet)
             goto xfail;                                                                    \
     } while (0)
 
-/* The recency boost (findling.yml recency_boost, recency_half_life): a
- * dated document gains recency_boost × top × 2^(-age / half_life), top being
- * the best match's weight, so that the boost means the same share of the
- * score whatever the query (0.1: a page from today gains a tenth of the best
- * score, one a half-life old a twentieth).  Added while re-ranking the best
- * candidates; undated documents gain nothing. */
-static fl_xstatus recency_q(const fl_searcher *s, double top, fl_xquery **out)
-{
-    double today = (double)(time(NULL) / 86400);
-    return fl_xquery_recency(FL_SLOT_DATE, today, s->half_life, top > 0 ? s->recency * top : 0,
-                             out);
-}
-
 /* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
 static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode *root,
                     fl_search_result *res, char **err)
@@ -1180,13 +1160,15 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     fl_xspy **spies = fl_xcalloc(s->nfacets + 1, sizeof *spies);
     const char **spy_names = fl_xcalloc(s->nfacets + 1, sizeof *spy_names);
     bool *spy_year = fl_xcalloc(s->nfacets + 1, sizeof *spy_year);
+    uint32_t *order = NULL; /* re-ranked hits (fl_rerank) */
+    double *weights = NULL;
 
     q = filtered(s, c.q, req, -1, &xerr);
     if (xerr)
         goto xfail;
     XCHK(fl_xenquire_new(s->db, &enq));
     XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
-    XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
+    XCHK(fl_xenquire_set_weighting_bm25(enq, FL_BM25_K1, 0, 1, FL_BM25_B, 0.5));
     fl_sort sort = req->sort;
     if (sort == FL_SORT_RELEVANCE && !c.has_words)
         sort = FL_SORT_DATE_DESC; /* browsing ('*', filters only): newest first */
@@ -1222,71 +1204,50 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         }
     }
     uint32_t limit = req->limit ? req->limit : 10;
-    /* Spies must see every match; without them Xapian may stop early (its
-     * top-k pruning is what makes a common word cheap) and the total is
-     * exact up to CHECK_AT_LEAST matches, an estimate beyond. */
+    /* Every match is looked at (check_at_least = all documents): the spies
+     * must see them all, and the total is exact.  Xapian's estimate, when it
+     * stops early, depends on how the documents are spread over shards, and
+     * one database and N shards must give the same total; counting all
+     * costs about 4 % of a search on the laws, which have no facets. */
     bool recency = s->recency > 0 && c.has_words && sort == FL_SORT_RELEVANCE;
-    bool rerank = (c.near || recency) && sort == FL_SORT_RELEVANCE;
+    bool rerank = (c.near_stems.n >= 2 || recency) && sort == FL_SORT_RELEVANCE;
     uint32_t pool = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
-    XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit,
-                              nspies ? s->doccount : req->offset + limit + CHECK_AT_LEAST,
+    XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit, s->doccount,
                               &mset));
     res->total = fl_xmset_matches_estimated(mset);
+    /* The hits: MSet entries first .. first + size, in `order` when the
+     * candidates were re-ranked. */
+    uint32_t first = 0, size = fl_xmset_size(mset);
+    double pct_scale = 0; /* re-ranked: score per unit of weight */
     if (rerank) {
-        /* The proximity bonus on the best candidates only: Xapian checks
-         * positions in those documents instead of in every match. */
-        uint32_t n = fl_xmset_size(mset);
-        fl_xdocid *ids = fl_xcalloc(n ? n : 1, sizeof *ids);
-        for (uint32_t i = 0; i < n; i++)
-            if (fl_xmset_docid(mset, i, &ids[i]) != FL_XOK)
-                xerr = 1;
-        fl_xquery *pair[3] = {NULL, NULL, NULL}, *full = NULL, *pool_q = NULL;
-        if (!xerr && fl_xquery_copy(c.q, &pair[0]) == FL_XOK &&
-            (!c.near || fl_xquery_copy(c.near, &pair[1]) == FL_XOK) &&
-            (!recency || recency_q(s, fl_xmset_max_attained(mset), &pair[2]) == FL_XOK) &&
-            fl_xquery_combine(FL_XOP_AND_MAYBE, pair, 3, 0, &full) == FL_XOK &&
-            fl_xquery_docids_in(s->db, FL_SLOT_ID, ids, n, &pool_q) == FL_XOK) {
-            fl_xquery *fq = filtered(s, full, req, -1, &xerr);
-            fl_xquery *two[2] = {fq, pool_q}, *q2 = NULL;
-            if (!xerr && fl_xquery_combine(FL_XOP_FILTER, two, 2, 0, &q2) == FL_XOK) {
-                fl_xquery_free(q);
-                q = q2;
-            } else {
-                xerr = 1;
-            }
-            fl_xquery_free(fq);
-        } else {
-            xerr = 1;
-        }
-        fl_xquery_free(pair[0]);
-        fl_xquery_free(pair[1]);
-        fl_xquery_free(pair[2]);
-        fl_xquery_free(full);
-        fl_xquery_free(pool_q);
-        free(ids);
-        if (xerr)
+        if (fl_rerank(s, &c, mset, recency, &order, &weights) != 0)
             goto xfail;
-        fl_xmset_free(mset);
-        mset = NULL;
-        fl_xenquire_free(enq);
-        enq = NULL;
-        XCHK(fl_xenquire_new(s->db, &enq));
-        XCHK(fl_xenquire_set_query(enq, q, c.qlen ? c.qlen : 1));
-        XCHK(fl_xenquire_set_weighting_bm25(enq, BM25_K1, 0, 1, BM25_B, 0.5));
-        XCHK(fl_xenquire_set_sort_by_relevance_then_value(enq, FL_SLOT_ID, false));
-        XCHK(fl_xenquire_get_mset(enq, req->offset, limit, 0, &mset));
+        /* Scores as Xapian's percentages: proportional to the weight, the
+         * first stage's best match keeping its own. */
+        double w0 = 0;
+        int p0 = 0;
+        if (size && fl_xmset_weight(mset, 0, &w0) == FL_XOK && w0 > 0 &&
+            fl_xmset_percent(mset, 0, &p0) == FL_XOK)
+            pct_scale = p0 / w0;
+        first = req->offset;
+        size = first < size ? (size - first < limit ? size - first : limit) : 0;
     }
     res->offset = req->offset;
     res->limit = limit;
     res->corrected_query = c.corrected ? fl_xstrdup(c.corrected) : NULL;
 
-    uint32_t size = fl_xmset_size(mset);
     res->hits = size ? fl_xcalloc(size, sizeof *res->hits) : NULL;
-    for (uint32_t i = 0; i < size; i++) {
+    for (uint32_t k = 0; k < size; k++) {
+        uint32_t i = order ? order[first + k] : first + k;
         fl_xdocid docid;
         int percent = 0;
         XCHK(fl_xmset_docid(mset, i, &docid));
-        fl_xmset_percent(mset, i, &percent);
+        if (order) {
+            double sc = pct_scale * weights[first + k];
+            percent = sc >= 100 ? 100 : (int)(sc + 0.5);
+        } else {
+            fl_xmset_percent(mset, i, &percent);
+        }
         dc_entry tmp;
         memset(&tmp, 0, sizeof tmp);
         dc_entry *de = doc_get(s, mset, i, docid, &tmp);
@@ -1365,6 +1326,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     free(spies);
     free(spy_names);
     free(spy_year);
+    free(order);
+    free(weights);
     fl_xquery_free(q);
     fl_compiled_free(&c);
     return 0;
@@ -1378,6 +1341,8 @@ xfail:;
     free(spies);
     free(spy_names);
     free(spy_year);
+    free(order);
+    free(weights);
     fl_xquery_free(q);
     fl_compiled_free(&c);
     if (st == FL_XERR_MODIFIED)

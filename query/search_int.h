@@ -65,14 +65,22 @@ typedef struct fl_hl {
     uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
 } fl_hl;
 
+/* Xapian BM25 parameters of every relevance search (search.c, rerank.c). */
+#define FL_BM25_K1 1.2
+#define FL_BM25_B 0.75
+#define FL_NEAR_BONUS 0.5
+#define FL_NEAR_SLACK 3
+
 typedef struct fl_compiled {
     fl_xquery *q;          /* NULL = match nothing */
-    /* Proximity bonus of the query's top-level words (NEAR on their stems),
-     * or NULL: the full query is AND_MAYBE(q, near).  Kept apart because
-     * checking positions in every candidate costs more than the rest of the
-     * match on long documents; the searcher ranks the best candidates of q
-     * with it. */
-    fl_xquery *near;
+    /* Stems of the query's top-level words (2 to 8 of them, else empty):
+     * a candidate with all of them within FL_NEAR_SLACK positions more than
+     * there are stems gains FL_NEAR_BONUS times their BM25 weight.  The
+     * searcher computes it for the best candidates itself (search.c,
+     * rerank): checking positions in every match costs more than the rest
+     * of the match on long documents, and Xapian's NEAR weighs differently
+     * over several shards than over one database. */
+    fl_strlist near_stems;
     fl_hl hl;
     fl_strlist why_term;   /* explain: term ... */
     fl_strlist why_text;   /* ... and its reason */
@@ -88,6 +96,15 @@ typedef struct fl_compiled {
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
                fl_compiled *out, char **err);
 void fl_compiled_free(fl_compiled *c);
+
+/* The second stage of a relevance search (rerank.c): the candidates of mset
+ * (the first match, best first) with c's proximity bonus and, when recency
+ * is set, the searcher's recency boost, sorted by that weight and then by
+ * document id.  *order receives the MSet indexes in the new order, *weights
+ * their weights (both malloc'd, fl_xmset_size entries).  Returns 0, or -1
+ * with the Xapian error pending (nothing allocated). */
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency,
+              uint32_t **order, double **weights);
 
 /* Excerpt of text[0..len) with query matches marked (excerpt.c).  hint_byte
  * is where a match is expected (or SIZE_MAX); appends HTML to out.  Returns

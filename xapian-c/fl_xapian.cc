@@ -844,6 +844,15 @@ fl_xstatus fl_xdb_avlength(fl_xdb *db, double *avlen)
     });
 }
 
+fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(len);
+        *len = static_cast<uint32_t>(db->db.get_doclength(docid));
+    });
+}
+
 fl_xstatus fl_xdb_termfreq(fl_xdb *db, const char *term, size_t len, uint32_t *freq)
 {
     return guard(__func__, [&](const char *fn) {
@@ -1687,41 +1696,6 @@ fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool a
     });
 }
 
-namespace {
-/* The postings of a fixed, sorted list of documents (no weight). */
-class DocidListSource : public Xapian::PostingSource {
-    std::vector<Xapian::docid> ids;
-    size_t i = 0;
-    bool started = false;
-
-  public:
-    explicit DocidListSource(std::vector<Xapian::docid> v) : ids(std::move(v)) {}
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
-    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
-    void init(const Xapian::Database &) override
-    {
-        i = 0;
-        started = false;
-    }
-    void next(double) override
-    {
-        if (started)
-            ++i;
-        started = true;
-    }
-    void skip_to(Xapian::docid did, double) override
-    {
-        started = true;
-        i = std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.end(), did) -
-            ids.begin();
-    }
-    bool at_end() const override { return i >= ids.size(); }
-    Xapian::docid get_docid() const override { return ids[i]; }
-    Xapian::PostingSource *clone() const override { return new DocidListSource(ids); }
-};
-} // namespace
-
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out)
 {
     return guard(__func__, [&](const char *fn) {
@@ -1736,134 +1710,6 @@ fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_
         Xapian::Query fixed((new Xapian::FixedWeightPostingSource(weight))->release());
         h->q = Xapian::Query(Xapian::Query::OP_FILTER, fixed,
                              Xapian::Query(bytes(fn, term, len)));
-        *out = h.release();
-    });
-}
-
-namespace {
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-long days_from_civil(long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<long>(doe) - 719468;
-}
-
-/* Every document with a "YYYYMMDD" date in the slot, weighing
- * w * 2^(-age / half_life) (age in days before `today`, never negative: a
- * future date counts as today).  A value that is not a date weighs 0. */
-class RecencySource : public Xapian::ValuePostingSource {
-    double today, half_life, w;
-
-  public:
-    RecencySource(Xapian::valueno slot, double today_, double half_life_, double w_)
-        : Xapian::ValuePostingSource(slot), today(today_), half_life(half_life_), w(w_)
-    {
-    }
-    void init(const Xapian::Database &db) override
-    {
-        Xapian::ValuePostingSource::init(db);
-        set_maxweight(w);
-    }
-    double get_weight() const override
-    {
-        const std::string &v = get_value();
-        if (v.size() < 8)
-            return 0;
-        long y = 0;
-        unsigned m = 0, d = 0;
-        for (size_t i = 0; i < 8; i++) {
-            if (v[i] < '0' || v[i] > '9')
-                return 0;
-            unsigned dig = static_cast<unsigned>(v[i] - '0');
-            if (i < 4)
-                y = y * 10 + dig;
-            else if (i < 6)
-                m = m * 10 + dig;
-            else
-                d = d * 10 + dig;
-        }
-        if (m < 1 || m > 12 || d < 1 || d > 31)
-            return 0;
-        double age = today - static_cast<double>(days_from_civil(y, m, d));
-        if (age < 0)
-            age = 0;
-        return w * std::exp2(-age / half_life);
-    }
-    Xapian::PostingSource *clone() const override
-    {
-        return new RecencySource(get_slot(), today, half_life, w);
-    }
-};
-} // namespace
-
-fl_xstatus fl_xquery_recency(fl_xvalueno slot, double today_days, double half_life_days,
-                             double weight, fl_xquery **out)
-{
-    return guard(__func__, [&](const char *fn) {
-        NEED(out);
-        if (!(weight >= 0))
-            invalid(fn, "weight must be >= 0");
-        if (!(half_life_days > 0))
-            invalid(fn, "half_life_days must be > 0");
-        auto h = std::make_unique<fl_xquery>();
-        h->q = Xapian::Query(
-            (new RecencySource(slot, today_days, half_life_days, weight))->release());
-        *out = h.release();
-    });
-}
-
-fl_xstatus fl_xquery_docids(const fl_xdocid *ids, size_t n, fl_xquery **out)
-{
-    return guard(__func__, [&](const char *fn) {
-        NEED(out);
-        if (n)
-            NEED(ids);
-        std::vector<Xapian::docid> v(ids, ids + n);
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-        auto h = std::make_unique<fl_xquery>();
-        if (v.empty())
-            h->q = Xapian::Query::MatchNothing;
-        else
-            h->q = Xapian::Query((new DocidListSource(std::move(v)))->release());
-        *out = h.release();
-    });
-}
-
-fl_xstatus fl_xquery_docids_in(fl_xdb *db, fl_xvalueno id_slot, const fl_xdocid *ids, size_t n,
-                               fl_xquery **out)
-{
-    if (db && db->shards.size() <= 1)
-        return fl_xquery_docids(ids, n, out);
-    return guard(__func__, [&](const char *fn) {
-        NEED(db);
-        NEED(out);
-        if (n)
-            NEED(ids);
-        // Several shards: a posting source sees each shard's own docids, and
-        // a remote shard cannot run ours at all.  So the documents are named
-        // by their unique id value, as value ranges rather than id terms:
-        // Xapian counts a query's terms (even boolean ones) towards its
-        // percentages, which must not change with the shard count.
-        std::vector<Xapian::docid> v(ids, ids + n);
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-        std::vector<Xapian::Query> subs;
-        for (Xapian::docid d : v) {
-            const std::string id = db->db.get_document(d).get_value(id_slot);
-            if (!id.empty())
-                subs.emplace_back(Xapian::Query::OP_VALUE_RANGE, id_slot, id, id);
-        }
-        auto h = std::make_unique<fl_xquery>();
-        if (subs.empty())
-            h->q = Xapian::Query::MatchNothing;
-        else
-            h->q = Xapian::Query(Xapian::Query::OP_OR, subs.begin(), subs.end());
         *out = h.release();
     });
 }

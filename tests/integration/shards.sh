@@ -163,13 +163,15 @@ if [ -n "${SHARED:-}" ] && [ -f "$TAR" ] && [ -f "$QRELS" ]; then
         *) printf '%s\n' "$query" ;;
         esac
     done <"$QRELS" >"$T/q-laws"
-    # Totals, facet counts and the set of the first 100 hits must agree.
-    # Their ORDER may not: Xapian 1.4.22 gives some documents of a combined
-    # database a different proximity bonus (AND_MAYBE with a NEAR part) than
-    # one database gives them -- e.g. "Kündigungsfrist Arbeitsverhältnis"
-    # swaps its first two laws (README, Shards).
-    sed -i 's/$/\t--limit 100/; s/^\([^\t]*\)\t\t/\1\t/' "$T/q-laws"
-    JQ='{total, facets, ids: [.hits[].id] | sort}' compare "$T/l1" "$T/l3" "laws subset, judged queries, 3 shards" "$T/q-laws"
+    # And the benchmark's queries (words, phrases, compounds, typos,
+    # citations, wildcards, gender forms).
+    grep -v '^#' "$TOP/bench/queries-laws.txt" | cut -f2 | grep -v '^$' >>"$T/q-laws"
+    # Everything identical: the first ten hits in order with scores,
+    # excerpts and sections, totals and facets ...
+    compare "$T/l1" "$T/l3" "laws subset, judged and bench queries, 3 shards" "$T/q-laws"
+    # ... and the order of the first 100 hits.
+    sed 's/$/\t--limit 100/; s/^\([^\t]*\)\t\t/\1\t/' "$T/q-laws" >"$T/q-laws-100"
+    JQ='{total, ids: [.hits[] | [.id, .score]]}' compare "$T/l1" "$T/l3" "laws subset, first 100 hits in order, 3 shards" "$T/q-laws-100"
 else
     skip "no \$SHARED corpus: laws comparison skipped"
 fi

@@ -25,6 +25,9 @@ trap cleanup EXIT
 F=$FINDLING
 
 cp -r "$TOP/examples/site" "$T/site"
+# With a recency boost, so that the re-ranking of the best candidates
+# (proximity and recency, query/rerank.c) runs over remote shards too.
+printf '\nrecency_boost: 0.2\n' >>"$T/site/findling.yml"
 "$F" index --quiet --shards 3 --db "$T/local" "$T/site" >/dev/null 2>&1
 is "$?" 0 "3-shard index built"
 gen=$(awk -F'[ /]' 'NR == 1 {print $2}' "$T/local/XAPIANDB")
@@ -53,7 +56,8 @@ for k in 0 1 2; do
 done
 
 srch() { "$F" search --db "$1" --json "${@:2}" 2>&1 | jq -S 'del(.took_ms)' 2>/dev/null; }
-for q in "Bürger" "haushalt 2024" "*" "Inovation" "workshop"; do
+for q in "Bürger" "haushalt 2024" "*" "Inovation" "workshop" "bürgerbeteiligung spielplatz" \
+    '"offene Daten"' "Stadt Werk*"; do
     is "$(srch "$T/remote" -- "$q")" "$(srch "$T/local" -- "$q")" "search '$q': remote shards = local shards"
 done
 is "$(srch "$T/remote" --category Rückblick -- '*')" "$(srch "$T/local" --category Rückblick -- '*')" \

@@ -1,0 +1,279 @@
+/* rerank.c — the second stage of a relevance search: proximity and recency
+ * bonuses on the best candidates of the first match (search_int.h).
+ *
+ * Why not a second Xapian query (AND_MAYBE with NEAR and a posting source):
+ *   - over several shards Xapian 1.4 weighs NEAR differently than over one
+ *     database, so results changed order with the shard count;
+ *   - a posting source of ours cannot run on a remote shard;
+ *   - running the whole query again on the candidates cost as much as the
+ *     first match.
+ * Everything here is computed from what is the same in one database and in
+ * N shards: term positions, document lengths, term frequencies, the date
+ * value and the first match's weights.  Ties go to the smaller document id,
+ * never to the docid (docids differ between one database and N shards).
+ */
+#include "search_int.h"
+
+#include "fl_err.h"
+#include "fl_terms.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct cand {
+    uint32_t index; /* in the first match's MSet */
+    double weight;  /* first-stage weight, then with the bonuses */
+    double key;     /* weight rounded: the sort key (see cand_cmp) */
+    char *id;       /* the document id value (FL_SLOT_ID) */
+    size_t idlen;
+} cand;
+
+/* Weights summed in another order (N shards) may differ in the last bits:
+ * the order compares them to 1e-9 relative so that such noise never swaps
+ * two hits, and the document id decides a real tie. */
+static double sort_key(double w)
+{
+    if (!(w > 0))
+        return 0;
+    double scale = pow(10, 9 - ceil(log10(w)));
+    return round(w * scale) / scale;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1;
+    size_t n = x->idlen < y->idlen ? x->idlen : y->idlen;
+    int c = memcmp(x->id ? x->id : "", y->id ? y->id : "", n);
+    if (c)
+        return c;
+    if (x->idlen != y->idlen)
+        return x->idlen < y->idlen ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+/* Day number of a "YYYYMMDD" value, or -1 when it is not a date. */
+static long date_days(const char *v, size_t len)
+{
+    if (!v || len < 8)
+        return -1;
+    long y = 0;
+    unsigned m = 0, d = 0;
+    for (size_t i = 0; i < 8; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        unsigned dig = (unsigned)(v[i] - '0');
+        if (i < 4)
+            y = y * 10 + dig;
+        else if (i < 6)
+            m = m * 10 + dig;
+        else
+            d = d * 10 + dig;
+    }
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    return days_from_civil(y, m, d);
+}
+
+/* One position of one stem, for the window sweep. */
+typedef struct spos {
+    uint32_t pos;
+    uint32_t stem;
+} spos;
+
+static int spos_cmp(const void *a, const void *b)
+{
+    const spos *x = a, *y = b;
+    if (x->pos != y->pos)
+        return (x->pos > y->pos) - (x->pos < y->pos);
+    return (x->stem > y->stem) - (x->stem < y->stem);
+}
+
+/* Smallest max - min over windows holding every one of nstems stems, or
+ * UINT32_MAX.  v sorted by position. */
+static uint32_t min_span(const spos *v, size_t n, size_t nstems)
+{
+    uint32_t best = UINT32_MAX;
+    uint32_t *inwin = fl_xcalloc(nstems, sizeof *inwin);
+    size_t have = 0;
+    for (size_t lo = 0, hi = 0; hi < n; hi++) {
+        if (inwin[v[hi].stem]++ == 0)
+            have++;
+        while (have == nstems) {
+            uint32_t span = v[hi].pos - v[lo].pos;
+            if (span < best)
+                best = span;
+            if (--inwin[v[lo].stem] == 0)
+                have--;
+            lo++;
+        }
+    }
+    free(inwin);
+    return best;
+}
+
+/* The proximity bonus: FL_NEAR_BONUS × the BM25 weight of the stems when
+ * all of them occur within (stems + FL_NEAR_SLACK) positions — what Xapian's
+ * NEAR, scaled, would add (its window: max - min < window).  idf[k] < 0
+ * marks a stem that no document has. */
+static int near_bonus(fl_searcher *s, fl_xdocid docid, const fl_strlist *stems, const double *idf,
+                      double avlen, double *bonus)
+{
+    *bonus = 0;
+    size_t ns = stems->n;
+    uint32_t *wdf = fl_xcalloc(ns, sizeof *wdf);
+    spos *v = NULL;
+    size_t n = 0;
+    int rc = 0;
+    bool all = true;
+    for (size_t k = 0; k < ns && all; k++) {
+        fl_xtermpos *pos = NULL;
+        size_t np = 0;
+        if (idf[k] < 0) {
+            all = false;
+            break;
+        }
+        if (fl_xdb_positions(s->db, docid, stems->items[k], strlen(stems->items[k]), &pos, &np) !=
+            FL_XOK) {
+            rc = -1;
+            break;
+        }
+        if (np == 0)
+            all = false;
+        wdf[k] = (uint32_t)np;
+        v = fl_xrealloc(v, (n + np + 1) * sizeof *v);
+        for (size_t i = 0; i < np; i++)
+            v[n++] = (spos){pos[i], (uint32_t)k};
+        free(pos);
+    }
+    if (rc == 0 && all && ns >= 2) {
+        qsort(v, n, sizeof *v, spos_cmp);
+        if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
+            uint32_t dlen = 0;
+            if (fl_xdb_doclength(s->db, docid, &dlen) != FL_XOK) {
+                rc = -1;
+            } else {
+                /* Xapian's BM25 (k2 = 0, wqf 1, min_normlen 0.5). */
+                double normlen = avlen > 0 ? dlen / avlen : 1;
+                if (normlen < 0.5)
+                    normlen = 0.5;
+                double K = FL_BM25_K1 * ((1 - FL_BM25_B) + FL_BM25_B * normlen);
+                double sum = 0;
+                for (size_t k = 0; k < ns; k++)
+                    sum += idf[k] * (FL_BM25_K1 + 1) * wdf[k] / (K + wdf[k]);
+                *bonus = FL_NEAR_BONUS * sum;
+            }
+        }
+    }
+    free(v);
+    free(wdf);
+    return rc;
+}
+
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency,
+              uint32_t **order, double **weights)
+{
+    uint32_t n = fl_xmset_size(mset);
+    *order = fl_xcalloc(n ? n : 1, sizeof **order);
+    *weights = fl_xcalloc(n ? n : 1, sizeof **weights);
+    cand *cs = fl_xcalloc(n ? n : 1, sizeof *cs);
+    const fl_strlist *stems = &c->near_stems;
+    double *idf = stems->n ? fl_xcalloc(stems->n, sizeof *idf) : NULL;
+    double avlen = 0;
+    int rc = 0;
+    if (stems->n >= 2) {
+        uint32_t N = s->doccount;
+        if (fl_xdb_avlength(s->db, &avlen) != FL_XOK)
+            rc = -1;
+        for (size_t k = 0; k < stems->n && rc == 0; k++) {
+            uint32_t tf = 0;
+            if (fl_xdb_termfreq(s->db, stems->items[k], strlen(stems->items[k]), &tf) != FL_XOK) {
+                rc = -1;
+                break;
+            }
+            if (tf == 0) {
+                idf[k] = -1;
+                continue;
+            }
+            /* Xapian's BM25 term weight without relevance data. */
+            double tw = (N - (double)tf + 0.5) / (tf + 0.5);
+            if (tw < 2)
+                tw = tw * 0.5 + 1;
+            idf[k] = log(tw);
+        }
+    }
+    double top = fl_xmset_max_attained(mset);
+    double today = (double)(time(NULL) / 86400);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        cand *x = &cs[i];
+        x->index = i;
+        fl_xdocid docid = 0;
+        fl_xdoc *doc = NULL;
+        if (fl_xmset_docid(mset, i, &docid) != FL_XOK ||
+            fl_xmset_weight(mset, i, &x->weight) != FL_XOK ||
+            fl_xmset_document(mset, i, &doc) != FL_XOK ||
+            fl_xdoc_get_value(doc, FL_SLOT_ID, &x->id, &x->idlen) != FL_XOK) {
+            fl_xdoc_free(doc);
+            rc = -1;
+            break;
+        }
+        if (recency && top > 0) {
+            char *dv = NULL;
+            size_t dl = 0;
+            if (fl_xdoc_get_value(doc, FL_SLOT_DATE, &dv, &dl) != FL_XOK) {
+                fl_xdoc_free(doc);
+                rc = -1;
+                break;
+            }
+            long day = date_days(dv, dl);
+            free(dv);
+            if (day >= 0) {
+                double age = today - (double)day;
+                x->weight += s->recency * top * exp2(-(age > 0 ? age : 0) / s->half_life);
+            }
+        }
+        fl_xdoc_free(doc);
+        if (stems->n >= 2) {
+            double b = 0;
+            if (near_bonus(s, docid, stems, idf, avlen, &b) != 0) {
+                rc = -1;
+                break;
+            }
+            x->weight += b;
+        }
+        x->key = sort_key(x->weight);
+    }
+    if (rc == 0) {
+        qsort(cs, n, sizeof *cs, cand_cmp);
+        for (uint32_t i = 0; i < n; i++) {
+            (*order)[i] = cs[i].index;
+            (*weights)[i] = cs[i].weight;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        free(cs[i].id);
+    free(cs);
+    free(idf);
+    if (rc != 0) {
+        free(*order);
+        free(*weights);
+        *order = NULL;
+        *weights = NULL;
+    }
+    return rc;
+}
