@@ -185,7 +185,23 @@ static int near_bonus(fl_searcher *s, fl_xdocid docid, const fl_strlist *stems, 
     return rc;
 }
 
-int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency,
+/* The need-th largest of v[0..n) (n >= need >= 1); v is reordered. */
+static double kth_largest(double *v, size_t n, size_t need)
+{
+    /* Candidates are few (50): a partial selection sort is plenty. */
+    for (size_t i = 0; i < need; i++) {
+        size_t best = i;
+        for (size_t j = i + 1; j < n; j++)
+            if (v[j] > v[best])
+                best = j;
+        double t = v[i];
+        v[i] = v[best];
+        v[best] = t;
+    }
+    return v[need - 1];
+}
+
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t need,
               uint32_t **order, double **weights)
 {
     uint32_t n = fl_xmset_size(mset);
@@ -219,13 +235,42 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
     }
     double top = fl_xmset_max_attained(mset);
     double today = (double)(time(NULL) / 86400);
+    /* The most any candidate can gain: once a candidate's first-stage weight
+     * plus that stays below the need-th best weight so far, neither it nor
+     * any after it (their weights are lower) can reach the first `need`
+     * places, and their bonuses are not computed (their order among
+     * themselves, beyond the page, does not matter). */
+    double max_gain = recency && top > 0 ? s->recency * top : 0;
+    if (stems->n >= 2) {
+        double sum = 0;
+        bool all = true;
+        for (size_t k = 0; k < stems->n; k++) {
+            all &= idf[k] >= 0;
+            sum += idf[k] > 0 ? idf[k] : 0;
+        }
+        max_gain += all ? FL_NEAR_BONUS * (FL_BM25_K1 + 1) * sum : 0;
+    }
+    double *finals = fl_xcalloc(n ? n : 1, sizeof *finals);
+    bool pruned = false;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         cand *x = &cs[i];
         x->index = i;
         fl_xdocid docid = 0;
         fl_xdoc *doc = NULL;
+        if (fl_xmset_weight(mset, i, &x->weight) != FL_XOK) {
+            rc = -1;
+            break;
+        }
+        if (need && i >= need && !pruned) {
+            double kth = kth_largest(finals, i, need);
+            /* A margin far above rounding noise (see sort_key). */
+            pruned = x->weight + max_gain < kth * (1 - 1e-6);
+        }
+        if (pruned) {
+            x->key = sort_key(x->weight);
+            continue;
+        }
         if (fl_xmset_docid(mset, i, &docid) != FL_XOK ||
-            fl_xmset_weight(mset, i, &x->weight) != FL_XOK ||
             fl_xmset_document(mset, i, &doc) != FL_XOK ||
             fl_xdoc_get_value(doc, FL_SLOT_ID, &x->id, &x->idlen) != FL_XOK) {
             fl_xdoc_free(doc);
@@ -257,7 +302,9 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
             x->weight += b;
         }
         x->key = sort_key(x->weight);
+        finals[i] = x->weight;
     }
+    free(finals);
     if (rc == 0) {
         qsort(cs, n, sizeof *cs, cand_cmp);
         for (uint32_t i = 0; i < n; i++) {

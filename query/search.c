@@ -1220,7 +1220,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     uint32_t first = 0, size = fl_xmset_size(mset);
     double pct_scale = 0; /* re-ranked: score per unit of weight */
     if (rerank) {
-        if (fl_rerank(s, &c, mset, recency, &order, &weights) != 0)
+        if (fl_rerank(s, &c, mset, recency, req->offset + limit, &order, &weights) != 0)
             goto xfail;
         /* Scores as Xapian's percentages: proportional to the weight, the
          * first stage's best match keeping its own. */

@@ -101,9 +101,11 @@ void fl_compiled_free(fl_compiled *c);
  * (the first match, best first) with c's proximity bonus and, when recency
  * is set, the searcher's recency boost, sorted by that weight and then by
  * document id.  *order receives the MSet indexes in the new order, *weights
- * their weights (both malloc'd, fl_xmset_size entries).  Returns 0, or -1
- * with the Xapian error pending (nothing allocated). */
-int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency,
+ * their weights (both malloc'd, fl_xmset_size entries).  Only the first
+ * `need` places are exact (0: all): candidates that cannot reach them are
+ * left without their bonuses.  Returns 0, or -1 with the Xapian error
+ * pending (nothing allocated). */
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t need,
               uint32_t **order, double **weights);
 
 /* Excerpt of text[0..len) with query matches marked (excerpt.c).  hint_byte
