@@ -32,6 +32,8 @@ static const char help[] =
     "  --threads N     analysis threads (default: one per CPU, at most 4)\n"
     "  --writers N     full build: N writer threads, each filling a part, merged at\n"
     "                  the end (default: one per CPU, at most 4, from 500 files on)\n"
+    "  --no-compact    full build: skip the compaction at the end (of the merged\n"
+    "                  parts, or of each shard): faster, about twice the disk\n"
     "  --shards N      keep the index as N shard databases (1..64; default: the\n"
     "                  config's shards:, else the index's current count, else 1).\n"
     "                  A different count than the index has means a full rebuild.\n"

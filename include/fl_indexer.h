@@ -67,7 +67,8 @@ typedef struct fl_index_options {
     time_t now;                /* 0 = time(NULL): decides future-dated posts */
     unsigned threads;          /* analysis threads; 0 = one per CPU (at most 4) */
     unsigned flush_every;      /* full build: documents per flush; 0 = 300 */
-    bool no_compact;           /* full build: keep the uncompacted database */
+    bool no_compact;           /* full build: keep the uncompacted database(s);
+                                  sharded, each shard is compacted in place */
     unsigned writers;          /* full build of a single database: writer threads,
                                   each filling its own part, merged by compaction
                                   at the end; 0 = auto (one per CPU, at most 4,
