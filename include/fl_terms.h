@@ -139,6 +139,10 @@ enum {
 /* "K/N": this database is shard K (0-based) of an index with N shards
  * (absent: a single database). */
 #define FL_META_SHARDS "findling:shard"
+/* The index run that last committed this database (milliseconds since the
+ * epoch at its end), written to every shard by every run: remote shards
+ * have no revision, so a reader's revision of them is the sum of these. */
+#define FL_META_RUN "findling:run"
 
 /* Spelling dictionary: the exact forms (E terms) of words of at least
  * FL_SPELLING_MIN_LETTERS letters (letters only); frequency = number of

@@ -114,8 +114,11 @@ fl_xstatus fl_xdb_open_writable(const char *path, fl_xdb_mode mode,
  *   - fl_xdb_metadata_keys() lists the union over all shards;
  *   - fl_xdb_revision() is the sum of the shards' revisions (Xapian has none
  *     for a combined database): it changes whenever any shard commits.
- *     Remote shards report 0; for them the handle counts the reopens that
- *     found changes (so the value is per handle, not per index);
+ *     Remote shards have no revision (Xapian: UnimplementedError); for them
+ *     the handle counts the reopens that found changes, so the value is per
+ *     handle, not per index: an application that needs one revision for all
+ *     its handles stores its own stamp in each shard's metadata and reads it
+ *     with fl_xdb_shard_metadata();
  *   - remote entries get short timeouts (connect 2 s, reply 5 s), so that a
  *     dead shard fails a search quickly instead of hanging it.
  * Docids of a combined database interleave: shard = (docid-1) % n.
@@ -126,6 +129,9 @@ bool fl_xdb_has_remote(const fl_xdb *db);
 /* Document count and revision of shard i (0-based; i = 0 of a single
  * database is the database itself).  Either output may be NULL. */
 fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision);
+/* The metadata value of key in shard i alone (missing: *val = NULL, *len = 0). */
+fl_xstatus fl_xdb_shard_metadata(fl_xdb *db, uint32_t i, const char *key, size_t keylen,
+                                 char **val, size_t *len);
 /* As fl_xdb_open_writable, and with max_changesets > 0 every commit also
  * writes a changeset file into the database directory (the newest
  * max_changesets are kept), which xapian-replicate-server sends to replicas
@@ -216,6 +222,10 @@ fl_xstatus fl_xdb_find_document(fl_xdb *db, const char *term, size_t len, fl_xdo
 fl_xstatus fl_xdb_allterms(fl_xdb *db, const char *prefix, fl_xterm_cb cb, void *ud);
 fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_cb cb, void *ud);
 /* Positions of term in docid (sorted); *n = 0 when none.  *pos is malloc'd. */
+/* wdf[i] = the wdf of term in document docids[i] (0 when it lacks the term),
+ * for n documents in any order: one walk of term's posting list. */
+fl_xstatus fl_xdb_wdfs(fl_xdb *db, const char *term, size_t len, const fl_xdocid *docids,
+                       size_t n, uint32_t *wdf);
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n);
 /* Number of documents with a value in `slot` (0 when none: e.g. a facet no
@@ -465,6 +475,9 @@ double fl_xmset_max_attained(const fl_xmset *m);
 fl_xstatus fl_xmset_docid(const fl_xmset *m, uint32_t i, fl_xdocid *docid);
 fl_xstatus fl_xmset_weight(const fl_xmset *m, uint32_t i, double *weight);
 fl_xstatus fl_xmset_percent(const fl_xmset *m, uint32_t i, int *percent);
+/* The percentage m would give a hit of this weight (Xapian's scale: the
+ * best hit's share of the query's terms, at most 100). */
+fl_xstatus fl_xmset_weight_percent(const fl_xmset *m, double weight, int *percent);
 fl_xstatus fl_xmset_document(const fl_xmset *m, uint32_t i, fl_xdoc **out);
 fl_xstatus fl_xmset_termfreq(const fl_xmset *m, const char *term, size_t len, uint32_t *freq);
 fl_xstatus fl_xmset_termweight(const fl_xmset *m, const char *term, size_t len, double *w);

@@ -1236,54 +1236,80 @@ static unsigned default_threads(void)
  * written by one writer in a single pass, which leaves Xapian's B-trees
  * about half full -- the shards of the laws took 845 MB where one compacted
  * database takes 396 MB.  One thread per core compacts gen-N/shard-K into
- * shard-K.compact and renames it over the shard. */
+ * shard-K.compact, then puts it in the shard's place (the shard moved aside
+ * first, and back when that fails).  Compaction only saves space: a shard
+ * that cannot be compacted (disk full, ...) stays as it is, with a warning,
+ * and the build goes on. */
 typedef struct shard_compact {
     const char *gen_path;
     unsigned nshards;
-    unsigned next;    /* the next shard to take (under mu) */
+    unsigned next;        /* the next shard to take (under mu) */
     pthread_mutex_t mu;
-    char *err;        /* the first failure, or NULL (under mu) */
+    fl_strlist warnings;  /* under mu */
 } shard_compact;
+
+static void compact_warn(shard_compact *sc, const char *sp, const char *what, const char *why)
+{
+    pthread_mutex_lock(&sc->mu);
+    char *m = fl_xasprintf("%s: %s (%s); the shard is kept uncompacted", sp, what, why);
+    fl_strlist_push(&sc->warnings, m);
+    free(m);
+    pthread_mutex_unlock(&sc->mu);
+}
+
+/* strerror() under the lock: the threads share its buffer. */
+static void compact_warn_errno(shard_compact *sc, const char *sp, const char *what, int e)
+{
+    pthread_mutex_lock(&sc->mu);
+    char *m = fl_xasprintf("%s: %s (%s); the shard is kept uncompacted", sp, what, strerror(e));
+    fl_strlist_push(&sc->warnings, m);
+    free(m);
+    pthread_mutex_unlock(&sc->mu);
+}
 
 static void *compact_shard_thread(void *arg)
 {
     shard_compact *sc = arg;
     for (;;) {
         pthread_mutex_lock(&sc->mu);
-        unsigned k = sc->err ? sc->nshards : sc->next++;
+        unsigned k = sc->next++;
         pthread_mutex_unlock(&sc->mu);
         if (k >= sc->nshards)
             return NULL;
         char *sp = fl_xasprintf("%s/shard-%u", sc->gen_path, k);
         char *tmp = fl_xasprintf("%s.compact", sp);
-        char *e = NULL;
+        char *old = fl_xasprintf("%s.old", sp);
         fl_xdb *ro = NULL;
         rm_rf(tmp);
+        rm_rf(old);
         fl_xstatus st = fl_xdb_open(sp, &ro);
         if (st == FL_XOK)
             st = fl_xdb_compact(ro, tmp, false);
         fl_xdb_free(ro);
-        if (st != FL_XOK)
-            e = fl_xasprintf("compacting %s: %s", sp, fl_xlast_error());
-        else if (rm_rf(sp) != 0 || rename(tmp, sp) != 0)
-            e = fl_xasprintf("replacing %s by its compacted copy: %s", sp, strerror(errno));
-        if (e) {
+        if (st != FL_XOK) {
+            compact_warn(sc, sp, "cannot be compacted", fl_xlast_error());
             rm_rf(tmp);
-            pthread_mutex_lock(&sc->mu);
-            if (!sc->err)
-                sc->err = e;
-            else
-                free(e);
-            pthread_mutex_unlock(&sc->mu);
+        } else if (rename(sp, old) != 0) {
+            compact_warn_errno(sc, sp, "cannot be moved aside", errno);
+            rm_rf(tmp);
+        } else if (rename(tmp, sp) != 0) {
+            int e = errno;
+            rename(old, sp);
+            compact_warn_errno(sc, sp, "cannot be replaced by its compacted copy", e);
+            rm_rf(tmp);
+        } else {
+            rm_rf(old);
         }
+        free(old);
         free(tmp);
         free(sp);
     }
 }
 
-static int compact_shards(const char *gen_path, unsigned nshards, unsigned nthreads, char **err)
+static void compact_shards(const fl_index_options *o, const char *gen_path, unsigned nshards,
+                           unsigned nthreads)
 {
-    shard_compact sc = {gen_path, nshards, 0, PTHREAD_MUTEX_INITIALIZER, NULL};
+    shard_compact sc = {gen_path, nshards, 0, PTHREAD_MUTEX_INITIALIZER, {0}};
     if (nthreads > nshards)
         nthreads = nshards;
     if (nthreads < 1)
@@ -1299,12 +1325,9 @@ static int compact_shards(const char *gen_path, unsigned nshards, unsigned nthre
         pthread_join(th[i], NULL);
     free(th);
     pthread_mutex_destroy(&sc.mu);
-    if (sc.err) {
-        fl_err_set(err, "%s", sc.err);
-        free(sc.err);
-        return -1;
-    }
-    return 0;
+    for (size_t i = 0; i < sc.warnings.n; i++)
+        report(o, FL_INDEX_WARNING, NULL, 0, sc.warnings.items[i]);
+    fl_strlist_free(&sc.warnings);
 }
 
 /* A lane's thread: stores its jobs in order, then its spelling counts, and
@@ -1484,6 +1507,14 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
             return -1;
         w->sum->deleted++;
     }
+    /* The run's stamp, in every database it commits (FL_META_RUN). */
+    struct timespec now_ts;
+    clock_gettime(CLOCK_REALTIME, &now_ts);
+    char stamp[32];
+    snprintf(stamp, sizeof stamp, "%llu",
+             (unsigned long long)now_ts.tv_sec * 1000ull + (unsigned long long)(now_ts.tv_nsec / 1000000));
+    if (set_meta(w->db, FL_META_RUN, stamp, err) != 0)
+        return -1;
     /* Several writers: the run-wide metadata (facet spellings summed over
      * all of them, config, synonyms, ...) is written once, by w (shard 0) --
      * the merge of a parallel build would keep only one part's value of a
@@ -1512,7 +1543,8 @@ static int finish_db(run *r, writer *w, old_state *old, const char *ihash, bool 
             char sv[32];
             snprintf(sv, sizeof sv, "%u/%u", l, r->nshards);
             if (set_meta(ln->w.db, FL_META_SHARDS, sv, err) != 0 ||
-                set_meta(ln->w.db, FL_META_FORMAT, FL_INDEX_FORMAT, err) != 0)
+                set_meta(ln->w.db, FL_META_FORMAT, FL_INDEX_FORMAT, err) != 0 ||
+                set_meta(ln->w.db, FL_META_RUN, stamp, err) != 0)
                 return -1;
         }
     }
@@ -1986,9 +2018,8 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             for (size_t i = 0; i < shard_paths.n; i++)
                 rm_rf(shard_paths.items[i]);
         }
-        if (!o->no_compact && nshards > 1 &&
-            compact_shards(gen_path, nshards, default_threads(), err) != 0)
-            goto out;
+        if (!o->no_compact && nshards > 1)
+            compact_shards(o, gen_path, nshards, default_threads());
         /* The swap: readers opening DIR from now on get the new generation. */
         if (write_stub(dir, newgen, nshards, err) != 0)
             goto out;

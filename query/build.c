@@ -71,7 +71,8 @@ void fl_strset_free(fl_strset *set)
 void fl_compiled_free(fl_compiled *c)
 {
     fl_xquery_free(c->q);
-    fl_strlist_free(&c->near_stems);
+    for (size_t i = 0; i < c->n_near_groups; i++)
+        fl_strlist_free(&c->near_groups[i]);
     fl_strset_free(&c->hl.stems);
     fl_strset_free(&c->hl.parts);
     fl_strset_free(&c->hl.exacts);
@@ -658,23 +659,12 @@ static fl_xquery *combine_words(cctx *x, units *u, const fl_strlist *stems)
         core = combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
     }
     u->n = 0;
-    if (stems && stems->n >= 2 && stems->n <= 8) {
-        if (x->depth == 1 && x->c->near_stems.n == 0) {
-            /* The query's own words: the searcher adds the proximity bonus
-             * to the best candidates itself (fl_compiled.near_stems). */
-            for (size_t i = 0; i < stems->n; i++)
-                fl_strlist_push(&x->c->near_stems, stems->items[i]);
-        } else {
-            fl_xquery **ts = fl_xcalloc(stems->n, sizeof *ts);
-            for (size_t i = 0; i < stems->n; i++)
-                ts[i] = term_q(x, "", stems->items[i], (uint32_t)(i + 1));
-            fl_xquery *near = scale_q(x, combine_q(x, FL_XOP_NEAR, ts, stems->n,
-                                                   (uint32_t)(stems->n + FL_NEAR_SLACK)),
-                                      FL_NEAR_BONUS);
-            free(ts);
-            fl_xquery *pair[2] = {core, near};
-            core = combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
-        }
+    if (stems && stems->n >= 2 && stems->n <= 8 && x->c->n_near_groups < FL_NEAR_GROUPS) {
+        /* The proximity bonus: added by the searcher to the best candidates
+         * (fl_compiled.near_groups). */
+        fl_strlist *g = &x->c->near_groups[x->c->n_near_groups++];
+        for (size_t i = 0; i < stems->n; i++)
+            fl_strlist_push(g, stems->items[i]);
     }
     return core;
 }
@@ -867,63 +857,110 @@ static fl_xquery *field_q(cctx *x, const fl_qnode *n)
     return fl_facet_filter_q(x->s, n->field, &v, 1, &x->xerr);
 }
 
-/* A wildcard's expansion: the terms starting with a prefix, with their
- * document frequencies. */
+/* A wildcard's expansion: the WILDCARD_MAX most frequent terms starting with
+ * a prefix (ties: the smaller term), kept in a min-heap while the terms are
+ * read, so that a short prefix with thousands of terms copies only those. */
 typedef struct wterm {
     char *term;
     uint32_t freq;
 } wterm;
 
-typedef struct wterms {
-    wterm *v;
-    size_t n;
-} wterms;
-
-static int wterm_collect(void *ud, const char *term, size_t len, uint32_t freq)
+/* Whether a ranks below b (a less frequent, or as frequent and larger). */
+static bool wterm_below(const wterm *a, const wterm *b)
 {
-    wterms *w = ud;
-    w->v = fl_xrealloc(w->v, (w->n + 1) * sizeof *w->v);
-    w->v[w->n].term = fl_xstrndup(term, len);
-    w->v[w->n].freq = freq;
-    w->n++;
-    return 0;
+    if (a->freq != b->freq)
+        return a->freq < b->freq;
+    return strcmp(a->term, b->term) > 0;
+}
+
+static void wheap_down(wterm *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && wterm_below(&h[l], &h[m]))
+            m = l;
+        if (r < n && wterm_below(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        wterm t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void wheap_up(wterm *h, size_t i)
+{
+    while (i > 0 && wterm_below(&h[i], &h[(i - 1) / 2])) {
+        wterm t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
 }
 
 static int wterm_cmp(const void *a, const void *b)
 {
     const wterm *x = a, *y = b;
-    if (x->freq != y->freq)
-        return x->freq < y->freq ? 1 : -1;
-    return strcmp(x->term, y->term);
+    return wterm_below(x, y) ? 1 : wterm_below(y, x) ? -1 : 0;
 }
 
-/* OR of the WILDCARD_MAX most frequent terms starting with prefix (ties:
- * the smaller term), each weighed as itself.  Expanded here, over the whole
- * database, rather than with Xapian's OP_WILDCARD: over several shards
- * Xapian 1.4 expands per shard (each keeps its own most frequent terms) and
- * estimates an OP_SYNONYM's frequency per shard, so results depended on the
- * shard count. */
+typedef struct wheap {
+    wterm v[WILDCARD_MAX];
+    size_t n;
+    fl_buf cur; /* the term being looked at, NUL-terminated */
+} wheap;
+
+static int wheap_offer(void *ud, const char *term, size_t len, uint32_t freq)
+{
+    wheap *h = ud;
+    fl_buf_reset(&h->cur);
+    fl_buf_append(&h->cur, term, len);
+    wterm cand = {(char *)fl_buf_cstr(&h->cur), freq};
+    if (h->n < WILDCARD_MAX) {
+        h->v[h->n] = (wterm){fl_xstrndup(term, len), freq};
+        wheap_up(h->v, h->n++);
+    } else if (wterm_below(&h->v[0], &cand)) {
+        free(h->v[0].term);
+        h->v[0] = (wterm){fl_xstrndup(term, len), freq};
+        wheap_down(h->v, h->n, 0);
+    }
+    return 0;
+}
+
+/* OR over the expansion's terms, each weighed as itself, expanded here over
+ * the whole database rather than with Xapian's OP_WILDCARD: over several
+ * shards Xapian 1.4 expands per shard (each keeps its own most frequent
+ * terms) and estimates an OP_SYNONYM's frequency per shard, so results
+ * depended on the shard count.  Not OP_MAX, which would score a page by its
+ * best expansion: Xapian 1.4.22 crashes on some OP_MAX queries of dozens of
+ * terms over several shards.  The price of OR: each expansion counts as a
+ * query term in Xapian's percentages, so wildcard searches show low scores
+ * (the order is not affected).  The terms are streamed, not kept (a remote
+ * shard sends them again for each wildcard, as it did for OP_WILDCARD): a
+ * server's memory does not grow with the prefixes its visitors try. */
 static fl_xquery *prefix_q(cctx *x, const char *prefix)
 {
-    wterms w = {0};
+    wheap *h = fl_xcalloc(1, sizeof *h);
     fl_xquery *q = NULL;
-    if (fl_xdb_allterms(x->s->db, prefix, wterm_collect, &w) != FL_XOK) {
+    if (fl_xdb_allterms(x->s->db, prefix, wheap_offer, h) != FL_XOK) {
         x->xerr = 1;
-    } else if (w.n == 0) {
+    } else if (h->n == 0) {
         if (fl_xquery_match_nothing(&q) != FL_XOK)
             x->xerr = 1;
     } else {
-        qsort(w.v, w.n, sizeof *w.v, wterm_cmp);
-        size_t n = w.n < WILDCARD_MAX ? w.n : WILDCARD_MAX;
-        fl_xquery **ts = fl_xcalloc(n, sizeof *ts);
-        for (size_t i = 0; i < n; i++)
-            ts[i] = term_q(x, "", w.v[i].term, 0);
-        q = combine_q(x, FL_XOP_OR, ts, n, 0);
+        qsort(h->v, h->n, sizeof *h->v, wterm_cmp);
+        fl_xquery **ts = fl_xcalloc(h->n, sizeof *ts);
+        for (size_t i = 0; i < h->n; i++)
+            ts[i] = term_q(x, "", h->v[i].term, 0);
+        q = combine_q(x, FL_XOP_OR, ts, h->n, 0);
         free(ts);
     }
-    for (size_t i = 0; i < w.n; i++)
-        free(w.v[i].term);
-    free(w.v);
+    for (size_t i = 0; i < h->n; i++)
+        free(h->v[i].term);
+    fl_buf_free(&h->cur);
+    free(h);
     return q;
 }
 

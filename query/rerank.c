@@ -127,41 +127,47 @@ static uint32_t min_span(const spos *v, size_t n, size_t nstems)
     return best;
 }
 
-/* The proximity bonus: FL_NEAR_BONUS × the BM25 weight of the stems when
- * all of them occur within (stems + FL_NEAR_SLACK) positions — what Xapian's
- * NEAR, scaled, would add (its window: max - min < window).  idf[k] < 0
- * marks a stem that no document has. */
-static int near_bonus(fl_searcher *s, fl_xdocid docid, const fl_strlist *stems, const double *idf,
-                      double avlen, double *bonus)
+/* A proximity group's figures for one query: its stems' BM25 term weights
+ * (idf[k] < 0: no document has stem k, the group can never apply) and, per
+ * candidate, their wdfs. */
+typedef struct ngroup {
+    const fl_strlist *stems;
+    double *idf;
+    uint32_t *wdf; /* [candidate * stems->n + k] */
+    double max_gain;
+} ngroup;
+
+/* The proximity bonus of one group for candidate ci: FL_NEAR_BONUS × the
+ * BM25 weight of its stems when all of them occur within (stems +
+ * FL_NEAR_SLACK) positions -- what Xapian's NEAR, scaled, added (its
+ * window: max - min < window; the weights with the real wdf, which counts a
+ * title or heading word several times). */
+static int near_bonus(fl_searcher *s, fl_xdocid docid, const ngroup *g, size_t ci, double avlen,
+                      double *bonus)
 {
     *bonus = 0;
-    size_t ns = stems->n;
-    uint32_t *wdf = fl_xcalloc(ns, sizeof *wdf);
+    size_t ns = g->stems->n;
+    const uint32_t *wdf = g->wdf + ci * ns;
+    for (size_t k = 0; k < ns; k++)
+        if (g->idf[k] < 0 || wdf[k] == 0)
+            return 0; /* a stem missing: no bonus, no positions to read */
     spos *v = NULL;
     size_t n = 0;
     int rc = 0;
-    bool all = true;
-    for (size_t k = 0; k < ns && all; k++) {
+    for (size_t k = 0; k < ns; k++) {
         fl_xtermpos *pos = NULL;
         size_t np = 0;
-        if (idf[k] < 0) {
-            all = false;
-            break;
-        }
-        if (fl_xdb_positions(s->db, docid, stems->items[k], strlen(stems->items[k]), &pos, &np) !=
-            FL_XOK) {
+        const char *t = g->stems->items[k];
+        if (fl_xdb_positions(s->db, docid, t, strlen(t), &pos, &np) != FL_XOK) {
             rc = -1;
             break;
         }
-        if (np == 0)
-            all = false;
-        wdf[k] = (uint32_t)np;
         v = fl_xrealloc(v, (n + np + 1) * sizeof *v);
         for (size_t i = 0; i < np; i++)
             v[n++] = (spos){pos[i], (uint32_t)k};
         free(pos);
     }
-    if (rc == 0 && all && ns >= 2) {
+    if (rc == 0) {
         qsort(v, n, sizeof *v, spos_cmp);
         if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
             uint32_t dlen = 0;
@@ -175,13 +181,56 @@ static int near_bonus(fl_searcher *s, fl_xdocid docid, const fl_strlist *stems, 
                 double K = FL_BM25_K1 * ((1 - FL_BM25_B) + FL_BM25_B * normlen);
                 double sum = 0;
                 for (size_t k = 0; k < ns; k++)
-                    sum += idf[k] * (FL_BM25_K1 + 1) * wdf[k] / (K + wdf[k]);
+                    sum += g->idf[k] * (FL_BM25_K1 + 1) * wdf[k] / (K + wdf[k]);
                 *bonus = FL_NEAR_BONUS * sum;
             }
         }
     }
     free(v);
-    free(wdf);
+    return rc;
+}
+
+/* Fills g for the first n candidates (docids): idf, wdfs, the most the group
+ * can add.  Returns 0 or -1 (Xapian error pending). */
+static int group_init(fl_searcher *s, const fl_strlist *stems, const fl_xdocid *docids, size_t n,
+                      ngroup *g)
+{
+    size_t ns = stems->n;
+    g->stems = stems;
+    g->idf = fl_xcalloc(ns, sizeof *g->idf);
+    g->wdf = fl_xcalloc(ns * (n ? n : 1), sizeof *g->wdf);
+    uint32_t *col = fl_xcalloc(n ? n : 1, sizeof *col);
+    double N = s->doccount, sum = 0;
+    bool all = true;
+    int rc = 0;
+    for (size_t k = 0; k < ns && rc == 0; k++) {
+        const char *t = stems->items[k];
+        uint32_t tf = 0;
+        if (fl_xdb_termfreq(s->db, t, strlen(t), &tf) != FL_XOK) {
+            rc = -1;
+            break;
+        }
+        if (tf == 0) {
+            g->idf[k] = -1;
+            all = false;
+            continue;
+        }
+        /* Xapian's BM25 term weight without relevance data. */
+        double tw = (N - tf + 0.5) / (tf + 0.5);
+        if (tw < 2)
+            tw = tw * 0.5 + 1;
+        g->idf[k] = log(tw);
+        sum += g->idf[k];
+        if (fl_xdb_wdfs(s->db, t, strlen(t), docids, n, col) != FL_XOK) {
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            g->wdf[i * ns + k] = col[i];
+    }
+    free(col);
+    /* wdf / (K + wdf) < 1 */
+    g->max_gain = all ? FL_NEAR_BONUS * (FL_BM25_K1 + 1) * sum : 0;
     return rc;
 }
 
@@ -201,38 +250,34 @@ static double kth_largest(double *v, size_t n, size_t need)
     return v[need - 1];
 }
 
-int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t need,
-              uint32_t **order, double **weights)
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t pool,
+              uint32_t need, uint32_t **order, double **weights)
 {
     uint32_t n = fl_xmset_size(mset);
+    if (pool > n)
+        pool = n;
+    if (need > pool)
+        need = pool;
     *order = fl_xcalloc(n ? n : 1, sizeof **order);
     *weights = fl_xcalloc(n ? n : 1, sizeof **weights);
     cand *cs = fl_xcalloc(n ? n : 1, sizeof *cs);
-    const fl_strlist *stems = &c->near_stems;
-    double *idf = stems->n ? fl_xcalloc(stems->n, sizeof *idf) : NULL;
+    fl_xdocid *docids = fl_xcalloc(pool ? pool : 1, sizeof *docids);
+    ngroup *groups = fl_xcalloc(c->n_near_groups + 1, sizeof *groups);
+    size_t ngroups = 0;
+    double *finals = fl_xcalloc(pool ? pool : 1, sizeof *finals);
     double avlen = 0;
     int rc = 0;
-    if (stems->n >= 2) {
-        uint32_t N = s->doccount;
-        if (fl_xdb_avlength(s->db, &avlen) != FL_XOK)
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        cs[i].index = i;
+        if (fl_xmset_weight(mset, i, &cs[i].weight) != FL_XOK ||
+            (i < pool && fl_xmset_docid(mset, i, &docids[i]) != FL_XOK))
             rc = -1;
-        for (size_t k = 0; k < stems->n && rc == 0; k++) {
-            uint32_t tf = 0;
-            if (fl_xdb_termfreq(s->db, stems->items[k], strlen(stems->items[k]), &tf) != FL_XOK) {
-                rc = -1;
-                break;
-            }
-            if (tf == 0) {
-                idf[k] = -1;
-                continue;
-            }
-            /* Xapian's BM25 term weight without relevance data. */
-            double tw = (N - (double)tf + 0.5) / (tf + 0.5);
-            if (tw < 2)
-                tw = tw * 0.5 + 1;
-            idf[k] = log(tw);
-        }
     }
+    if (rc == 0 && c->n_near_groups && fl_xdb_avlength(s->db, &avlen) != FL_XOK)
+        rc = -1;
+    for (size_t gi = 0; gi < c->n_near_groups && rc == 0; gi++)
+        if (c->near_groups[gi].n >= 2)
+            rc = group_init(s, &c->near_groups[gi], docids, pool, &groups[ngroups++]);
     double top = fl_xmset_max_attained(mset);
     double today = (double)(time(NULL) / 86400);
     /* The most any candidate can gain: once a candidate's first-stage weight
@@ -241,26 +286,11 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
      * places, and their bonuses are not computed (their order among
      * themselves, beyond the page, does not matter). */
     double max_gain = recency && top > 0 ? s->recency * top : 0;
-    if (stems->n >= 2) {
-        double sum = 0;
-        bool all = true;
-        for (size_t k = 0; k < stems->n; k++) {
-            all &= idf[k] >= 0;
-            sum += idf[k] > 0 ? idf[k] : 0;
-        }
-        max_gain += all ? FL_NEAR_BONUS * (FL_BM25_K1 + 1) * sum : 0;
-    }
-    double *finals = fl_xcalloc(n ? n : 1, sizeof *finals);
+    for (size_t gi = 0; gi < ngroups; gi++)
+        max_gain += groups[gi].max_gain;
     bool pruned = false;
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
+    for (uint32_t i = 0; i < pool && rc == 0; i++) {
         cand *x = &cs[i];
-        x->index = i;
-        fl_xdocid docid = 0;
-        fl_xdoc *doc = NULL;
-        if (fl_xmset_weight(mset, i, &x->weight) != FL_XOK) {
-            rc = -1;
-            break;
-        }
         if (need && i >= need && !pruned) {
             double kth = kth_largest(finals, i, need);
             /* A margin far above rounding noise (see sort_key). */
@@ -270,8 +300,8 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
             x->key = sort_key(x->weight);
             continue;
         }
-        if (fl_xmset_docid(mset, i, &docid) != FL_XOK ||
-            fl_xmset_document(mset, i, &doc) != FL_XOK ||
+        fl_xdoc *doc = NULL;
+        if (fl_xmset_document(mset, i, &doc) != FL_XOK ||
             fl_xdoc_get_value(doc, FL_SLOT_ID, &x->id, &x->idlen) != FL_XOK) {
             fl_xdoc_free(doc);
             rc = -1;
@@ -293,20 +323,18 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
             }
         }
         fl_xdoc_free(doc);
-        if (stems->n >= 2) {
+        for (size_t gi = 0; gi < ngroups && rc == 0; gi++) {
             double b = 0;
-            if (near_bonus(s, docid, stems, idf, avlen, &b) != 0) {
+            if (near_bonus(s, docids[i], &groups[gi], i, avlen, &b) != 0)
                 rc = -1;
-                break;
-            }
             x->weight += b;
         }
         x->key = sort_key(x->weight);
         finals[i] = x->weight;
     }
-    free(finals);
     if (rc == 0) {
-        qsort(cs, n, sizeof *cs, cand_cmp);
+        /* The pool re-ranked; the candidates after it keep their place. */
+        qsort(cs, pool, sizeof *cs, cand_cmp);
         for (uint32_t i = 0; i < n; i++) {
             (*order)[i] = cs[i].index;
             (*weights)[i] = cs[i].weight;
@@ -314,8 +342,14 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
     }
     for (uint32_t i = 0; i < n; i++)
         free(cs[i].id);
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        free(groups[gi].idf);
+        free(groups[gi].wdf);
+    }
+    free(groups);
+    free(finals);
+    free(docids);
     free(cs);
-    free(idf);
     if (rc != 0) {
         free(*order);
         free(*weights);

@@ -24,7 +24,8 @@
 
 #define MAX_SECTIONS 3
 #define MAX_FACET_VALUES 100
-/* Candidates (best first without it) that get the proximity bonus. */
+/* Candidates (the first stage's best) that get the proximity and recency
+ * bonuses (rerank.c). */
 #define RERANK_POOL 50
 
 /* ---------------------------------------------------------------- open */
@@ -192,6 +193,35 @@ static void load_liveness(fl_searcher *s)
     s->dates_live = f > 0;
 }
 
+/* The revision of an index with remote shards: Xapian has none for them,
+ * and a count of this handle's reopens would differ from another handle's
+ * (the server's workers) on the same data -- a response cached under one
+ * handle's revision would then be served for another's.  The run stamps
+ * every index run writes into every shard are the same for all. */
+static void load_stamps(fl_searcher *s)
+{
+    s->stamp_rev = 0;
+    s->stamps_ok = false;
+    if (!fl_xdb_has_remote(s->db))
+        return;
+    uint64_t sum = 0;
+    uint32_t n = fl_xdb_shard_count(s->db);
+    for (uint32_t i = 0; i < n; i++) {
+        char *v = NULL;
+        size_t len = 0;
+        if (fl_xdb_shard_metadata(s->db, i, FL_META_RUN, strlen(FL_META_RUN), &v, &len) !=
+                FL_XOK ||
+            !v) {
+            free(v);
+            return; /* an index from before the stamps: the handle's count */
+        }
+        sum += strtoull(v, NULL, 10);
+        free(v);
+    }
+    s->stamp_rev = sum;
+    s->stamps_ok = true;
+}
+
 static int open_db(fl_searcher *s, char **err)
 {
     fl_xdb *db = NULL;
@@ -205,6 +235,7 @@ static int open_db(fl_searcher *s, char **err)
     fl_xdb_doccount(db, &s->doccount);
     load_config(s);
     load_liveness(s);
+    load_stamps(s);
     return 0;
 }
 
@@ -274,6 +305,7 @@ int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
         fl_xdb_doccount(s->db, &s->doccount);
         load_config(s);
         load_liveness(s);
+        load_stamps(s);
     }
     if (changed)
         *changed = ch;
@@ -282,6 +314,8 @@ int fl_searcher_reopen(fl_searcher *s, bool *changed, char **err)
 
 uint64_t fl_searcher_revision(fl_searcher *s)
 {
+    if (s->stamps_ok)
+        return s->stamp_rev;
     uint64_t rev = 0;
     fl_xdb_revision(s->db, &rev);
     return rev;
@@ -1210,25 +1244,27 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
      * one database and N shards must give the same total; counting all
      * costs about 4 % of a search on the laws, which have no facets. */
     bool recency = s->recency > 0 && c.has_words && sort == FL_SORT_RELEVANCE;
-    bool rerank = (c.near_stems.n >= 2 || recency) && sort == FL_SORT_RELEVANCE;
-    uint32_t pool = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
-    XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? pool : limit, s->doccount,
+    bool rerank = (c.n_near_groups || recency) && sort == FL_SORT_RELEVANCE;
+    /* Re-ranked: the best RERANK_POOL candidates get their bonuses, later
+     * pages follow on in first-stage order (so pages never overlap). */
+    uint32_t fetch = req->offset + limit > RERANK_POOL ? req->offset + limit : RERANK_POOL;
+    XCHK(fl_xenquire_get_mset(enq, rerank ? 0 : req->offset, rerank ? fetch : limit, s->doccount,
                               &mset));
     res->total = fl_xmset_matches_estimated(mset);
     /* The hits: MSet entries first .. first + size, in `order` when the
      * candidates were re-ranked. */
     uint32_t first = 0, size = fl_xmset_size(mset);
-    double pct_scale = 0; /* re-ranked: score per unit of weight */
+    double pct_scale = 1; /* re-ranked: weights scaled into the first stage's */
     if (rerank) {
-        if (fl_rerank(s, &c, mset, recency, req->offset + limit, &order, &weights) != 0)
+        if (fl_rerank(s, &c, mset, recency, RERANK_POOL, req->offset + limit, &order, &weights) !=
+            0)
             goto xfail;
-        /* Scores as Xapian's percentages: proportional to the weight, the
-         * first stage's best match keeping its own. */
+        /* Scores are Xapian's percentages of the weights scaled so that the
+         * best one is the first stage's best (a bonus must not push several
+         * hits to 100 %). */
         double w0 = 0;
-        int p0 = 0;
-        if (size && fl_xmset_weight(mset, 0, &w0) == FL_XOK && w0 > 0 &&
-            fl_xmset_percent(mset, 0, &p0) == FL_XOK)
-            pct_scale = p0 / w0;
+        if (size && fl_xmset_weight(mset, 0, &w0) == FL_XOK && weights[0] > 0)
+            pct_scale = w0 / weights[0];
         first = req->offset;
         size = first < size ? (size - first < limit ? size - first : limit) : 0;
     }
@@ -1242,12 +1278,10 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         fl_xdocid docid;
         int percent = 0;
         XCHK(fl_xmset_docid(mset, i, &docid));
-        if (order) {
-            double sc = pct_scale * weights[first + k];
-            percent = sc >= 100 ? 100 : (int)(sc + 0.5);
-        } else {
+        if (order)
+            XCHK(fl_xmset_weight_percent(mset, pct_scale * weights[first + k], &percent));
+        else
             fl_xmset_percent(mset, i, &percent);
-        }
         dc_entry tmp;
         memset(&tmp, 0, sizeof tmp);
         dc_entry *de = doc_get(s, mset, i, docid, &tmp);

@@ -52,6 +52,11 @@ struct fl_searcher {
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
     struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
     uint64_t epoch;      /* counts (re)opens that changed what the handle sees */
+    /* With remote shards (no revision in Xapian): the sum of the shards'
+     * run stamps (FL_META_RUN), read at each (re)open that found changes;
+     * stamps_ok false for an index without them (then fl_xdb_revision). */
+    uint64_t stamp_rev;
+    bool stamps_ok;
 };
 
 /* What matching looks like for highlighting and sections. */
@@ -70,17 +75,21 @@ typedef struct fl_hl {
 #define FL_BM25_B 0.75
 #define FL_NEAR_BONUS 0.5
 #define FL_NEAR_SLACK 3
+#define FL_NEAR_GROUPS 8
 
 typedef struct fl_compiled {
     fl_xquery *q;          /* NULL = match nothing */
-    /* Stems of the query's top-level words (2 to 8 of them, else empty):
-     * a candidate with all of them within FL_NEAR_SLACK positions more than
-     * there are stems gains FL_NEAR_BONUS times their BM25 weight.  The
-     * searcher computes it for the best candidates itself (search.c,
-     * rerank): checking positions in every match costs more than the rest
-     * of the match on long documents, and Xapian's NEAR weighs differently
-     * over several shards than over one database. */
-    fl_strlist near_stems;
+    /* Proximity groups: the stems of each run of 2 to 8 words the query
+     * combines (its top-level words, a parenthesised group, an OR branch),
+     * at most FL_NEAR_GROUPS of them.  A candidate with all stems of a group
+     * within FL_NEAR_SLACK positions more than the group has stems gains
+     * FL_NEAR_BONUS times their BM25 weight.  The searcher computes that for
+     * the best candidates itself (rerank.c): checking positions in every
+     * match costs more than the rest of the match on long documents, and
+     * Xapian's NEAR weighs differently over several shards than over one
+     * database. */
+    fl_strlist near_groups[FL_NEAR_GROUPS];
+    size_t n_near_groups;
     fl_hl hl;
     fl_strlist why_term;   /* explain: term ... */
     fl_strlist why_text;   /* ... and its reason */
@@ -97,16 +106,18 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
                fl_compiled *out, char **err);
 void fl_compiled_free(fl_compiled *c);
 
-/* The second stage of a relevance search (rerank.c): the candidates of mset
- * (the first match, best first) with c's proximity bonus and, when recency
- * is set, the searcher's recency boost, sorted by that weight and then by
- * document id.  *order receives the MSet indexes in the new order, *weights
- * their weights (both malloc'd, fl_xmset_size entries).  Only the first
- * `need` places are exact (0: all): candidates that cannot reach them are
- * left without their bonuses.  Returns 0, or -1 with the Xapian error
- * pending (nothing allocated). */
-int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t need,
-              uint32_t **order, double **weights);
+/* The second stage of a relevance search (rerank.c): the first `pool`
+ * candidates of mset (the first match, best first) with c's proximity bonus
+ * and, when recency is set, the searcher's recency boost, sorted by that
+ * weight and then by document id; the candidates after them keep their
+ * order and weight (so that pages beyond the pool follow on from it).
+ * *order receives the MSet indexes in the new order, *weights their weights
+ * (both malloc'd, fl_xmset_size entries).  Only the first `need` places are
+ * exact: candidates that cannot reach them are left without their
+ * bonuses.  Returns 0, or -1 with the Xapian error pending (nothing
+ * allocated). */
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t pool,
+              uint32_t need, uint32_t **order, double **weights);
 
 /* Excerpt of text[0..len) with query matches marked (excerpt.c).  hint_byte
  * is where a match is expected (or SIZE_MAX); appends HTML to out.  Returns

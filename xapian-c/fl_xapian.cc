@@ -47,6 +47,7 @@ struct fl_xdb {
     // revision for a combined database; these are what we ask instead.
     // Empty for a single database.
     std::vector<Xapian::Database> shards;
+    std::vector<bool> shard_remote; // parallel to shards
     bool has_remote = false;
     // Remote shards report no revision (0): count the reopens that brought
     // changes instead, so that the revision still moves when they change.
@@ -614,10 +615,13 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out)
                              : Xapian::Database(e.path);
                 h->db.add_database(sub);
                 h->shards.push_back(sub);
+                h->shard_remote.push_back(e.remote);
             }
             h->has_remote = any_remote;
-            if (h->shards.size() == 1 && !any_remote)
+            if (h->shards.size() == 1 && !any_remote) {
                 h->shards.clear();
+                h->shard_remote.clear();
+            }
         }
         *out = h.release();
     });
@@ -632,6 +636,24 @@ uint32_t fl_xdb_shard_count(const fl_xdb *db)
 
 bool fl_xdb_has_remote(const fl_xdb *db) { return db && db->has_remote; }
 
+fl_xstatus fl_xdb_shard_metadata(fl_xdb *db, uint32_t i, const char *key, size_t keylen,
+                                 char **val, size_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(val);
+        NEED(len);
+        *val = nullptr;
+        *len = 0;
+        if (i >= fl_xdb_shard_count(db))
+            fail(FL_XERR_RANGE, "RangeError", std::string(fn) + ": no shard " + std::to_string(i));
+        const Xapian::Database &d = db->shards.empty() ? db->db : db->shards[i];
+        const std::string v = d.get_metadata(bytes(fn, key, keylen));
+        *val = v.empty() ? nullptr : dup_malloc(v);
+        *len = v.size();
+    });
+}
+
 fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision)
 {
     return guard(__func__, [&](const char *fn) {
@@ -642,7 +664,7 @@ fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_
         if (doccount)
             *doccount = d.get_doccount();
         if (revision)
-            *revision = d.get_revision();
+            *revision = (!db->shards.empty() && db->shard_remote[i]) ? 0 : d.get_revision();
     });
 }
 
@@ -705,10 +727,14 @@ fl_xstatus fl_xdb_add(fl_xdb *db, const fl_xdb *shard)
         if (db->writable)
             invalid(fn, "cannot add shards to a writable database");
         db->db.add_database(shard->db);
-        if (shard->shards.empty())
+        if (shard->shards.empty()) {
             db->shards.push_back(shard->db);
-        else
+            db->shard_remote.push_back(shard->has_remote);
+        } else {
             db->shards.insert(db->shards.end(), shard->shards.begin(), shard->shards.end());
+            db->shard_remote.insert(db->shard_remote.end(), shard->shard_remote.begin(),
+                                    shard->shard_remote.end());
+        }
         db->has_remote |= shard->has_remote;
     });
 }
@@ -799,8 +825,9 @@ fl_xstatus fl_xdb_revision(fl_xdb *db, uint64_t *rev)
         // shards' grows whenever any of them commits.
         if (db->shards.size() > 1 || db->has_remote) {
             uint64_t sum = db->remote_changes;
-            for (const auto &d : db->shards)
-                sum += d.get_revision();
+            for (size_t i = 0; i < db->shards.size(); i++)
+                if (!db->shard_remote[i]) // a remote shard has none (it throws)
+                    sum += db->shards[i].get_revision();
             *rev = sum;
         } else {
             *rev = db->db.get_revision();
@@ -1118,6 +1145,32 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
              ++it) {
             if (cb(ud, *it, it.get_wdf()) != 0)
                 break;
+        }
+    });
+}
+
+fl_xstatus fl_xdb_wdfs(fl_xdb *db, const char *term, size_t len, const fl_xdocid *docids,
+                       size_t n, uint32_t *wdf)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        if (n) {
+            NEED(docids);
+            NEED(wdf);
+        }
+        const std::string t = bytes(fn, term, len);
+        std::vector<size_t> idx(n);
+        for (size_t i = 0; i < n; i++) {
+            idx[i] = i;
+            wdf[i] = 0;
+        }
+        std::sort(idx.begin(), idx.end(),
+                  [&](size_t a, size_t b) { return docids[a] < docids[b]; });
+        Xapian::PostingIterator it = db->db.postlist_begin(t), end = db->db.postlist_end(t);
+        for (size_t k = 0; k < n && it != end; k++) {
+            it.skip_to(docids[idx[k]]);
+            if (it != end && *it == docids[idx[k]])
+                wdf[idx[k]] = static_cast<uint32_t>(it.get_wdf());
         }
     });
 }
@@ -2228,6 +2281,15 @@ fl_xstatus fl_xmset_percent(const fl_xmset *m, uint32_t i, int *percent)
     return guard(__func__, [&](const char *fn) {
         NEED(percent);
         *percent = mset_at(fn, m, i).get_percent();
+    });
+}
+
+fl_xstatus fl_xmset_weight_percent(const fl_xmset *m, double weight, int *percent)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(m);
+        NEED(percent);
+        *percent = m->mset.convert_to_percent(weight);
     });
 }
 

@@ -97,4 +97,36 @@ like "$txt" "Kategorien:" "facet counts shown"
 like "$(s Barrierefreihet)" "Meinten Sie: Barrierefreiheit\?" "Meinten Sie line"
 like "$(s --explain Barrierefreihet)" "corrected 'Barrierefreihet'" "--explain names the correction"
 like "$(s --help)" "Beispiele" "--help with examples"
+
+# Paging past the re-ranked candidates: the best 50 of a multi-word search
+# get the proximity bonus, later pages follow in first-stage order, so eight
+# pages of ten are exactly the first 80 hits of one search -- none twice,
+# none lost.  120 pages with both words (and 200 without, so that the words
+# weigh something): "Wasser" 1 to 5 times sorts them into five bands of 24,
+# and only in the fourth band (ranks 72-95 of the first stage) do the two
+# words stand side by side.  Re-ranking each request's own pool (offset +
+# limit) lifted those above the second band for --limit 80 but not for the
+# page at offset 40: hits showed twice or never while paging.
+mkdir -p "$tmp/many"
+for i in $(seq 0 119); do
+    rep=$(( 4 - i / 24 ))
+    words=$(printf '%*s' "$rep" '' | sed 's/ /Wasser /g')
+    if [ "$rep" = 1 ]; then near="Wasser Recht und so weiter und so fort bis zum Ende"
+    else near="Wasser und so weiter und so fort bis zum Recht Ende"; fi
+    printf -- '---\ntitle: Seite %d\n---\n%s der Seite %d. %s\n' "$i" "$near" "$i" "$words" \
+        >"$tmp/many/seite-$i.md"
+done
+for i in $(seq 1 200); do
+    printf -- '---\ntitle: Anderes %d\n---\nHier steht etwas anderes, Nummer %d.\n' "$i" "$i" \
+        >"$tmp/many/anderes-$i.md"
+done
+"$FINDLING" index --quiet --db "$tmp/many.db" "$tmp/many" >/dev/null 2>&1
+pages=""
+for off in 0 10 20 30 40 50 60 70; do
+    pages+=$("$FINDLING" search --db "$tmp/many.db" --format ids --limit 10 --offset $off -- "Wasser Recht")$'\n'
+done
+whole=$("$FINDLING" search --db "$tmp/many.db" --format ids --limit 80 -- "Wasser Recht")
+is "$(printf '%s' "$pages" | grep -c .)" 80 "paging: 80 hits in eight pages of ten"
+is "$(printf '%s' "$pages" | grep .)" "$whole" "paging: the pages are the first 80 hits of one search, in order"
+is "$(printf '%s' "$pages" | grep . | sort | uniq -d | wc -l)" 0 "paging: no hit twice"
 tap_done

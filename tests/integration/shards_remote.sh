@@ -125,6 +125,12 @@ is "$(jq -S 'del(.took_ms)' "$T/body")" "$(srch "$T/local" -- Stadt)" "... with 
 # a reopen finds changes: a word indexed later must be corrected too.
 read -r code _ < <(get Inovation)
 like "$(jq -r .corrected_query "$T/body")" 'nnovation' "typo search over remote shards (word lists now kept)"
+# Asked before the run: the answer (nothing found) goes into the response
+# cache, under the index revision -- which must change with the run although
+# remote shards have none in Xapian (the run stamps stand in).
+read -r code _ < <(get Quokkafuttermittel)
+is "$(jq .total "$T/body")" 0 "before the run: the new word is not found (and this answer is cached)"
+rev_before=$(curl -s -m 20 "$URL/healthz" | jq .revision)
 printf -- '---\ntitle: Neu\n---\nDas Quokkafuttermittel ist da.\n' >"$T/site/quokka.md"
 "$F" index --quiet --db "$T/local" "$T/site" >/dev/null 2>&1
 is "$?" 0 "incremental run on the shards the servers serve"
@@ -137,6 +143,16 @@ for _ in $(seq 1 40); do
 done
 like "$cq" '[Qq]uokkafuttermittel' "a typo of the new word is corrected: the kept word lists were renewed"
 is "$(jq .total "$T/body")" 1 "... and finds the new page"
+for _ in $(seq 1 40); do
+    read -r code _ < <(get Quokkafuttermittel)
+    [ "$(jq .total "$T/body" 2>/dev/null)" = 1 ] && break
+    sleep 0.25
+done
+is "$(jq .total "$T/body")" 1 "the cached answer of before the run is not served again"
+rev_after=$(curl -s -m 20 "$URL/healthz" | jq .revision)
+[ -n "$rev_after" ] && [ "$rev_after" != 0 ] && [ "$rev_after" != "$rev_before" ]
+ok $? "the revision over remote shards moved with the run ($rev_before -> $rev_after)"
+like "$(curl -s -m 20 "$URL/api/suggest?q=Quokka")" 'Quokkafuttermittel' "suggestions know the new word"
 
 kill "$SPID"; wait "$SPID" 2>/dev/null; is "$?" 0 "serve exits 0 on SIGTERM"
 SPID=""
