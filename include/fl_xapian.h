@@ -222,10 +222,6 @@ fl_xstatus fl_xdb_find_document(fl_xdb *db, const char *term, size_t len, fl_xdo
 fl_xstatus fl_xdb_allterms(fl_xdb *db, const char *prefix, fl_xterm_cb cb, void *ud);
 fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_cb cb, void *ud);
 /* Positions of term in docid (sorted); *n = 0 when none.  *pos is malloc'd. */
-/* wdf[i] = the wdf of term in document docids[i] (0 when it lacks the term),
- * for n documents in any order: one walk of term's posting list. */
-fl_xstatus fl_xdb_wdfs(fl_xdb *db, const char *term, size_t len, const fl_xdocid *docids,
-                       size_t n, uint32_t *wdf);
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n);
 /* Number of documents with a value in `slot` (0 when none: e.g. a facet no

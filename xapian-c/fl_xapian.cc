@@ -1149,32 +1149,6 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
     });
 }
 
-fl_xstatus fl_xdb_wdfs(fl_xdb *db, const char *term, size_t len, const fl_xdocid *docids,
-                       size_t n, uint32_t *wdf)
-{
-    return guard(__func__, [&](const char *fn) {
-        NEED(db);
-        if (n) {
-            NEED(docids);
-            NEED(wdf);
-        }
-        const std::string t = bytes(fn, term, len);
-        std::vector<size_t> idx(n);
-        for (size_t i = 0; i < n; i++) {
-            idx[i] = i;
-            wdf[i] = 0;
-        }
-        std::sort(idx.begin(), idx.end(),
-                  [&](size_t a, size_t b) { return docids[a] < docids[b]; });
-        Xapian::PostingIterator it = db->db.postlist_begin(t), end = db->db.postlist_end(t);
-        for (size_t k = 0; k < n && it != end; k++) {
-            it.skip_to(docids[idx[k]]);
-            if (it != end && *it == docids[idx[k]])
-                wdf[idx[k]] = static_cast<uint32_t>(it.get_wdf());
-        }
-    });
-}
-
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n)
 {
