@@ -4,20 +4,54 @@
 #include "fl_buf.h"
 #include "fl_err.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
 
+/* Hostile YAML: an alias may point to a node that contains it (a cycle), or
+ * a few anchors referring to each other may expand to billions of nodes
+ * ("billion laughs") -- libyaml keeps aliases as references, our tree would
+ * copy them.  So the conversion stops at a cycle, and at a budget of nodes
+ * proportional to the input. */
+#define YAML_MIN_NODE_BUDGET 10000
+#define YAML_NODES_PER_BYTE 16
+
+typedef struct conv {
+    yaml_document_t *doc;
+    unsigned char *on_path; /* per node (index - 1): being converted now */
+    size_t nnodes;
+    size_t budget;          /* nodes still allowed */
+    const char *problem;    /* set when the conversion was stopped */
+    int problem_line;
+} conv;
+
 /* libyaml's nodes are indexed from 1; depth guards against hostile nesting. */
-static fl_yaml *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
+static fl_yaml *convert(conv *cv, yaml_node_t *node, int depth)
 {
     fl_yaml *y = fl_xcalloc(1, sizeof *y);
     y->line = (int)node->start_mark.line + 1;
-    if (depth > 64) {
+    size_t idx = (size_t)(node - cv->doc->nodes.start);
+    if (cv->problem || depth > 64 || idx >= cv->nnodes) {
         y->kind = FL_YAML_NULL;
         return y;
     }
+    if (cv->budget == 0) {
+        cv->problem = "aliases expand to too many nodes";
+        cv->problem_line = y->line;
+        y->kind = FL_YAML_NULL;
+        return y;
+    }
+    cv->budget--;
+    if (cv->on_path[idx]) {
+        cv->problem = "an alias refers to a node that contains it";
+        cv->problem_line = y->line;
+        y->kind = FL_YAML_NULL;
+        return y;
+    }
+    cv->on_path[idx] = 1;
+    yaml_document_t *doc = cv->doc;
     switch (node->type) {
     case YAML_SCALAR_NODE: {
         const char *v = (const char *)node->data.scalar.value;
@@ -41,7 +75,7 @@ static fl_yaml *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
         y->items = fl_xcalloc(n ? n : 1, sizeof *y->items);
         for (size_t i = 0; i < n; i++) {
             yaml_node_t *c = yaml_document_get_node(doc, node->data.sequence.items.start[i]);
-            y->items[y->n++] = c ? convert(doc, c, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
+            y->items[y->n++] = c ? convert(cv, c, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
         }
         break;
     }
@@ -53,8 +87,9 @@ static fl_yaml *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
             yaml_node_pair_t *pr = &node->data.mapping.pairs.start[i];
             yaml_node_t *k = yaml_document_get_node(doc, pr->key);
             yaml_node_t *v = yaml_document_get_node(doc, pr->value);
-            y->items[2 * y->n] = k ? convert(doc, k, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
-            y->items[2 * y->n + 1] = v ? convert(doc, v, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
+            y->items[2 * y->n] = k ? convert(cv, k, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
+            y->items[2 * y->n + 1] =
+                v ? convert(cv, v, depth + 1) : fl_xcalloc(1, sizeof(fl_yaml));
             y->n++;
         }
         break;
@@ -62,6 +97,7 @@ static fl_yaml *convert(yaml_document_t *doc, yaml_node_t *node, int depth)
     default:
         y->kind = FL_YAML_NULL;
     }
+    cv->on_path[idx] = 0;
     return y;
 }
 
@@ -88,9 +124,23 @@ fl_yaml *fl_yaml_parse(const char *text, size_t len, char **err, int *err_line)
         return NULL;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    fl_yaml *y = root ? convert(&doc, root, 0) : NULL;
+    size_t nnodes = (size_t)(doc.nodes.top - doc.nodes.start);
+    conv cv = {&doc, fl_xcalloc(nnodes ? nnodes : 1, 1), nnodes,
+               len < (SIZE_MAX - YAML_MIN_NODE_BUDGET) / YAML_NODES_PER_BYTE
+                   ? YAML_MIN_NODE_BUDGET + len * YAML_NODES_PER_BYTE
+                   : SIZE_MAX,
+               NULL, 0};
+    fl_yaml *y = root ? convert(&cv, root, 0) : NULL;
+    free(cv.on_path);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+    if (cv.problem) {
+        if (err_line)
+            *err_line = cv.problem_line;
+        fl_err_set(err, "%d: %s", cv.problem_line, cv.problem);
+        fl_yaml_free(y);
+        return NULL;
+    }
     return y;
 }
 

@@ -123,6 +123,13 @@ printf -- '---\ntitle: Gut\n---\nEin guter Text über Apfelbäume.\n' >"$B/ok/in
 printf -- '---\ntitle: [unclosed\nfoo: : bar\n---\n# Kaputte Kopfzeile\nText über Birnbäume.\n' >"$B/badyaml.md"
 printf -- 'Eine Zeile davor\n---\ntitle: Spät\n---\nText über Kirschbäume.\n' >"$B/late.md"
 printf -- '---\ntitle: Latin\n---\nText \xff\xfe mit kaputtem UTF-8 über Pflaumen.\n' >"$B/badutf8.md"
+# YAML aliases: one inside the node it names, and a "billion laughs" (ten
+# levels of ten aliases each): both used to recurse until memory ran out.
+printf -- '---\nbase: &b\n  - <<: *b\ntitle: Kreis\n---\nText über Quitten.\n' >"$B/alias-loop.md"
+{ printf -- '---\na: &a [x, x, x, x, x, x, x, x, x, x]\n'
+  p=a; for c in b c d e f g h i j; do printf '%s: &%s [' "$c" "$c"
+      for _ in 1 2 3 4 5 6 7 8 9; do printf '*%s, ' "$p"; done; printf '*%s]\n' "$p"; p=$c; done
+  printf -- 'title: Lachen\n---\nText über Mispeln.\n'; } >"$B/alias-bomb.md"
 printf 'BIN\0\0\0\1\2binary' >"$B/binary.md"
 head -c 5000 /dev/zero | tr '\0' 'x' >"$B/big.md"
 ln -s ../loop "$B/loop/self"
@@ -133,6 +140,8 @@ printf 'max_file_size: 1KB\n' >"$T/bad.yml"
 is "$rc" 1 "bad input: exit 1 (committed, some files failed)"
 err=$(cat "$T/err")
 like "$err" 'badyaml\.md:[0-9]+: .*YAML' "invalid YAML reported with file and line"
+like "$err" 'alias-loop\.md:[0-9]+: .*alias refers to a node that contains it' "recursive YAML alias reported"
+like "$err" 'alias-bomb\.md:[0-9]+: .*too many nodes' "exponential YAML aliases reported"
 like "$err" 'late\.md:[0-9]+: ' "front matter not at the top reported"
 like "$err" 'badutf8\.md(:[0-9]+)?: .*UTF-8' "invalid UTF-8 reported"
 like "$err" 'binary\.md' "binary file reported"
@@ -143,6 +152,7 @@ else skip "running as root: chmod 000 does not stop reading"; fi
 ids=$(dump "$T/bad.db" | cut -f1 | tr '\n' ' ')
 like "$ids" 'ok/index\.md' "good file indexed"
 like "$ids" 'badyaml\.md' "file with invalid YAML still indexed"
+like "$ids" 'alias-loop\.md' "file with a recursive alias still indexed (as text)"
 like "$ids" 'late\.md' "file with late front matter still indexed"
 like "$ids" 'badutf8\.md' "file with invalid UTF-8 indexed (repaired)"
 unlike "$ids" 'binary\.md|big\.md' "binary and oversized files not indexed"

@@ -4,6 +4,7 @@
 #include "fl_config.h"
 #include "fl_frontmatter.h"
 #include "fl_site.h"
+#include "fl_yaml.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -387,6 +388,43 @@ int main(void)
         if (f)
             fclose(f);
         skip("no example site fixtures");
+    }
+
+    /* Hostile YAML (front matter is site content): an alias inside the node
+     * it names, and aliases that expand exponentially, are refused with a
+     * message instead of recursing until memory runs out.  The first input
+     * is what libFuzzer found (fuzz_config, a timeout). */
+    {
+        static const char cyc[] = "base: &b\n  -cets:\n  - <<: *b\n    field <<: *b\n"
+                                  "    field:: doc\n_file_size: 1.5MB\ndb: ~\n";
+        char *err = NULL;
+        int line = 0;
+        fl_yaml *y = fl_yaml_parse(cyc, strlen(cyc), &err, &line);
+        ok(y == NULL && err && strstr(err, "alias"), "recursive alias refused: %s", err ? err : "");
+        ok(line >= 1, "... with a line number (%d)", line);
+        free(err);
+        fl_yaml_free(y);
+        fl_buf laughs = FL_BUF_INIT;
+        fl_buf_puts(&laughs, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'j'; c++)
+            fl_buf_printf(&laughs, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c,
+                          c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+        err = NULL;
+        y = fl_yaml_parse(laughs.data, laughs.len, &err, NULL);
+        ok(y == NULL && err && strstr(err, "too many nodes"), "billion laughs refused: %s",
+           err ? err : "");
+        free(err);
+        fl_yaml_free(y);
+        fl_buf_free(&laughs);
+        static const char fine[] = "base: &b {x: 1}\none: *b\ntwo: *b\n";
+        err = NULL;
+        y = fl_yaml_parse(fine, strlen(fine), &err, NULL);
+        const fl_yaml *two = fl_yaml_get(y, "two");
+        ok(y && two && fl_yaml_str(fl_yaml_get(two, "x")) &&
+               strcmp(fl_yaml_str(fl_yaml_get(two, "x")), "1") == 0,
+           "an alias used twice, without a cycle, still reads");
+        free(err);
+        fl_yaml_free(y);
     }
     return tap_done();
 }
