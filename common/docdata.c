@@ -108,9 +108,8 @@ static bool key_is(const char *k, size_t klen, const char *name)
     return klen == strlen(name) && memcmp(k, name, klen) == 0;
 }
 
-int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
+size_t fl_docdata_count_sections(const char *data, size_t len)
 {
-    /* Room for every section line at once instead of growing per line. */
     size_t nsec = 0;
     for (const char *q = data, *end = data + len; q && q < end;) {
         if ((size_t)(end - q) >= 8 && memcmp(q, "section\t", 8) == 0)
@@ -118,6 +117,13 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
         q = memchr(q, '\n', (size_t)(end - q));
         q = q ? q + 1 : NULL;
     }
+    return nsec;
+}
+
+int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
+{
+    /* Room for every section line at once instead of growing per line. */
+    size_t nsec = fl_docdata_count_sections(data, len);
     if (nsec)
         p->sections = fl_xrealloc(p->sections, (p->nsections + nsec) * sizeof *p->sections);
     size_t seccap = p->nsections + nsec;

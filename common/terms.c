@@ -1,9 +1,11 @@
 /* terms.c — helpers of the index layout (see fl_terms.h). */
 #include "fl_terms.h"
 
+#include "fl_hash.h"
 #include "fl_utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 #include <utf8proc.h>
 
 static void put_key_cp(fl_buf *out, utf8proc_int32_t cp)
@@ -65,10 +67,5 @@ unsigned fl_shard_of(const char *id, unsigned nshards)
 {
     if (nshards <= 1 || !id)
         return 0;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    }
-    return (unsigned)(h % nshards);
+    return (unsigned)(fl_fnv1a(id, strlen(id), FL_FNV1A_INIT) % nshards);
 }

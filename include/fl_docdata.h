@@ -25,6 +25,8 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out);
  * Sections get title, anchor, level and positions; their text is NULL.
  * Returns 0, or -1 with *err on malformed data. */
 int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err);
+/* The number of section lines in encoded data (to size a section table). */
+size_t fl_docdata_count_sections(const char *data, size_t len);
 
 /* One encoded value s[0..len) unescaped into a new string (never NULL): for
  * readers that pick single fields out of the data without decoding it all. */

@@ -3,6 +3,7 @@
 
 #include "fl_docdata.h"
 #include "fl_err.h"
+#include "fl_hash.h"
 #include "fl_normalize.h"
 #include "fl_terms.h"
 #include "fl_utf8.h"
@@ -22,12 +23,7 @@ typedef struct strset {
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return fl_fnv1a(s, len, FL_FNV1A_INIT);
 }
 
 /* Returns true when s was added (was not present yet). */

@@ -6,6 +6,7 @@
 #include "fl_docbuild.h"
 #include "fl_docdata.h"
 #include "fl_err.h"
+#include "fl_hash.h"
 #include "fl_json.h"
 #include "fl_jsonread.h"
 #include "fl_site.h"
@@ -516,16 +517,6 @@ typedef struct spell_counts {
     size_t cap, n;
 } spell_counts;
 
-static uint64_t fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void sc_grow(spell_counts *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 4096;
@@ -547,7 +538,7 @@ static void sc_add(spell_counts *m, const char *w, size_t len, long delta)
 {
     if ((m->n + 1) * 2 > m->cap)
         sc_grow(m);
-    uint64_t h = fnv1a(w, len);
+    uint64_t h = fl_fnv1a(w, len, FL_FNV1A_INIT);
     size_t j = h & (m->cap - 1);
     while (m->slots[j].word) {
         spell_count *e = &m->slots[j];

@@ -15,6 +15,7 @@
 #include "search_int.h"
 
 #include "fl_err.h"
+#include "fl_hash.h"
 #include "fl_terms.h"
 
 #include <pthread.h>
@@ -43,12 +44,8 @@ struct fl_completions {
 
 uint64_t fl_searcher_stub_hash(const fl_searcher *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = s->stub ? s->stub : ""; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    const char *stub = s->stub ? s->stub : "";
+    return fl_fnv1a(stub, strlen(stub), FL_FNV1A_INIT);
 }
 
 static const char *ekey(const fl_completions *c, const centry *e) { return c->arena + e->off; }

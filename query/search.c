@@ -411,13 +411,7 @@ static uint32_t parse_u32(const char *s, size_t n)
 
 static void decode_light(dc_entry *e, const char *data, size_t len)
 {
-    size_t nsec = 0;
-    for (const char *q = data, *end = data + len; q && q < end;) {
-        if ((size_t)(end - q) >= 8 && memcmp(q, "section\t", 8) == 0)
-            nsec++;
-        q = memchr(q, '\n', (size_t)(end - q));
-        q = q ? q + 1 : NULL;
-    }
+    size_t nsec = fl_docdata_count_sections(data, len);
     fl_page *p = &e->page;
     p->sections = nsec ? fl_xcalloc(nsec, sizeof *p->sections) : NULL;
     e->slices = fl_xmalloc((nsec ? nsec : 1) * 4 * sizeof *e->slices);

@@ -14,6 +14,7 @@
 #include "fl_assets.h"
 #include "fl_buf.h"
 #include "fl_err.h"
+#include "fl_hash.h"
 #include "fl_json.h"
 #include "fl_params.h"
 #include "fl_search.h"
@@ -99,16 +100,6 @@ typedef struct ratelimiter {
     double last_purge;
 } ratelimiter;
 
-static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-#define FNV_INIT 14695981039346656037ULL
 
 static double mono_s(void)
 {
@@ -141,7 +132,7 @@ static void rl_purge(ratelimiter *rl, double now)
 static unsigned rl_check(ratelimiter *rl, const char *ip)
 {
     double now = mono_s();
-    size_t b = fnv1a(ip, strlen(ip), FNV_INIT) % RL_BUCKETS;
+    size_t b = fl_fnv1a(ip, strlen(ip), FL_FNV1A_INIT) % RL_BUCKETS;
     unsigned wait = 0;
     pthread_mutex_lock(&rl->lock);
     if (rl->count > RL_MAX_ENTRIES || now - rl->last_purge > 60.0)
@@ -472,16 +463,23 @@ static void worker_free(void *p)
 
 /* Hash of DIR/XAPIANDB's content: a `--full` swap renames a new stub over it
  * and the revision number alone may repeat across generations.  0 when there
- * is no stub (a plain glass directory). */
+ * is no stub (a plain glass directory).  All of it: a stub of 64 shards, or a
+ * hand-written one of remote shards, is longer than one read. */
 static uint64_t stub_hash(const fl_server *srv)
 {
     int fd = open(srv->stub_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     char buf[512];
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n;
+    size_t total = 0;
+    uint64_t h = FL_FNV1A_INIT;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        h = fl_fnv1a(buf, (size_t)n, h);
+        total += (size_t)n;
+    }
     close(fd);
-    return n > 0 ? fnv1a(buf, (size_t)n, FNV_INIT) : 0;
+    return total ? h : 0;
 }
 
 static void publish_index_state(fl_server *srv, fl_searcher *s)
@@ -787,8 +785,8 @@ static enum MHD_Result send_unavailable(fl_server *srv, struct MHD_Connection *c
 static void make_etag(const worker *w, fl_searcher *s, const char *endpoint, const fl_buf *canon,
                       char *out, size_t outsize)
 {
-    uint64_t h = fnv1a(endpoint, strlen(endpoint), FNV_INIT);
-    h = fnv1a(canon->data ? canon->data : "", canon->len, h);
+    uint64_t h = fl_fnv1a(endpoint, strlen(endpoint), FL_FNV1A_INIT);
+    h = fl_fnv1a(canon->data ? canon->data : "", canon->len, h);
     snprintf(out, outsize, "W/\"%08x-%llu-%016llx\"", (unsigned)(w->gen & 0xffffffffu),
              (unsigned long long)fl_searcher_revision(s), (unsigned long long)h);
 }
@@ -840,7 +838,7 @@ static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, reque
         fl_buf_puts(&cr->key, kind);
         fl_buf_putc(&cr->key, '\n');
         fl_buf_append(&cr->key, canon.data ? canon.data : "", canon.len);
-        cr->hash = fnv1a(cr->key.data, cr->key.len, FNV_INIT);
+        cr->hash = fl_fnv1a(cr->key.data, cr->key.len, FL_FNV1A_INIT);
         cr->gen = w->gen;
         cr->rev = fl_searcher_revision(s);
         rc_see_revision(srv->cache, cr->gen, cr->rev);
@@ -1631,7 +1629,7 @@ static void prepare_assets(fl_server *srv)
         asset *a = &srv->assets[i];
         a->src = &fl_assets[i];
         snprintf(a->etag, sizeof a->etag, "\"%016llx\"",
-                 (unsigned long long)fnv1a(a->src->data, a->src->len, FNV_INIT));
+                 (unsigned long long)fl_fnv1a(a->src->data, a->src->len, FL_FNV1A_INIT));
         if (a->src->len < GZIP_MIN_BYTES)
             continue;
         uLongf zlen = compressBound((uLong)a->src->len) + 32;
