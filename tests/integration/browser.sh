@@ -6,6 +6,7 @@
 # text.  Saves build/test-artifacts/widget.png.  Skips cleanly when chromium
 # or the npm package cannot be had.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
@@ -37,12 +38,7 @@ rc=0
 
 "$FINDLING" serve --db "$DB" --listen 127.0.0.1:0 >"$SCRATCH/serve.out" 2>&1 &
 SPID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$SCRATCH/serve.out" | head -1)
-    [ -n "$URL" ] && break
-    sleep 0.05
-done
+URL=$(serve_url "$SCRATCH/serve.out" "$SPID")
 ok "$([ -n "$URL" ] && echo 0 || echo 1)" "server started ($URL)"
 
 ART=$TOP/build/test-artifacts

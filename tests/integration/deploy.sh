@@ -5,6 +5,7 @@
 # --trust-proxy makes the rate limit and the access log see the client
 # from X-Forwarded-For, which is otherwise ignored.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 set -u
 command -v curl >/dev/null || skip_all "curl missing"
 command -v jq >/dev/null || skip_all "jq missing"
@@ -23,24 +24,9 @@ start() {
     "$@" >"$out" 2>"$out.err" &
     SPID=$!
     PIDS+=("$SPID")
-    URL=""
-    for _ in $(seq 1 200); do
-        URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$out" | head -1)
-        [ -n "$URL" ] && return 0
-        kill -0 "$SPID" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
+    URL=$(serve_url "$out" "$SPID" 200)
 }
 search_total() { curl -s "$URL/api/search?q=$1" | jq -r .total; }
-# wait_for WORD: until a search finds WORD (the server picked up a reindex)
-wait_for() {
-    for _ in $(seq 1 100); do
-        [ "$(search_total "$1")" -gt 0 ] 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 cp -r "$TOP/examples/site" "$T/site"
 "$FINDLING" index --quiet --db "$T/db" "$T/site" >/dev/null 2>&1
@@ -68,11 +54,11 @@ else
     # root changes the site and reindexes, incrementally and then --full
     printf -- '---\ntitle: Zitronenfalter\n---\nDer Zitronenfalter im Stadtpark.\n' >"$T/site/falter.md"
     "$FINDLING" index --quiet --db "$T/db" "$T/site" >/dev/null 2>&1
-    wait_for Zitronenfalter
+    found_within Zitronenfalter 10
     ok $? "an incremental reindex by root is picked up"
     printf -- '---\ntitle: Schwalbenschwanz\n---\nDer Schwalbenschwanz am Flussufer.\n' >"$T/site/schwalbe.md"
     (umask 022; "$FINDLING" index --quiet --full --db "$T/db" "$T/site" >/dev/null 2>&1)
-    wait_for Schwalbenschwanz
+    found_within Schwalbenschwanz 10
     ok $? "a --full reindex by root (umask 022) is picked up"
     is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200 "/healthz 200"
     kill -TERM "$SPID"; wait "$SPID"; rc=$?

@@ -6,6 +6,7 @@
 # keep answering a normal client, leak neither memory nor descriptors, and
 # stop cleanly afterwards (under ASan: without a leak report).
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 set -u
 command -v python3 >/dev/null || skip_all "python3 missing"
 
@@ -26,13 +27,7 @@ ok $([ "$rc" -le 1 ]; echo $?) "example index built (exit $rc)"
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8" \
     "$FINDLING" serve --db "$T/db" --listen 127.0.0.1:0 --threads 2 >"$T/out" 2>"$T/err" &
 SPID=$!
-URL=""
-for _ in $(seq 1 200); do
-    URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/out" | head -1)
-    [ -n "$URL" ] && break
-    kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.05
-done
+URL=$(serve_url "$T/out" "$SPID" 200)
 ok $([ -n "$URL" ]; echo $?) "server started ($URL)"
 [ -n "$URL" ] || { cat "$T/err" | sed 's/^/#   /'; tap_done; exit; }
 PORT=${URL##*:}

@@ -4,6 +4,7 @@
 # `findling serve` on the replica follows every new revision (incremental
 # changesets and whole copies after a --full swap) with no failed request.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 
 for t in xapian-replicate-server xapian-replicate curl jq python3; do
     command -v "$t" >/dev/null || skip_all "$t missing (xapian-tools, curl, jq, python3)"
@@ -16,10 +17,6 @@ cleanup() {
     rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # ------------------------------------------------------------------ options
 SITE=$SCRATCH/site
@@ -104,12 +101,7 @@ is "$(cat "$REPLICA/XAPIANDB")" "$before" "the replica's stub is untouched"
 "$FINDLING" serve --db "$REPLICA" --listen 127.0.0.1:0 >"$SCRATCH/serve.out" 2>"$SCRATCH/serve.err" &
 SPID=$!
 PIDS+=("$SPID")
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$SCRATCH/serve.out" | head -1)
-    [ -n "$URL" ] && break
-    sleep 0.05
-done
+URL=$(serve_url "$SCRATCH/serve.out" "$SPID")
 [ -n "$URL" ] || { echo "Bail out! serve on the replica did not start: $(cat "$SCRATCH/serve.err")"; exit 1; }
 like "$(curl -s "$URL/api/search?q=Spielplatz" | jq -r .total)" '^[1-9]' "serve answers from the replica"
 
@@ -117,17 +109,6 @@ HOSTPORT=${URL#http://}
 python3 "$TOP/tests/lib/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" "$SCRATCH/load.out" "$SCRATCH/stop" &
 LOADPID=$!
 PIDS+=("$LOADPID")
-
-found_within() { # found_within WORD SECONDS → 0 when the replica's server finds WORD in time
-    local word=$1 secs=$2 t0 n
-    t0=$(date +%s.%N)
-    while :; do
-        n=$(curl -s "$URL/api/search?q=$word" | jq -r .total 2>/dev/null)
-        [ "${n:-0}" -gt 0 ] 2>/dev/null && return 0
-        awk -v a="$t0" -v b="$(date +%s.%N)" -v s="$secs" 'BEGIN{exit !(b-a>s)}' && return 1
-        sleep 0.1
-    done
-}
 
 # ------------------------------------------------------------------ incremental: a changeset
 WORD1=Quetzalkoatlprojekt

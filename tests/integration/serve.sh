@@ -3,6 +3,7 @@
 # freshness under reindexing (incremental and --full) with zero failed
 # requests, rate limiting, clean shutdown.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 
 command -v curl >/dev/null || skip_all "curl missing"
 command -v jq >/dev/null || skip_all "jq missing"
@@ -23,14 +24,7 @@ start_server() {
     "$FINDLING" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
     SPID=$!
     PIDS+=("$SPID")
-    URL=""
-    for _ in $(seq 1 100); do
-        URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$out" | head -1)
-        [ -n "$URL" ] && return 0
-        kill -0 "$SPID" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    return 1
+    URL=$(serve_url "$out" "$SPID")
 }
 
 # status URL [curl args...] → prints the HTTP status
@@ -233,17 +227,6 @@ HOSTPORT=${URL#http://}
 python3 "$TOP/tests/lib/load.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" "$SCRATCH/load.out" 200 &
 LOADPID=$!
 PIDS+=("$LOADPID")
-
-found_within() { # found_within WORD SECONDS → 0 when a search finds WORD in time
-    local word=$1 secs=$2 t0
-    t0=$(date +%s.%N)
-    while :; do
-        n=$(curl -s "$URL/api/search?q=$word" | jq -r .total 2>/dev/null)
-        [ "${n:-0}" -gt 0 ] && return 0
-        awk -v a="$t0" -v b="$(date +%s.%N)" -v s="$secs" 'BEGIN{exit !(b-a>s)}' && return 1
-        sleep 0.05
-    done
-}
 
 WORD1=Quetzalkoatlprojekt
 is "$(curl -s "$URL/api/search?q=$WORD1" | jq -r .total)" 0 "new word not found before reindexing"

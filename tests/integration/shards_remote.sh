@@ -6,6 +6,7 @@
 # `serve` answers 503 with Retry-After quickly (no hang), and it recovers when
 # the server comes back.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/serve.sh"
 set -u
 command -v xapian-tcpsrv >/dev/null || skip_all "xapian-tcpsrv not installed (xapian-tools)"
 command -v curl >/dev/null || skip_all "curl not installed"
@@ -32,9 +33,8 @@ printf '\nrecency_boost: 0.2\n' >>"$T/site/findling.yml"
 is "$?" 0 "3-shard index built"
 gen=$(awk -F'[ /]' 'NR == 1 {print $2}' "$T/local/XAPIANDB")
 
-# A free port: bind to 0 and read what the kernel gave (it is released again
-# before tcpsrv binds it; a rare race only makes the start retry below fail).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Ports from free_port are released again before tcpsrv binds them: a rare
+# race only makes the start below fail.
 start_shard() { # start_shard K: (re)starts tcpsrv for shard K on PORT[K]
     local k=$1
     setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "${PORT[$k]}" \
@@ -67,12 +67,7 @@ like "$(srch "$T/remote" -- Bürger | jq -c '.facets.category[0]')" '"count":[1-
 # ---------------------------------------------------------------- serve
 "$F" serve --db "$T/remote" --listen 127.0.0.1:0 >"$T/serve.out" 2>&1 &
 SPID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/serve.out" | head -1)
-    [ -n "$URL" ] && break
-    sleep 0.05
-done
+URL=$(serve_url "$T/serve.out" "$SPID")
 ok "$([ -n "$URL" ] && echo 0 || echo 1)" "serve over remote shards started"
 get() { curl -s -m 20 -o "$T/body" -D "$T/head" -w '%{http_code} %{time_total}' "$URL/api/search?q=$1"; }
 read -r code _ < <(get B%C3%BCrger)
@@ -86,12 +81,7 @@ sug=$(curl -s -m 20 "$URL/api/suggest?q=Buerg")
 like "$sug" 'Bürger' "suggest over remote shards: Buerg → Bürger…"
 "$F" serve --db "$T/local" --listen 127.0.0.1:0 >"$T/serve2.out" 2>&1 &
 LPID=$!
-URL2=""
-for _ in $(seq 1 100); do
-    URL2=$(sed -n 's#^findling serve: listening on \(http://[^ ]*\)/ .*#\1#p' "$T/serve2.out" | head -1)
-    [ -n "$URL2" ] && break
-    sleep 0.05
-done
+URL2=$(serve_url "$T/serve2.out" "$LPID")
 is "$sug" "$(curl -s -m 20 "$URL2/api/suggest?q=Buerg")" "... the same suggestions as the local shards"
 kill "$LPID"; wait "$LPID" 2>/dev/null
 kill_shard "${PIDS[1]}"; PIDS[1]=""
