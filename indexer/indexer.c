@@ -1230,13 +1230,15 @@ static unsigned default_threads(void)
  * shard-K.compact, then puts it in the shard's place (the shard moved aside
  * first, and back when that fails).  Compaction only saves space: a shard
  * that cannot be compacted (disk full, ...) stays as it is, with a warning,
- * and the build goes on. */
+ * and the build goes on -- unless it could not even be put back, then the
+ * build fails and the live generation stays. */
 typedef struct shard_compact {
     const char *gen_path;
     unsigned nshards;
     unsigned next;        /* the next shard to take (under mu) */
     pthread_mutex_t mu;
     fl_strlist warnings;  /* under mu */
+    char *fatal;          /* a shard lost from its place (under mu), or NULL */
 } shard_compact;
 
 static void compact_warn(shard_compact *sc, const char *sp, const char *what, const char *why)
@@ -1285,8 +1287,19 @@ static void *compact_shard_thread(void *arg)
             rm_rf(tmp);
         } else if (rename(tmp, sp) != 0) {
             int e = errno;
-            rename(old, sp);
-            compact_warn_errno(sc, sp, "cannot be replaced by its compacted copy", e);
+            if (rename(old, sp) != 0) {
+                /* Neither copy is where the stub will look: the build fails
+                 * and the live generation stays in use. */
+                int e2 = errno;
+                pthread_mutex_lock(&sc->mu);
+                if (!sc->fatal)
+                    sc->fatal = fl_xasprintf("%s: cannot be replaced by its compacted copy (%s), "
+                                             "nor put back (%s)",
+                                             sp, strerror(e), strerror(e2));
+                pthread_mutex_unlock(&sc->mu);
+            } else {
+                compact_warn_errno(sc, sp, "cannot be replaced by its compacted copy", e);
+            }
             rm_rf(tmp);
         } else {
             rm_rf(old);
@@ -1297,10 +1310,10 @@ static void *compact_shard_thread(void *arg)
     }
 }
 
-static void compact_shards(const fl_index_options *o, const char *gen_path, unsigned nshards,
-                           unsigned nthreads)
+static int compact_shards(const fl_index_options *o, const char *gen_path, unsigned nshards,
+                          unsigned nthreads, char **err)
 {
-    shard_compact sc = {gen_path, nshards, 0, PTHREAD_MUTEX_INITIALIZER, {0}};
+    shard_compact sc = {gen_path, nshards, 0, PTHREAD_MUTEX_INITIALIZER, {0}, NULL};
     if (nthreads > nshards)
         nthreads = nshards;
     if (nthreads < 1)
@@ -1319,6 +1332,12 @@ static void compact_shards(const fl_index_options *o, const char *gen_path, unsi
     for (size_t i = 0; i < sc.warnings.n; i++)
         report(o, FL_INDEX_WARNING, NULL, 0, sc.warnings.items[i]);
     fl_strlist_free(&sc.warnings);
+    if (sc.fatal) {
+        fl_err_set(err, "%s", sc.fatal);
+        free(sc.fatal);
+        return -1;
+    }
+    return 0;
 }
 
 /* A lane's thread: stores its jobs in order, then its spelling counts, and
@@ -2009,8 +2028,9 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             for (size_t i = 0; i < shard_paths.n; i++)
                 rm_rf(shard_paths.items[i]);
         }
-        if (!o->no_compact && nshards > 1)
-            compact_shards(o, gen_path, nshards, default_threads());
+        if (!o->no_compact && nshards > 1 &&
+            compact_shards(o, gen_path, nshards, default_threads(), err) != 0)
+            goto out;
         /* The swap: readers opening DIR from now on get the new generation. */
         if (write_stub(dir, newgen, nshards, err) != 0)
             goto out;

@@ -145,7 +145,7 @@ typedef struct ngroup {
  * queries over 2 remote law shards took 138 instead of 93 ms); the eval
  * figures are the same either way. */
 static int near_bonus(fl_searcher *s, fl_xdocid docid, const ngroup *g, double avlen,
-                      double *bonus)
+                      uint32_t *dlen, double *bonus)
 {
     *bonus = 0;
     size_t ns = g->stems->n;
@@ -176,12 +176,12 @@ static int near_bonus(fl_searcher *s, fl_xdocid docid, const ngroup *g, double a
     if (rc == 0 && all) {
         qsort(v, n, sizeof *v, spos_cmp);
         if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
-            uint32_t dlen = 0;
-            if (fl_xdb_doclength(s->db, docid, &dlen) != FL_XOK) {
+            /* The length once per candidate, whatever its groups. */
+            if (*dlen == UINT32_MAX && fl_xdb_doclength(s->db, docid, dlen) != FL_XOK) {
                 rc = -1;
             } else {
                 /* Xapian's BM25 (k2 = 0, wqf 1, min_normlen 0.5). */
-                double normlen = avlen > 0 ? dlen / avlen : 1;
+                double normlen = avlen > 0 ? *dlen / avlen : 1;
                 if (normlen < 0.5)
                     normlen = 0.5;
                 double K = FL_BM25_K1 * ((1 - FL_BM25_B) + FL_BM25_B * normlen);
@@ -197,9 +197,10 @@ static int near_bonus(fl_searcher *s, fl_xdocid docid, const ngroup *g, double a
     return rc;
 }
 
-/* Fills g: the stems' idf and the most the group can add.  Returns 0 or -1
- * (Xapian error pending). */
-static int group_init(fl_searcher *s, const fl_strlist *stems, ngroup *g)
+/* Fills g: the stems' idf and the most the group can add.  The frequencies
+ * come from the MSet, which holds them for the query's terms (a remote shard
+ * is not asked again).  Returns 0 or -1 (Xapian error pending). */
+static int group_init(fl_searcher *s, fl_xmset *mset, const fl_strlist *stems, ngroup *g)
 {
     size_t ns = stems->n;
     g->stems = stems;
@@ -209,7 +210,7 @@ static int group_init(fl_searcher *s, const fl_strlist *stems, ngroup *g)
     for (size_t k = 0; k < ns; k++) {
         const char *t = stems->items[k];
         uint32_t tf = 0;
-        if (fl_xdb_termfreq(s->db, t, strlen(t), &tf) != FL_XOK)
+        if (fl_xmset_termfreq(mset, t, strlen(t), &tf) != FL_XOK)
             return -1;
         if (tf == 0) {
             g->idf[k] = -1;
@@ -271,7 +272,7 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
         rc = -1;
     for (size_t gi = 0; gi < c->n_near_groups && rc == 0; gi++)
         if (c->near_groups[gi].n >= 2)
-            rc = group_init(s, &c->near_groups[gi], &groups[ngroups++]);
+            rc = group_init(s, mset, &c->near_groups[gi], &groups[ngroups++]);
     double top = fl_xmset_max_attained(mset);
     double today = (double)(time(NULL) / 86400);
     /* The most any candidate can gain: once a candidate's first-stage weight
@@ -317,9 +318,10 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
             }
         }
         fl_xdoc_free(doc);
+        uint32_t dlen = UINT32_MAX; /* not read yet */
         for (size_t gi = 0; gi < ngroups && rc == 0; gi++) {
             double b = 0;
-            if (near_bonus(s, docids[i], &groups[gi], avlen, &b) != 0)
+            if (near_bonus(s, docids[i], &groups[gi], avlen, &dlen, &b) != 0)
                 rc = -1;
             x->weight += b;
         }
