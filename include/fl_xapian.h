@@ -353,10 +353,6 @@ fl_xstatus fl_xquery_scale(const fl_xquery *q, double factor, fl_xquery **out);
  * document that has a value in slot). */
 fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *hi,
                                  fl_xquery **out);
-/* Every term starting with prefix, OR'd (OP_SYNONYM when as_synonym);
- * at most max_expansion terms (0 = unlimited), the most frequent kept. */
-fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool as_synonym,
-                              fl_xquery **out);
 fl_xstatus fl_xquery_match_all(fl_xquery **out);
 /* The documents indexed by `term`, each weighing exactly `weight` whatever
  * its length or wdf (a Xapian PostingSource): a bonus BM25's length
@@ -437,12 +433,6 @@ fl_xstatus fl_xenquire_set_sort_by_value_then_relevance(fl_xenquire *e, fl_xvalu
                                                         bool reverse);
 fl_xstatus fl_xenquire_set_sort_by_relevance_then_value(fl_xenquire *e, fl_xvalueno slot,
                                                         bool reverse);
-/* Sorts by the values of slots[0..n) (string order; reverse[i] (NULL = none
- * reversed) makes slot i descending), ignoring relevance: Xapian's
- * MultiValueKeyMaker.  Xapian 1.4 cannot use it with remote shards
- * (UnimplementedError): combine the keys into one slot there. */
-fl_xstatus fl_xenquire_set_sort_by_values(fl_xenquire *e, const fl_xvalueno *slots,
-                                          const bool *reverse, size_t n);
 /* Ascending docid order among equal weights (the default) or descending. */
 fl_xstatus fl_xenquire_set_docid_order_descending(fl_xenquire *e, bool descending);
 fl_xstatus fl_xenquire_set_collapse_key(fl_xenquire *e, fl_xvalueno slot, uint32_t max);

@@ -273,22 +273,6 @@ static void add_posterm(fl_hl *hl, const char *prefix, const char *t)
     free(s);
 }
 
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* The Meilisearch rule: 5+ letters one typo, 9+ two. */
-static unsigned typo_budget(const char *exact)
-{
-    size_t n = utf8_chars(exact);
-    return n >= 9 ? 2 : n >= 5 ? 1 : 0;
-}
-
 static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
 {
     char *sug = NULL;
@@ -442,7 +426,7 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
     /* Typo tolerance: an unknown word gets its spelling correction as an
      * alternative; a rare one whose correction is far more common has it
      * offered ("Meinten Sie …?") without changing the results. */
-    unsigned budget = t->kind == FL_TOKEN_WORD ? typo_budget(t->exact) : 0;
+    unsigned budget = t->kind == FL_TOKEN_WORD ? fl_typo_budget(t->exact, strlen(t->exact)) : 0;
     if (budget) {
         uint32_t f = tfreq(x, "", stem) + tfreq(x, FL_PREFIX_EXACT, t->exact) +
                      tfreq(x, FL_PREFIX_PART, stem);

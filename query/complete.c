@@ -278,7 +278,6 @@ static size_t top_k(const fl_completions *c, size_t l, size_t r, size_t k, uint3
 typedef struct cand {
     char *text;
     uint32_t freq;
-    uint32_t rank;   /* for the typo-tolerant ones: the entry's rank */
 } cand;
 
 typedef struct cands {
@@ -286,8 +285,7 @@ typedef struct cands {
     size_t n, cap;
 } cands;
 
-static void cands_add(cands *cs, const char *lead, const char *s, size_t slen, uint32_t freq,
-                      uint32_t rank)
+static void cands_add(cands *cs, const char *lead, const char *s, size_t slen, uint32_t freq)
 {
     fl_buf b = FL_BUF_INIT;
     if (lead) {
@@ -306,7 +304,7 @@ static void cands_add(cands *cs, const char *lead, const char *s, size_t slen, u
         cs->cap = cs->cap ? cs->cap * 2 : 16;
         cs->c = fl_xrealloc(cs->c, cs->cap * sizeof *cs->c);
     }
-    cs->c[cs->n++] = (cand){t, freq, rank};
+    cs->c[cs->n++] = (cand){t, freq};
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -331,7 +329,7 @@ static void exact(const fl_completions *c, const char *key, size_t klen, const c
     size_t got = top_k(c, lo, hi, k, ranks);
     for (size_t i = 0; i < got; i++) {
         const centry *e = &c->e[c->byrank[ranks[i]]];
-        cands_add(cs, lead, esurf(c, e), e->slen, e->freq, ranks[i]);
+        cands_add(cs, lead, esurf(c, e), e->slen, e->freq);
     }
 }
 
@@ -472,11 +470,12 @@ int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t l
     /* Typo tolerance for the last word: when it has FL_SUGGEST_FUZZY_MIN
      * letters and the exact completions leave room, those one edit away
      * follow them (ranked by frequency among themselves). */
+    fl_strlist fz = {0}; /* the typo-tolerant completions */
     if (nexact < limit && key.len >= FL_SUGGEST_FUZZY_MIN) {
         uint32_t best[FL_COMPLETIONS_MAX_K];
         size_t nbest = 0;
         fuzzy(c, key.data, key.len, xlo, xhi, limit, best, &nbest);
-        for (size_t i = 0; i < nbest && out->n + nexact < limit; i++) {
+        for (size_t i = 0; i < nbest && fz.n + nexact < limit; i++) {
             const centry *e = &c->e[c->byrank[best[i]]];
             fl_buf b = FL_BUF_INIT;
             if (lead) {
@@ -488,22 +487,20 @@ int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t l
             for (size_t j = 0; j < nexact; j++)
                 if (strcmp(cs.c[j].text, fl_buf_cstr(&b)) == 0)
                     dup = true;
-            for (size_t j = 0; j < out->n; j++)
-                if (strcmp(out->items[j], fl_buf_cstr(&b)) == 0)
+            for (size_t j = 0; j < fz.n; j++)
+                if (strcmp(fz.items[j], fl_buf_cstr(&b)) == 0)
                     dup = true;
             if (!dup)
-                fl_strlist_push(out, fl_buf_cstr(&b));
+                fl_strlist_push(&fz, fl_buf_cstr(&b));
             fl_buf_free(&b);
         }
     }
     /* Exact completions first. */
-    fl_strlist fuzzy_list = *out;
-    memset(out, 0, sizeof *out);
     for (size_t i = 0; i < nexact; i++)
         fl_strlist_push(out, cs.c[i].text);
-    for (size_t i = 0; i < fuzzy_list.n; i++)
-        fl_strlist_push(out, fuzzy_list.items[i]);
-    fl_strlist_free(&fuzzy_list);
+    for (size_t i = 0; i < fz.n; i++)
+        fl_strlist_push(out, fz.items[i]);
+    fl_strlist_free(&fz);
     for (size_t i = 0; i < cs.n; i++)
         free(cs.c[i].text);
     free(cs.c);

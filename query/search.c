@@ -354,14 +354,20 @@ struct fl_doccache {
     dc_entry e[DC_SLOTS];
 };
 
-static void dc_drop(struct fl_doccache *dc, dc_entry *e)
+/* Frees what an entry holds (a cached one, or one too big to keep). */
+static void dc_entry_clear(dc_entry *e)
 {
     fl_page_free(&e->page);
     free(e->raw);
     free(e->slices);
     free(e->ntitle);
-    dc->bytes -= e->cost;
     memset(e, 0, sizeof *e);
+}
+
+static void dc_drop(struct fl_doccache *dc, dc_entry *e)
+{
+    dc->bytes -= e->cost;
+    dc_entry_clear(e);
 }
 
 static void doccache_free(struct fl_doccache *dc)
@@ -1297,12 +1303,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
             hit_excerpts(s, &c, docid, de, req->excerpt_length, h);
         if (req->explain)
             h->explain = explain_hit(s, enq, &c, docid);
-        if (de == &tmp) {
-            fl_page_free(&tmp.page);
-            free(tmp.raw);
-            free(tmp.slices);
-            free(tmp.ntitle);
-        }
+        if (de == &tmp)
+            dc_entry_clear(&tmp);
     }
 
     /* Facets: the ones without an active filter came with the match; each

@@ -132,6 +132,9 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
  * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
  * when there is none.  Returns 0, or -1 when the index could not be read. */
 int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out);
+/* Typos a word of s[0..len) may have and still be corrected (spell.c): the
+ * Meilisearch rule, 5+ letters one, 9+ two, fewer none. */
+unsigned fl_typo_budget(const char *s, size_t len);
 /* The same for a compound the index does not have whole, with the typo in
  * one part ("barrierefreiheitsgestz"): a split point where one side is a
  * word of the index or of an's word list (the modifier, before its linking

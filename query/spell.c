@@ -249,11 +249,16 @@ static size_t cps(const char *s, size_t len)
     return n;
 }
 
-/* The Meilisearch rule again, capped by the whole word's budget. */
-static unsigned part_budget(const char *s, size_t len, unsigned maxedit)
+unsigned fl_typo_budget(const char *s, size_t len)
 {
     size_t n = cps(s, len);
-    unsigned b = n >= 9 ? 2 : n >= 5 ? 1 : 0;
+    return n >= 9 ? 2 : n >= 5 ? 1 : 0;
+}
+
+/* A compound part's own budget, capped by the whole word's. */
+static unsigned part_budget(const char *s, size_t len, unsigned maxedit)
+{
+    unsigned b = fl_typo_budget(s, len);
     return b < maxedit ? b : maxedit;
 }
 

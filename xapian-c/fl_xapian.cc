@@ -618,10 +618,6 @@ fl_xstatus fl_xdb_open(const char *path, fl_xdb **out)
                 h->shard_remote.push_back(e.remote);
             }
             h->has_remote = any_remote;
-            if (h->shards.size() == 1 && !any_remote) {
-                h->shards.clear();
-                h->shard_remote.clear();
-            }
         }
         *out = h.release();
     });
@@ -1229,6 +1225,24 @@ struct fl_xtermit {
     }
 };
 
+namespace {
+/* The list [it, end) of a remote database, kept in db under key until a
+ * reopen finds changes (see fl_xdb.remote_terms): fetched once. */
+std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>>
+remote_list(fl_xdb *db, const std::string &key, Xapian::TermIterator it,
+            const Xapian::TermIterator &end)
+{
+    auto &slot = db->remote_terms[key];
+    if (!slot) {
+        auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
+        for (; it != end; ++it)
+            v->emplace_back(*it, it.get_termfreq());
+        slot = std::move(v);
+    }
+    return slot;
+}
+} // namespace
+
 fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out)
 {
     return guard(__func__, [&](const char *fn) {
@@ -1238,14 +1252,7 @@ fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_x
         const std::string p = bytes(fn, prefix, len);
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
         if (db->has_remote && !p.empty()) {
-            auto &slot = db->remote_terms[p];
-            if (!slot) {
-                auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
-                for (auto i = db->db.allterms_begin(p); i != db->db.allterms_end(p); ++i)
-                    v->emplace_back(*i, i.get_termfreq());
-                slot = std::move(v);
-            }
-            t->list = slot;
+            t->list = remote_list(db, p, db->db.allterms_begin(p), db->db.allterms_end(p));
         } else {
             t->it = db->db.allterms_begin(p);
             t->end = db->db.allterms_end(p);
@@ -1264,14 +1271,8 @@ fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out)
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
         if (db->has_remote) {
             // Kept like the term lists above, under a key no prefix can be.
-            auto &slot = db->remote_terms[std::string("\0spellings", 10)];
-            if (!slot) {
-                auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
-                for (auto i = db->db.spellings_begin(); i != db->db.spellings_end(); ++i)
-                    v->emplace_back(*i, i.get_termfreq());
-                slot = std::move(v);
-            }
-            t->list = slot;
+            t->list = remote_list(db, std::string("\0spellings", 10), db->db.spellings_begin(),
+                                  db->db.spellings_end());
         } else {
             t->it = db->db.spellings_begin();
             t->end = db->db.spellings_end();
@@ -1706,23 +1707,6 @@ fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *h
     });
 }
 
-fl_xstatus fl_xquery_wildcard(const char *prefix, uint32_t max_expansion, bool as_synonym,
-                              fl_xquery **out)
-{
-    return guard(__func__, [&](const char *fn) {
-        NEED(prefix);
-        NEED(out);
-        auto h = std::make_unique<fl_xquery>();
-        // With WILDCARD_LIMIT_MOST_FREQUENT a limit of 0 keeps no terms at
-        // all; the header's 0 means "unlimited", which needs the plain mode.
-        h->q = Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
-                             max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
-                                           : Xapian::Query::WILDCARD_LIMIT_ERROR,
-                             as_synonym ? Xapian::Query::OP_SYNONYM : Xapian::Query::OP_OR);
-        *out = h.release();
-    });
-}
-
 fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out)
 {
     return guard(__func__, [&](const char *fn) {
@@ -2117,21 +2101,6 @@ fl_xstatus fl_xenquire_set_cutoff(fl_xenquire *e, int percent_cutoff, double wei
         if (percent_cutoff < 0 || percent_cutoff > 100)
             invalid(fn, "percent_cutoff must be 0..100");
         e->enq.set_cutoff(percent_cutoff, weight_cutoff);
-    });
-}
-
-fl_xstatus fl_xenquire_set_sort_by_values(fl_xenquire *e, const fl_xvalueno *slots,
-                                          const bool *reverse, size_t n)
-{
-    return guard(__func__, [&](const char *fn) {
-        NEED(e);
-        if (!n)
-            invalid(fn, "no slots");
-        NEED(slots);
-        auto *km = new Xapian::MultiValueKeyMaker();
-        for (size_t i = 0; i < n; i++)
-            km->add_value(slots[i], reverse && reverse[i]);
-        e->enq.set_sort_by_key(km->release(), false);
     });
 }
 
