@@ -489,6 +489,24 @@ struct fl_xspy {
     Xapian::MatchSpy *spy() const { return values.get(); }
 };
 
+namespace {
+/* The list [it, end) of a remote database, kept in db under key until a
+ * reopen finds changes (see fl_xdb.remote_terms): fetched once. */
+std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>>
+remote_list(fl_xdb *db, const std::string &key, Xapian::TermIterator it,
+            const Xapian::TermIterator &end)
+{
+    auto &slot = db->remote_terms[key];
+    if (!slot) {
+        auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
+        for (; it != end; ++it)
+            v->emplace_back(*it, it.get_termfreq());
+        slot = std::move(v);
+    }
+    return slot;
+}
+} // namespace
+
 // ================================================================== C API
 
 extern "C" {
@@ -1224,24 +1242,6 @@ struct fl_xtermit {
         load();
     }
 };
-
-namespace {
-/* The list [it, end) of a remote database, kept in db under key until a
- * reopen finds changes (see fl_xdb.remote_terms): fetched once. */
-std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>>
-remote_list(fl_xdb *db, const std::string &key, Xapian::TermIterator it,
-            const Xapian::TermIterator &end)
-{
-    auto &slot = db->remote_terms[key];
-    if (!slot) {
-        auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
-        for (; it != end; ++it)
-            v->emplace_back(*it, it.get_termfreq());
-        slot = std::move(v);
-    }
-    return slot;
-}
-} // namespace
 
 fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_xtermit **out)
 {
