@@ -3,6 +3,8 @@
 
 #include "fl_err.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +37,23 @@ static void put_list(fl_buf *out, const char *key, const fl_strlist *l)
         put_field(out, key, l->items[i]);
 }
 
+/* The section table's digits: 32 final digits, then 32 "more follow" ones;
+ * none of them needs escaping. */
+static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+                             "abcdefghijklmnopqrstuvwxyz!#$%&*";
+
+static void put_num(fl_buf *out, uint32_t v)
+{
+    while (v >= 32) {
+        fl_buf_putc(out, digits[32 + (v & 31)]);
+        v >>= 5;
+    }
+    fl_buf_putc(out, digits[v]);
+}
+
 void fl_docdata_encode(const fl_page *p, fl_buf *out)
 {
-    fl_buf_puts(out, "v\t1\n");
+    fl_buf_puts(out, "v\t2\n");
     put_field(out, "id", p->id);
     put_field(out, "url", p->url);
     put_field(out, "collection", p->collection);
@@ -50,13 +66,24 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out)
     put_list(out, "author", &p->authors);
     put_list(out, "category", &p->categories);
     put_list(out, "tag", &p->tags);
-    for (size_t i = 0; i < p->nsections; i++) {
-        const fl_section *s = &p->sections[i];
-        fl_buf_printf(out, "section\t%d\t%u\t%u\t", s->level, (unsigned)s->pos_start,
-                      (unsigned)s->pos_end);
-        put_escaped(out, s->anchor ? s->anchor : "");
-        fl_buf_putc(out, '\t');
-        put_escaped(out, s->title ? s->title : "");
+    if (p->nsections) {
+        fl_buf_printf(out, "sections\t%zu\t", p->nsections);
+        /* Each start is stored after the previous end, as the decoder
+         * reads it back; fl_docbuild's positions only grow, a start before
+         * the previous end (a hand-made page) is moved up to it. */
+        uint32_t prev_end = 0;
+        for (size_t i = 0; i < p->nsections; i++) {
+            const fl_section *s = &p->sections[i];
+            bool anchored = s->anchor && *s->anchor;
+            uint32_t level = s->level < 0 ? 0 : s->level > 64 ? 64 : (uint32_t)s->level;
+            uint32_t start = s->pos_start > prev_end ? s->pos_start : prev_end;
+            uint32_t span = s->pos_end > start ? s->pos_end - start : 0;
+            put_num(out, level * 2 + anchored);
+            put_num(out, start - prev_end);
+            put_num(out, span);
+            put_num(out, s->title_tokens);
+            prev_end = start + span;
+        }
         fl_buf_putc(out, '\n');
     }
 }
@@ -108,25 +135,77 @@ static bool key_is(const char *k, size_t klen, const char *name)
     return klen == strlen(name) && memcmp(k, name, klen) == 0;
 }
 
-size_t fl_docdata_count_sections(const char *data, size_t len)
+static int digit_value(char c)
 {
-    size_t nsec = 0;
-    for (const char *q = data, *end = data + len; q && q < end;) {
-        if ((size_t)(end - q) >= 8 && memcmp(q, "section\t", 8) == 0)
-            nsec++;
-        q = memchr(q, '\n', (size_t)(end - q));
-        q = q ? q + 1 : NULL;
+    const char *d = c ? strchr(digits, c) : NULL;
+    return d ? (int)(d - digits) : -1;
+}
+
+/* Reads one number of the section table at *i; false when malformed. */
+static bool get_num(const char *t, size_t len, size_t *i, uint32_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; *i < len && shift < 35; shift += 5) {
+        int d = digit_value(t[(*i)++]);
+        if (d < 0)
+            return false;
+        x |= (uint64_t)(d & 31) << shift;
+        if (d < 32) {
+            if (x > UINT32_MAX)
+                return false;
+            *v = (uint32_t)x;
+            return true;
+        }
     }
-    return nsec;
+    return false;
+}
+
+/* The "sections" line: N, then the table (see fl_docdata.h). */
+static int decode_sections(const char *v, size_t vlen, fl_page *p, char **err)
+{
+    const char *tab = memchr(v, '\t', vlen);
+    if (!tab)
+        return fl_err_set(err, "document data: malformed section table");
+    char *end = NULL;
+    unsigned long long n = strtoull(v, &end, 10);
+    size_t tlen = vlen - (size_t)(tab + 1 - v);
+    /* Four numbers of at least one byte each: more sections than that are
+     * a lie, not a reason to allocate. */
+    if (end != tab || n == 0 || n > tlen / 4 || p->nsections)
+        return fl_err_set(err, "document data: malformed section table");
+    p->sections = fl_xcalloc((size_t)n, sizeof *p->sections);
+    const char *t = tab + 1;
+    size_t i = 0;
+    uint32_t prev_end = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t la, gap, span, tt;
+        if (!get_num(t, tlen, &i, &la) || !get_num(t, tlen, &i, &gap) ||
+            !get_num(t, tlen, &i, &span) || !get_num(t, tlen, &i, &tt) ||
+            gap > UINT32_MAX - prev_end || span > UINT32_MAX - prev_end - gap) {
+            free(p->sections);
+            p->sections = NULL;
+            p->nsections = 0;
+            return fl_err_set(err, "document data: malformed section table");
+        }
+        fl_section *s = &p->sections[k];
+        s->level = (int)(la / 2);
+        s->has_anchor = la & 1;
+        s->pos_start = prev_end + gap;
+        s->pos_end = s->pos_start + span;
+        s->title_tokens = tt;
+        prev_end = s->pos_end;
+    }
+    if (i != tlen) {
+        free(p->sections);
+        p->sections = NULL;
+        return fl_err_set(err, "document data: malformed section table");
+    }
+    p->nsections = (size_t)n;
+    return 0;
 }
 
 int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
 {
-    /* Room for every section line at once instead of growing per line. */
-    size_t nsec = fl_docdata_count_sections(data, len);
-    if (nsec)
-        p->sections = fl_xrealloc(p->sections, (p->nsections + nsec) * sizeof *p->sections);
-    size_t seccap = p->nsections + nsec;
     size_t pos = 0;
     while (pos < len) {
         const char *line = data + pos;
@@ -135,24 +214,14 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
         pos += llen + 1;
         if (llen == 0)
             continue;
-        const char *f[6];
-        size_t fl[6];
-        size_t nf = split_tabs(line, llen, f, fl, 6);
+        const char *f[2];
+        size_t fl[2];
+        size_t nf = split_tabs(line, llen, f, fl, 2);
         if (nf < 2)
             return fl_err_set(err, "document data: line without a value");
-        if (key_is(f[0], fl[0], "section")) {
-            if (nf != 6)
-                return fl_err_set(err, "document data: malformed section line");
-            if (p->nsections >= seccap) /* not reached: counted above */
-                p->sections = fl_xrealloc(p->sections, (seccap = p->nsections + 1) *
-                                                           sizeof *p->sections);
-            fl_section *s = &p->sections[p->nsections++];
-            memset(s, 0, sizeof *s);
-            s->level = atoi(f[1]);
-            s->pos_start = (uint32_t)strtoul(f[2], NULL, 10);
-            s->pos_end = (uint32_t)strtoul(f[3], NULL, 10);
-            s->anchor = fl_docdata_unescape(f[4], fl[4]);
-            s->title = fl_docdata_unescape(f[5], fl[5]);
+        if (key_is(f[0], fl[0], "sections")) {
+            if (decode_sections(f[1], fl[1], p, err) != 0)
+                return -1;
             continue;
         }
         /* Ordinary fields: the value is everything after the first tab. */
@@ -178,4 +247,91 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)
         }
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- section entries */
+
+static void put_varint(fl_buf *out, size_t v)
+{
+    while (v >= 0x80) {
+        fl_buf_putc(out, (char)(0x80 | (v & 0x7F)));
+        v >>= 7;
+    }
+    fl_buf_putc(out, (char)v);
+}
+
+/* Reads a varint at *i of d[0..len); false when truncated or too long. */
+static bool get_varint(const unsigned char *d, size_t len, size_t *i, size_t *v)
+{
+    size_t x = 0;
+    for (unsigned shift = 0; *i < len && shift < 8 * sizeof x; shift += 7) {
+        unsigned char b = d[(*i)++];
+        x |= (size_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+void fl_secentry_encode(const char *anchor, const char *title, const size_t *checks,
+                        size_t nchecks, const char *text, size_t text_len, fl_buf *out)
+{
+    size_t al = anchor ? strlen(anchor) : 0, tl = title ? strlen(title) : 0;
+    put_varint(out, al);
+    fl_buf_append(out, anchor ? anchor : "", al);
+    put_varint(out, tl);
+    fl_buf_append(out, title ? title : "", tl);
+    put_varint(out, nchecks);
+    size_t prev = 0;
+    for (size_t j = 0; j < nchecks; j++) {
+        put_varint(out, checks[j] - prev);
+        prev = checks[j];
+    }
+    if (text_len)
+        fl_buf_append(out, text, text_len);
+}
+
+int fl_secentry_decode(const char *data, size_t len, fl_secentry *e)
+{
+    const unsigned char *d = (const unsigned char *)data;
+    size_t i = 0, n = 0;
+    memset(e, 0, sizeof *e);
+    if (!get_varint(d, len, &i, &n) || n > len - i)
+        return -1;
+    e->anchor = data + i;
+    e->anchor_len = n;
+    i += n;
+    if (!get_varint(d, len, &i, &n) || n > len - i)
+        return -1;
+    e->title = data + i;
+    e->title_len = n;
+    i += n;
+    if (!get_varint(d, len, &i, &n) || n > len - i)
+        return -1;
+    e->nchecks = n;
+    e->checks = d + i;
+    size_t at = 0;
+    for (size_t j = 0; j < e->nchecks; j++) {
+        size_t delta;
+        if (!get_varint(d, len, &i, &delta))
+            return -1;
+        at += delta;
+    }
+    e->checks_len = i - (size_t)(e->checks - d);
+    e->text = data + i;
+    e->text_len = len - i;
+    /* A checkpoint beyond the text would send a reader out of it. */
+    return at <= e->text_len ? 0 : -1;
+}
+
+size_t fl_secentry_checkpoint(const fl_secentry *e, size_t j)
+{
+    size_t i = 0, at = 0, delta;
+    if (j > e->nchecks)
+        j = e->nchecks;
+    for (size_t k = 0; k < j && get_varint(e->checks, e->checks_len, &i, &delta); k++)
+        at += delta;
+    return at;
 }

@@ -37,7 +37,7 @@ typedef struct fl_built_doc {
     fl_strlist spelling; /* distinct exact words for the spelling table */
     fl_built_facet *facets;
     size_t nfacets;
-    char **section_texts; /* nsections texts (NULL or "" = none stored) */
+    fl_buf *section_entries; /* nsections section entries (fl_secentry_encode) */
     size_t nsections;
 } fl_built_doc;
 
@@ -49,8 +49,9 @@ typedef struct fl_docbuild_config {
 
 /* Builds the document for p.  mtime/size describe the source file (for the
  * FL_SLOT_MTIME shortcut value).  Takes the section texts from p (they are
- * moved into out->section_texts; p->sections[i].text becomes NULL) and sets
- * the sections' positions.  Returns 0, or -1 with *err (the page cannot be
+ * encoded into out->section_entries with their titles and anchors;
+ * p->sections[i].text becomes NULL) and sets the sections' positions and
+ * title_tokens.  Returns 0, or -1 with *err (the page cannot be
  * indexed, e.g. its id is too long for a Xapian term); out is then empty. */
 int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p,
                 int64_t mtime, int64_t size, fl_built_doc *out, char **err);

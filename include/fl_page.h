@@ -44,6 +44,13 @@ typedef struct fl_section {
      * document is built; stored in the document data so that a search can map
      * matching positions to sections): [pos_start, pos_end). */
     uint32_t pos_start, pos_end;
+    /* Raw tokens of the title (they take positions pos_start ..): set by
+     * the document builder, kept in the document data so that a search
+     * knows where the text's positions begin without reading the title. */
+    uint32_t title_tokens;
+    /* Set by fl_docdata_decode, which leaves title and anchor NULL: whether
+     * the section has an anchor (so can be a sub-result). */
+    bool has_anchor;
 } fl_section;
 
 /* A problem found while reading a file that did not stop it being indexed

@@ -62,7 +62,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "3"
+#define FL_INDEX_FORMAT "4"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"

@@ -6,6 +6,7 @@
 #include "fl_hash.h"
 #include "fl_normalize.h"
 #include "fl_terms.h"
+#include "fl_tokenize.h"
 #include "fl_utf8.h"
 
 #include <inttypes.h>
@@ -363,6 +364,37 @@ static int add_facets(const fl_docbuild_config *cfg, const fl_page *p, fl_built_
     return rc;
 }
 
+/* The raw tokens of s[0..len) (each takes one position, fl_docbuild.h). */
+static uint32_t raw_tokens(const char *s, size_t len)
+{
+    size_t pos = 0;
+    fl_rawtoken rt;
+    uint32_t n = 0;
+    while (fl_tokenize_next(s, len, &pos, &rt))
+        n++;
+    return n;
+}
+
+/* The metadata entry of a section: anchor, title, token checkpoints, text. */
+static void section_entry(const fl_section *s, fl_buf *out)
+{
+    const char *text = s->text ? s->text : "";
+    size_t len = strlen(text), pos = 0, n = 0, cap = 0;
+    size_t *checks = NULL;
+    fl_rawtoken rt;
+    for (size_t k = 0; fl_tokenize_next(text, len, &pos, &rt); k++) {
+        if (k == 0 || k % FL_SECENTRY_STRIDE)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            checks = fl_xrealloc(checks, cap * sizeof *checks);
+        }
+        checks[n++] = rt.start;
+    }
+    fl_secentry_encode(s->anchor, s->title, checks, n, text, len, out);
+    free(checks);
+}
+
 int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p,
                 int64_t mtime, int64_t size, fl_built_doc *out, char **err)
 {
@@ -401,6 +433,7 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
             rc = index_chunk(an, &c, s->text, s->text_len, NULL, FL_WDF_BODY, err);
         s->pos_start = start;
         s->pos_end = c.last > last_before ? c.last + 1 : start;
+        s->title_tokens = s->title ? raw_tokens(s->title, strlen(s->title)) : 0;
     }
     if (rc == 0 && p->nsections == 0 && p->body)
         rc = index_chunk(an, &c, p->body, p->body_len, NULL, FL_WDF_BODY, err);
@@ -492,9 +525,10 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     fl_buf_free(&v);
     if (rc == 0 && p->nsections) {
         out->nsections = p->nsections;
-        out->section_texts = fl_xcalloc(p->nsections, sizeof *out->section_texts);
+        out->section_entries = fl_xcalloc(p->nsections, sizeof *out->section_entries);
         for (size_t i = 0; i < p->nsections; i++) {
-            out->section_texts[i] = p->sections[i].text;
+            section_entry(&p->sections[i], &out->section_entries[i]);
+            free(p->sections[i].text);
             p->sections[i].text = NULL;
         }
     }
@@ -521,7 +555,7 @@ void fl_built_doc_free(fl_built_doc *b)
     }
     free(b->facets);
     for (size_t i = 0; i < b->nsections; i++)
-        free(b->section_texts[i]);
-    free(b->section_texts);
+        fl_buf_free(&b->section_entries[i]);
+    free(b->section_entries);
     memset(b, 0, sizeof *b);
 }

@@ -892,8 +892,8 @@ static int remember_doc(writer *w, const fl_built_doc *d, char **err)
         fd_add(&w->fd, d->facets[i].name, d->facets[i].key, d->facets[i].display, +1);
     for (size_t i = 0; i < d->nsections; i++) {
         char *k = section_key(d->id, i);
-        const char *t = d->section_texts[i] ? d->section_texts[i] : "";
-        fl_xstatus st = fl_xdb_set_metadata(w->db, k, strlen(k), t, strlen(t));
+        const fl_buf *e = &d->section_entries[i];
+        fl_xstatus st = fl_xdb_set_metadata(w->db, k, strlen(k), e->data ? e->data : "", e->len);
         free(k);
         if (st != FL_XOK)
             return fl_err_set(err, "storing section text: %s", fl_xlast_error());

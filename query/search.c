@@ -327,23 +327,16 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
 /* ---------------------------------------------------------------- decoded documents */
 
 /* The decoded data of recent hits, per searcher (so per worker thread: no
- * locks).  A law's document data holds its whole section table (thousands
- * of sections): fetching, inflating and decoding it, then tokenising its
- * matched section titles, cost more than the match itself, for every hit of
- * every search.  Popular documents are hit again and again, so the decoded
- * page (and the token count of each section title, computed when first
- * needed) is kept, bounded in entries and in (estimated) bytes, and dropped
- * whenever the searcher sees another revision (docids may change). */
+ * locks).  Popular documents are hit again and again; a law's section
+ * table has thousands of entries to decode, so the decoded page is kept,
+ * bounded in entries and in (estimated) bytes, and dropped whenever the
+ * searcher sees another revision (docids may change). */
 #define DC_SLOTS 64
 #define DC_MAX_BYTES (8u << 20)
 
 typedef struct dc_entry {
     fl_xdocid docid;     /* 0 = free slot */
-    fl_page page;        /* sections: positions and level; title and anchor only
-                            once resolved (dc_section), else NULL */
-    char *raw;           /* the document data the sections' slices point into */
-    uint32_t *slices;    /* per section: anchor offset, length, title offset, length */
-    uint32_t *ntitle;    /* per section: title tokens, UINT32_MAX = not counted yet */
+    fl_page page;        /* sections: positions, level, title_tokens, has_anchor */
     size_t cost;
     uint64_t used;       /* LRU clock */
 } dc_entry;
@@ -358,9 +351,6 @@ struct fl_doccache {
 static void dc_entry_clear(dc_entry *e)
 {
     fl_page_free(&e->page);
-    free(e->raw);
-    free(e->slices);
-    free(e->ntitle);
     memset(e, 0, sizeof *e);
 }
 
@@ -396,90 +386,10 @@ static void doccache_check(fl_searcher *s)
     s->docs->epoch = s->epoch;
 }
 
-/* A document's data as fl_docdata_decode reads it, except that a section's
- * title and anchor stay escaped slices of the data until dc_section needs
- * them: a law's section table has thousands of lines, a search shows a few
- * of its sections.  Runs of other lines go through fl_docdata_decode. */
-static uint32_t parse_u32(const char *s, size_t n)
-{
-    /* strtoul's reading of what the encoder writes (%u / %d). */
-    uint32_t v = 0;
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
-        i++;
-    bool neg = i < n && s[i] == '-';
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        i++;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        v = v * 10 + (uint32_t)(s[i] - '0');
-    return neg ? (uint32_t)-v : v;
-}
-
-static void decode_light(dc_entry *e, const char *data, size_t len)
-{
-    size_t nsec = fl_docdata_count_sections(data, len);
-    fl_page *p = &e->page;
-    p->sections = nsec ? fl_xcalloc(nsec, sizeof *p->sections) : NULL;
-    e->slices = fl_xmalloc((nsec ? nsec : 1) * 4 * sizeof *e->slices);
-    size_t pos = 0, run = 0; /* run: start of the pending non-section lines */
-    while (pos < len) {
-        const char *line = data + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        if (!(llen >= 8 && memcmp(line, "section\t", 8) == 0)) {
-            pos += llen + 1;
-            continue;
-        }
-        if (pos > run)
-            fl_docdata_decode(data + run, pos - run, p, NULL);
-        /* Six fields at tabs, the title takes the rest.  A tab inside a
-         * value is always escaped ("\\t"), so every raw tab separates. */
-        size_t fo[6], fl[6], nf = 0, start = 0;
-        while (nf < 5) {
-            const char *tab = memchr(line + start, '\t', llen - start);
-            if (!tab)
-                break;
-            fo[nf] = start;
-            fl[nf] = (size_t)(tab - line) - start;
-            nf++;
-            start = (size_t)(tab - line) + 1;
-        }
-        fo[nf] = start;
-        fl[nf] = llen - start;
-        nf++;
-        fl_section *sec = &p->sections[p->nsections];
-        sec->level = (int)parse_u32(line + fo[1], fl[1]);
-        sec->pos_start = parse_u32(line + fo[2], fl[2]);
-        sec->pos_end = parse_u32(line + fo[3], fl[3]);
-        uint32_t *sl = &e->slices[4 * p->nsections];
-        sl[0] = (uint32_t)(pos + fo[4]);
-        sl[1] = (uint32_t)fl[4];
-        sl[2] = (uint32_t)(pos + fo[5]);
-        sl[3] = (uint32_t)fl[5];
-        p->nsections++;
-        pos += llen + 1;
-        run = pos;
-    }
-    if (len > run)
-        fl_docdata_decode(data + run, len - run, p, NULL);
-}
-
-/* Section i of a cached document with its title and anchor. */
-static const fl_section *dc_section(dc_entry *e, size_t i)
-{
-    fl_section *sec = &e->page.sections[i];
-    if (!sec->title && e->raw) {
-        const uint32_t *sl = &e->slices[4 * i];
-        sec->anchor = fl_docdata_unescape(e->raw + sl[0], sl[1]);
-        sec->title = fl_docdata_unescape(e->raw + sl[2], sl[3]);
-    }
-    return sec;
-}
-
 /* Estimated heap bytes of a decoded page. */
 static size_t page_cost(const fl_page *p, size_t dlen)
 {
-    return sizeof *p + dlen + p->nsections * (sizeof(fl_section) + 5 * sizeof(uint32_t)) + 256;
+    return sizeof *p + dlen + p->nsections * sizeof(fl_section) + 256;
 }
 
 /* The decoded page of hit i of mset (docid), from the cache or decoded now
@@ -508,12 +418,12 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
     memset(&n, 0, sizeof n);
     n.docid = docid;
     fl_page_init(&n.page);
-    n.raw = data ? data : fl_xstrdup("");
-    decode_light(&n, n.raw, data ? dlen : 0);
-    size_t ns = n.page.nsections;
-    n.ntitle = fl_xmalloc((ns ? ns : 1) * sizeof *n.ntitle);
-    for (size_t k = 0; k < ns; k++)
-        n.ntitle[k] = UINT32_MAX;
+    char *derr = NULL;
+    if (data && fl_docdata_decode(data, dlen, &n.page, &derr) != 0) {
+        /* Damaged data: the hit is still shown, with what was read. */
+        free(derr);
+    }
+    free(data);
     n.cost = page_cost(&n.page, dlen);
     n.used = ++dc->clock;
     if (n.cost > DC_MAX_BYTES / 2) {
@@ -621,40 +531,42 @@ static int term_group(const fl_hl *hl, const char *term)
     return g < 0 ? 0 : g;
 }
 
-static char *section_text(fl_searcher *s, const char *id, size_t n, size_t *len)
+/* A section's entry (title, anchor, text) as read from the index. */
+typedef struct secread {
+    char *raw; /* the entry the slices of e point into */
+    fl_secentry e;
+} secread;
+
+/* Reads section n of document id; false when it has no (well-formed) entry. */
+static bool section_read(fl_searcher *s, const char *id, size_t n, secread *r)
 {
     fl_buf key = FL_BUF_INIT;
     fl_buf_printf(&key, "%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
-    char *val = NULL;
-    *len = 0;
-    if (fl_xdb_get_metadata(s->db, key.data, key.len, &val, len) != FL_XOK)
-        val = NULL;
+    size_t len = 0;
+    memset(r, 0, sizeof *r);
+    if (fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len) != FL_XOK)
+        r->raw = NULL;
     fl_buf_free(&key);
-    return val;
+    if (r->raw && fl_secentry_decode(r->raw, len, &r->e) == 0)
+        return true;
+    free(r->raw);
+    memset(r, 0, sizeof *r);
+    return false;
 }
 
-/* Raw tokens of s: the indexer gives each one a position. */
-static uint32_t count_tokens(const char *s)
+/* Byte offset of raw token k of a section's text (its length when there are
+ * fewer): from the checkpoint before k, at most FL_SECENTRY_STRIDE tokens. */
+static size_t token_offset(const fl_secentry *e, uint32_t k)
 {
-    if (!s)
-        return 0;
-    size_t len = strlen(s), pos = 0;
+    size_t j = k / FL_SECENTRY_STRIDE;
+    if (j > e->nchecks)
+        j = e->nchecks;
+    size_t pos = fl_secentry_checkpoint(e, j);
     fl_rawtoken rt;
-    uint32_t n = 0;
-    while (fl_tokenize_next(s, len, &pos, &rt))
-        n++;
-    return n;
-}
-
-/* Byte offset of raw token k of text (len when there are fewer). */
-static size_t token_offset(const char *text, size_t len, uint32_t k)
-{
-    size_t pos = 0;
-    fl_rawtoken rt;
-    for (uint32_t i = 0; fl_tokenize_next(text, len, &pos, &rt); i++)
+    for (size_t i = j * FL_SECENTRY_STRIDE; fl_tokenize_next(e->text, e->text_len, &pos, &rt); i++)
         if (i == k)
             return rt.start;
-    return len;
+    return e->text_len;
 }
 
 /* The positions of one query term in the hit, sorted. */
@@ -735,22 +647,21 @@ static long best_cluster(const pterm *pt, size_t npt, uint32_t lo, uint32_t hi, 
     return best;
 }
 
-/* Excerpt of section i around its best cluster of matches. */
-static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_page *p, size_t i,
-                            uint32_t ntitle, const pterm *pt, size_t npt, size_t exlen, fl_buf *out)
+/* Excerpt of a section (its table row sec, its entry e) around its best
+ * cluster of matches. */
+static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_section *sec,
+                            const fl_secentry *e, const pterm *pt, size_t npt, size_t exlen,
+                            fl_buf *out)
 {
-    const fl_section *sec = &p->sections[i];
     /* The indexer numbers the heading's tokens from pos_start, then leaves
      * FL_DOCBUILD_GAP, then numbers the text's tokens (fl_docbuild.h). */
+    uint32_t ntitle = sec->title_tokens;
     uint32_t body = ntitle ? sec->pos_start + ntitle + FL_DOCBUILD_GAP : sec->pos_start;
-    size_t tl = 0;
-    char *text = section_text(s, p->id, i, &tl);
-    if (!text)
+    if (!e->text_len)
         return;
     long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
-    size_t at = tok < 0 ? 0 : token_offset(text, tl, (uint32_t)tok);
-    fl_excerpt_at(s->an, &c->hl, text, tl, at, exlen, out);
-    free(text);
+    size_t at = tok < 0 ? 0 : token_offset(e, (uint32_t)tok);
+    fl_excerpt_at(s->an, &c->hl, e->text, e->text_len, at, exlen, out);
 }
 
 /* Excerpt and sub-results of one hit.  Everything is located through the
@@ -760,7 +671,6 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
                          size_t exlen, fl_hit *h)
 {
     const fl_page *p = &de->page;
-    uint32_t *ntitle = de->ntitle;
     size_t ns = p->nsections;
     secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
     for (size_t i = 0; i < ns; i++) {
@@ -815,13 +725,11 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         if (!sc[i].count)
             continue;
         nmatched++;
-        const fl_section *sec = dc_section(de, i);
-        if (ntitle[i] == UINT32_MAX)
-            ntitle[i] = count_tokens(sec->title);
+        const fl_section *sec = &p->sections[i];
         uint64_t tg = 0;
         bool cited = false;
-        if (ntitle[i]) {
-            uint32_t tend = sec->pos_start + ntitle[i];
+        if (sec->title_tokens) {
+            uint32_t tend = sec->pos_start + sec->title_tokens;
             for (size_t t = 0; t < npt; t++) {
                 size_t k = lower_bound(pt[t].pos, pt[t].n, sec->pos_start);
                 if (k < pt[t].n && pt[t].pos[k] < tend)
@@ -848,35 +756,37 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         qsort(sc, nm, sizeof *sc, secscore_cmp);
     /* Sub-results: matching sections with an anchor, best first. */
     h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
+    bool best_shown = false; /* the best section is sub-result 0 */
     for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
         const fl_section *sec = &p->sections[sc[i].idx];
-        if (!sec->anchor || !*sec->anchor)
+        secread r;
+        if (!sec->has_anchor || !section_read(s, p->id, sc[i].idx, &r))
             continue;
         fl_hit_section *hs = &h->sections[h->nsections++];
-        hs->title = fl_xstrdup(sec->title ? sec->title : "");
-        hs->anchor = fl_xstrdup(sec->anchor);
-        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", sec->anchor);
+        hs->title = fl_xstrndup(r.e.title, r.e.title_len);
+        hs->anchor = fl_xstrndup(r.e.anchor, r.e.anchor_len);
+        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", hs->anchor);
         fl_buf b = FL_BUF_INIT;
-        section_excerpt(s, c, p, sc[i].idx, ntitle[sc[i].idx], pt, npt, exlen, &b);
+        section_excerpt(s, c, sec, &r.e, pt, npt, exlen, &b);
         hs->excerpt = fl_buf_detach(&b);
+        best_shown |= i == 0;
+        free(r.raw);
     }
     /* The hit's excerpt: from its best section (already made when that one
      * is a sub-result), else the teaser, else the text's beginning. */
     fl_buf ex = FL_BUF_INIT;
-    if (nmatched > 0) {
-        if (h->nsections > 0 && p->sections[sc[0].idx].anchor && *p->sections[sc[0].idx].anchor)
-            fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
-        else
-            section_excerpt(s, c, p, sc[0].idx, ntitle[sc[0].idx], pt, npt, exlen, &ex);
+    secread r;
+    if (best_shown) {
+        fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
+    } else if (nmatched > 0 && section_read(s, p->id, sc[0].idx, &r)) {
+        section_excerpt(s, c, &p->sections[sc[0].idx], &r.e, pt, npt, exlen, &ex);
+        free(r.raw);
     }
     if (ex.len == 0 && p->teaser)
         fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
-    if (ex.len == 0 && ns > 0) {
-        size_t tl = 0;
-        char *text = section_text(s, p->id, 0, &tl);
-        if (text)
-            fl_excerpt(s->an, &c->hl, text, tl, SIZE_MAX, exlen, true, &ex);
-        free(text);
+    if (ex.len == 0 && ns > 0 && section_read(s, p->id, 0, &r)) {
+        fl_excerpt(s->an, &c->hl, r.e.text, r.e.text_len, SIZE_MAX, exlen, true, &ex);
+        free(r.raw);
     }
     h->excerpt = fl_buf_detach(&ex);
     for (size_t t = 0; t < npt; t++)

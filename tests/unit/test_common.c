@@ -125,9 +125,10 @@ static void test_docdata(void)
     fl_strlist_push(&p.categories, "R\xC3\xBC" "ckblick");
     p.sections = fl_xcalloc(2, sizeof *p.sections);
     p.nsections = 2;
-    p.sections[0] = (fl_section){fl_xstrdup(""), fl_xstrdup(""), 0, NULL, 0, 5, 40};
+    p.sections[0] = (fl_section){fl_xstrdup(""), fl_xstrdup(""), 0, NULL, 0, 5, 40, 0, false};
     p.sections[1] = (fl_section){fl_xstrdup("Pizza, Mocktails & Vernetzung"),
-                                 fl_xstrdup("pizza-mocktails--vernetzung"), 2, NULL, 0, 40, 90};
+                                 fl_xstrdup("pizza-mocktails--vernetzung"), 2, NULL, 0, 40, 90000,
+                                 4, false};
     fl_buf b = FL_BUF_INIT;
     fl_docdata_encode(&p, &b);
     fl_page q;
@@ -140,16 +141,63 @@ static void test_docdata(void)
     is_int(q.authors.n, 2, "two authors");
     is_str(q.authors.items[0], "Maria Gon\xC3\xA7" "alves", "author round trip");
     is_int(q.nsections, 2, "two sections");
-    is_str(q.sections[1].anchor, "pizza-mocktails--vernetzung", "section anchor");
+    ok(!q.sections[0].has_anchor && q.sections[1].has_anchor, "which sections have an anchor");
+    is_int(q.sections[1].level, 2, "section level");
+    is_int(q.sections[0].pos_start, 5, "first section start position");
     is_int(q.sections[1].pos_start, 40, "section start position");
-    is_int(q.sections[1].pos_end, 90, "section end position");
-    ok(q.sections[1].text == NULL, "section text is not in the data");
+    is_int(q.sections[1].pos_end, 90000, "section end position (a many-digit number)");
+    is_int(q.sections[1].title_tokens, 4, "title tokens");
+    ok(q.sections[1].text == NULL && q.sections[1].title == NULL && q.sections[1].anchor == NULL,
+       "section title, anchor and text are not in the data");
     fl_page_free(&q);
-    fl_page_init(&q);
-    ok(fl_docdata_decode("section\t1\t2\n", 12, &q, &err) != 0 && err != NULL,
-       "malformed section line is an error");
-    free(err);
-    fl_page_free(&q);
+    /* Damaged tables are errors, never reads beyond the data. */
+    const char *bad[] = {"sections\t2\t0000\n",   /* fewer rows than said */
+                         "sections\t1\t00000\n",  /* a number left over */
+                         "sections\t1\t00a0\n",   /* a number cut short */
+                         "sections\t1\t00 00\n",  /* not a digit */
+                         "sections\tx\t0000\n",   /* no count */
+                         "sections\t99999999\t0000\n",
+                         "sections\t1\t0&&&&&&&&0\n", /* beyond 32 bits */
+                         "sections\t1\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fl_page_init(&q);
+        err = NULL;
+        ok(fl_docdata_decode(bad[i], strlen(bad[i]), &q, &err) != 0 && err != NULL &&
+               q.nsections == 0,
+           "malformed section table %zu is an error", i);
+        free(err);
+        fl_page_free(&q);
+    }
+
+    /* Section entries: anchor, title, checkpoints and text round trip. */
+    fl_buf e = FL_BUF_INIT;
+    size_t checks[] = {3, 200, 70000};
+    char *text = fl_xmalloc(70010);
+    memset(text, 'x', 70009);
+    text[70009] = '\0';
+    fl_secentry_encode("a-b", "Titel \xC3\xA4", checks, 3, text, 70009, &e);
+    fl_secentry se;
+    ok(fl_secentry_decode(e.data, e.len, &se) == 0, "section entry decodes");
+    ok(se.anchor_len == 3 && memcmp(se.anchor, "a-b", 3) == 0, "entry anchor");
+    ok(se.title_len == 8 && memcmp(se.title, "Titel \xC3\xA4", 8) == 0, "entry title");
+    ok(se.text_len == 70009 && se.text[0] == 'x', "entry text");
+    is_int(se.nchecks, 3, "entry checkpoints");
+    is_int(fl_secentry_checkpoint(&se, 0), 0, "checkpoint 0 is the start");
+    is_int(fl_secentry_checkpoint(&se, 2), 200, "checkpoint 2");
+    is_int(fl_secentry_checkpoint(&se, 3), 70000, "checkpoint 3 (a three-byte number)");
+    is_int(fl_secentry_checkpoint(&se, 9), 70000, "a checkpoint beyond the last is the last");
+    for (size_t cut = 0; cut < 12; cut++)
+        ok(fl_secentry_decode(e.data, cut, &se) != 0, "entry cut to %zu bytes is refused", cut);
+    fl_buf_reset(&e);
+    size_t far[] = {10};
+    fl_secentry_encode("", "", far, 1, "short", 5, &e);
+    ok(fl_secentry_decode(e.data, e.len, &se) != 0, "a checkpoint beyond the text is refused");
+    fl_buf_reset(&e);
+    fl_secentry_encode(NULL, NULL, NULL, 0, "", 0, &e);
+    ok(fl_secentry_decode(e.data, e.len, &se) == 0 && se.text_len == 0 && se.anchor_len == 0,
+       "an empty entry");
+    free(text);
+    fl_buf_free(&e);
     fl_page_free(&p);
     fl_buf_free(&b);
 }

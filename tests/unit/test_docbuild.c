@@ -105,8 +105,17 @@ int main(void)
     ok(!fl_strlist_contains(&d.spelling, "im"), "short words are not spelling words");
     is_int((int)d.nfacets, 1, "one facet value");
     is_str(d.facets[0].display, "Zoë Çelik", "facet display spelling");
-    is_int((int)d.nsections, 2, "section texts handed over");
-    is_str(d.section_texts[1], "Wir trafen uns im Labor.", "section text");
+    is_int((int)d.nsections, 2, "section entries made");
+    fl_secentry se;
+    ok(d.nsections == 2 &&
+           fl_secentry_decode(d.section_entries[1].data, d.section_entries[1].len, &se) == 0 &&
+           se.text_len == 24 && memcmp(se.text, "Wir trafen uns im Labor.", 24) == 0,
+       "section text in its entry");
+    ok(d.nsections == 2 && se.title_len == 20 && memcmp(se.title, "Pizza und Vernetzung", 20) == 0 &&
+           se.anchor_len == 20 && memcmp(se.anchor, "pizza-und-vernetzung", 20) == 0,
+       "the entry carries the heading and its anchor");
+    is_int((int)p.sections[1].title_tokens, 3, "title tokens counted");
+    is_int((int)p.sections[0].title_tokens, 0, "no title, no title tokens");
 
     char *v = NULL;
     size_t vl = 0;
