@@ -335,3 +335,17 @@ size_t fl_secentry_checkpoint(const fl_secentry *e, size_t j)
         at += delta;
     return at;
 }
+
+size_t fl_secentry_checkpoint_before(const fl_secentry *e, size_t byte, size_t *j)
+{
+    size_t i = 0, at = 0, best = 0, delta;
+    *j = 0;
+    for (size_t k = 1; k <= e->nchecks && get_varint(e->checks, e->checks_len, &i, &delta); k++) {
+        at += delta;
+        if (at > byte)
+            break;
+        best = at;
+        *j = k;
+    }
+    return best;
+}

@@ -62,6 +62,8 @@ void fl_secentry_encode(const char *anchor, const char *title, const size_t *che
 int fl_secentry_decode(const char *data, size_t len, fl_secentry *e);
 /* The byte offset of checkpoint j (0 for j = 0; j is clamped to nchecks). */
 size_t fl_secentry_checkpoint(const fl_secentry *e, size_t j);
+/* The last checkpoint at or before byte: its offset, and its number in *j. */
+size_t fl_secentry_checkpoint_before(const fl_secentry *e, size_t byte, size_t *j);
 
 /* One encoded value s[0..len) unescaped into a new string (never NULL): for
  * readers that pick single fields out of the data without decoding it all. */

@@ -314,6 +314,7 @@ static fl_xquery *person_q(cctx *x, const qtok *t, int group, const char *label)
             why(x, FL_PREFIX_EXACT, w, "'%s', a form of the person noun '%s' (gender form)", w,
                 label);
             fl_strset_add(&x->c->hl.exacts, w, group);
+            x->c->hl.unpositioned = true; /* its stem may not be the word's */
         }
         free(w);
     }
@@ -506,6 +507,10 @@ static fl_xquery *syn_member_q(cctx *x, const char *member, int group, const cha
                 fl_strset_add(&x->c->hl.stems, st, group);
                 add_posterm(&x->c->hl, "", st);
             }
+            /* Compounds holding a phrase word are marked too, but their
+             * P terms are not looked up (they would count in the sections'
+             * scores): excerpts analyse their window. */
+            x->c->hl.unpositioned = true;
             q = combine_q(x, FL_XOP_PHRASE, ts, a.n, 0);
             free(ts);
         }
@@ -684,6 +689,7 @@ static fl_xquery *phrase_q(cctx *x, const char *text)
         fl_strset_add(&x->c->hl.stems, st, group);
         add_posterm(&x->c->hl, "", st);
         why(x, "", st, "'%s' in the phrase \"%s\"", a.t[i].surface, text);
+        x->c->hl.unpositioned = true; /* as in a synonym's phrase above */
     }
     fl_xquery *q = NULL;
     if (n > 0) {
@@ -712,6 +718,7 @@ static fl_xquery *title_q(cctx *x, const char *text)
         int group = x->c->hl.ngroups++;
         ts[n++] = term_q(x, FL_PREFIX_TITLE, st, 0);
         fl_strset_add(&x->c->hl.stems, st, group);
+        x->c->hl.unpositioned = true; /* no position lookups for title words */
         why(x, FL_PREFIX_TITLE, st, "'%s' in the title", a.t[i].surface);
     }
     fl_xquery *q = combine_q(x, FL_XOP_AND, ts, n, 0);
@@ -957,6 +964,7 @@ static fl_xquery *wildcard_q(cctx *x, const char *prefix)
         subs[0] = prefix_q(x, p);
         free(p);
         fl_strlist_push(&x->c->hl.prefixes, ex.data);
+        x->c->hl.unpositioned = true;
         why(x, FL_PREFIX_EXACT, ex.data, "words starting with '%s'", prefix);
     }
     fl_suggest_key(prefix, strlen(prefix), &key);

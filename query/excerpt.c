@@ -8,6 +8,7 @@
  */
 #include "search_int.h"
 
+#include "fl_tokenize.h"
 #include "fl_utf8.h"
 
 #include <stdint.h>
@@ -138,7 +139,7 @@ static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, 
 
 static size_t excerpt_region(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                              size_t ra, size_t rb, size_t length, bool fallback_start,
-                             fl_buf *out);
+                             const fl_tokmap *tm, fl_buf *out);
 
 /* Widens [*ra, *rb) to word boundaries. */
 static void to_words(const char *text, size_t len, size_t *ra, size_t *rb)
@@ -164,31 +165,69 @@ size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size
         rb = ra + 2 * ANALYSE_HALF < len ? ra + 2 * ANALYSE_HALF : len;
         to_words(text, len, &ra, &rb);
     }
-    return excerpt_region(an, hl, text, len, ra, rb, length, fallback_start, out);
+    return excerpt_region(an, hl, text, len, ra, rb, length, fallback_start, NULL, out);
+}
+
+/* The region fl_excerpt_at analyses around match_byte: the excerpt starts
+ * at most a third of its length before the match and ends at most its
+ * length after it (analysing more costs time). */
+static void region_at(const char *text, size_t len, size_t match_byte, size_t length, size_t *ra,
+                      size_t *rb)
+{
+    size_t c = match_byte < len ? match_byte : len - 1;
+    *ra = c > length / 2 ? c - length / 2 : 0;
+    *rb = c + length + length / 4 < len ? c + length + length / 4 : len;
+    to_words(text, len, ra, rb);
 }
 
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                      size_t match_byte, size_t length, fl_buf *out)
 {
+    return fl_excerpt_at_tokens(an, hl, text, len, match_byte, length, NULL, out);
+}
+
+size_t fl_excerpt_at_tokens(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                            size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out)
+{
     if (!text || len == 0)
         return 0;
     if (length == 0)
         length = 220;
-    /* The excerpt starts at most a third of its length before the match
-     * and ends at most its length after it: analysing more costs time. */
-    size_t c = match_byte < len ? match_byte : len - 1;
-    size_t ra = c > length / 2 ? c - length / 2 : 0;
-    size_t rb = c + length + length / 4 < len ? c + length + length / 4 : len;
-    to_words(text, len, &ra, &rb);
-    return excerpt_region(an, hl, text, len, ra, rb, length, true, out);
+    size_t ra, rb;
+    region_at(text, len, match_byte, length, &ra, &rb);
+    return excerpt_region(an, hl, text, len, ra, rb, length, true, hl->unpositioned ? NULL : tm,
+                          out);
+}
+
+/* The marks of text[ra..rb): every token the analysis chain matches with hl
+ * -- of the whole region, or, when tm knows the matched tokens, of just
+ * those (analysed one by one: a raw token's analysis does not depend on its
+ * neighbours). */
+static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_t rb,
+                       const fl_tokmap *tm, marks *ms)
+{
+    if (!tm) {
+        ms->base = ra;
+        fl_analyze(an, text + ra, rb - ra, mark_cb, ms, NULL);
+        return;
+    }
+    uint32_t tok = 0;
+    size_t pos = tm->start_before(tm->ud, ra, &tok);
+    fl_rawtoken rt;
+    for (; fl_tokenize_next(text, rb, &pos, &rt); tok++) {
+        if (rt.start < ra || !tm->matched(tm->ud, tok))
+            continue;
+        ms->base = rt.start;
+        fl_analyze(an, text + rt.start, rt.len, mark_cb, ms, NULL);
+    }
 }
 
 static size_t excerpt_region(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                              size_t ra, size_t rb, size_t length, bool fallback_start,
-                             fl_buf *out)
+                             const fl_tokmap *tm, fl_buf *out)
 {
     marks ms = {hl, ra, NULL, 0, 0};
-    fl_analyze(an, text + ra, rb - ra, mark_cb, &ms, NULL);
+    find_marks(an, text, ra, rb, tm, &ms);
     if (ms.n == 0 && !fallback_start) {
         free(ms.m);
         return 0;

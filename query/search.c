@@ -647,6 +647,37 @@ static long best_cluster(const pterm *pt, size_t npt, uint32_t lo, uint32_t hi, 
     return best;
 }
 
+/* The tokens of a section's text and which of them matched (fl_tokmap). */
+typedef struct sec_tokens {
+    const fl_secentry *e;
+    const pterm *pt;
+    size_t npt;
+    uint32_t body, end; /* the text's positions: [body, end) */
+} sec_tokens;
+
+static size_t sec_start_before(void *ud, size_t byte, uint32_t *tok)
+{
+    const sec_tokens *st = ud;
+    size_t j = 0;
+    size_t at = fl_secentry_checkpoint_before(st->e, byte, &j);
+    *tok = (uint32_t)(j * FL_SECENTRY_STRIDE);
+    return at;
+}
+
+static bool sec_matched(void *ud, uint32_t tok)
+{
+    const sec_tokens *st = ud;
+    if (tok >= st->end - st->body)
+        return false;
+    uint32_t p = st->body + tok;
+    for (size_t t = 0; t < st->npt; t++) {
+        size_t k = lower_bound(st->pt[t].pos, st->pt[t].n, p);
+        if (k < st->pt[t].n && st->pt[t].pos[k] == p)
+            return true;
+    }
+    return false;
+}
+
 /* Excerpt of a section (its table row sec, its entry e) around its best
  * cluster of matches. */
 static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_section *sec,
@@ -661,7 +692,9 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
         return;
     long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
     size_t at = tok < 0 ? 0 : token_offset(e, (uint32_t)tok);
-    fl_excerpt_at(s->an, &c->hl, e->text, e->text_len, at, exlen, out);
+    sec_tokens st = {e, pt, npt, body, sec->pos_end};
+    fl_tokmap tm = {sec_start_before, sec_matched, &st};
+    fl_excerpt_at_tokens(s->an, &c->hl, e->text, e->text_len, at, exlen, &tm, out);
 }
 
 /* Excerpt and sub-results of one hit.  Everything is located through the
