@@ -125,7 +125,8 @@ enum {
  * side can look up fl_xdb_synonyms(stem) after running the same chain. */
 #define FL_META_CONFIG "findling:config"
 #define FL_META_LAST_RUN "findling:last-run"    /* JSON summary of the last index run */
-/* Section texts: "findling:sec:" <id> "\x1f" <n>  → plain text of section n. */
+/* Section entries: "findling:sec:" <id> "\x1f" <n>  → anchor, title, token
+ * checkpoints and plain text of section n (fl_secentry, fl_docdata.h). */
 #define FL_META_SECTION_PREFIX "findling:sec:"
 /* Facet display spelling: "findling:facet:" <facet> ":" <key> → display value
  * (the most frequent spelling of that key across the indexed documents). */

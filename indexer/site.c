@@ -946,9 +946,13 @@ int fl_site_read(const fl_site *s, const fl_site_file *f, time_t now, fl_page *p
         } else if (is_post) {
             tmpl = fl_xstrdup(s->permalink);
         } else {
+            /* A collection named twice in _config.yml: the last one
+             * counts, as in Jekyll (the earlier copy is freed). */
             for (size_t i = 0; i < s->ncolls; i++)
-                if (!strcmp(s->colls[i].name, type) && s->colls[i].permalink)
+                if (!strcmp(s->colls[i].name, type) && s->colls[i].permalink) {
+                    free(tmpl);
                     tmpl = fl_xstrdup(s->colls[i].permalink);
+                }
             if (!tmpl)
                 tmpl = add_suffix("/:collection/:path", s->style);
         }

@@ -27,6 +27,18 @@ mkdir -p "$site/b/btb" "$site/v/vo"
     for n in $(seq 1 400); do printf 'Die Behörde prüft den Antrag sorgfältig und entscheidet nach Recht und Gesetz. '; done
     printf 'Die Zivilgesellschaft wird angehört. '
     for n in $(seq 1 100); do printf 'Weitere Bestimmungen folgen in den Anlagen zu diesem Gesetz. '; done
+    printf '\n\n'
+    # Words at the text's tokens 63, 64, 128 and 129 (counted from 0): the
+    # section entry keeps a checkpoint every 64 tokens, excerpts start
+    # counting there; each must be marked itself, not a neighbour.
+    printf '### § 702 Grenzfälle\n\n'
+    for n in $(seq 0 140); do
+        case $n in
+        63) printf 'Kolibri ' ;; 64) printf 'Pinguin ' ;;
+        128) printf 'Flamingo ' ;; 129) printf 'Pelikan ' ;;
+        *) printf 'Text ' ;;
+        esac
+    done
     printf '\n'
 } >"$site/b/btb/index.md"
 # Another law that only cites it in its text.
@@ -59,6 +71,12 @@ like "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')" 
     "a match deep inside a long section: excerpt around it, compound part marked"
 unlike "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')" \
     "^Die Behörde prüft den Antrag sorgfältig" "…not the section's beginning"
+
+for w in Kolibri Pinguin Flamingo Pelikan; do
+    ex=$(json "$w" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
+    like "$ex" "<mark>$w</mark>" "a match at a checkpoint's edge ($w) is marked"
+    unlike "$ex" "<mark>Text</mark>" "…and no neighbour of it ($w)"
+done
 
 r=$(json 'Vertrauensstellung')
 is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
