@@ -74,7 +74,8 @@ void fl_docdata_encode(const fl_page *p, fl_buf *out)
         uint32_t prev_end = 0;
         for (size_t i = 0; i < p->nsections; i++) {
             const fl_section *s = &p->sections[i];
-            bool anchored = s->anchor && *s->anchor;
+            /* A decoded page has no anchors, only the flag. */
+            bool anchored = s->has_anchor || (s->anchor && *s->anchor);
             uint32_t level = s->level < 0 ? 0 : s->level > 64 ? 64 : (uint32_t)s->level;
             uint32_t start = s->pos_start > prev_end ? s->pos_start : prev_end;
             uint32_t span = s->pos_end > start ? s->pos_end - start : 0;
@@ -164,23 +165,28 @@ static bool get_num(const char *t, size_t len, size_t *i, uint32_t *v)
 static int decode_sections(const char *v, size_t vlen, fl_page *p, char **err)
 {
     const char *tab = memchr(v, '\t', vlen);
-    if (!tab)
+    if (!tab || tab == v)
         return fl_err_set(err, "document data: malformed section table");
-    char *end = NULL;
-    unsigned long long n = strtoull(v, &end, 10);
-    size_t tlen = vlen - (size_t)(tab + 1 - v);
+    /* The count by hand: strtoull would skip white space, even the tab,
+     * and read on beyond the data. */
+    size_t n = 0, tlen = vlen - (size_t)(tab + 1 - v);
+    for (const char *d = v; d < tab; d++) {
+        if (*d < '0' || *d > '9' || n > tlen)
+            return fl_err_set(err, "document data: malformed section table");
+        n = n * 10 + (size_t)(*d - '0');
+    }
     /* Four numbers of at least one byte each: more sections than that are
      * a lie, not a reason to allocate. */
-    if (end != tab || n == 0 || n > tlen / 4 || p->nsections)
+    if (n == 0 || n > tlen / 4 || p->nsections)
         return fl_err_set(err, "document data: malformed section table");
-    p->sections = fl_xcalloc((size_t)n, sizeof *p->sections);
+    p->sections = fl_xcalloc(n, sizeof *p->sections);
     const char *t = tab + 1;
     size_t i = 0;
     uint32_t prev_end = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t la, gap, span, tt;
         if (!get_num(t, tlen, &i, &la) || !get_num(t, tlen, &i, &gap) ||
-            !get_num(t, tlen, &i, &span) || !get_num(t, tlen, &i, &tt) ||
+            !get_num(t, tlen, &i, &span) || !get_num(t, tlen, &i, &tt) || la / 2 > 64 ||
             gap > UINT32_MAX - prev_end || span > UINT32_MAX - prev_end - gap) {
             free(p->sections);
             p->sections = NULL;
@@ -200,7 +206,7 @@ static int decode_sections(const char *v, size_t vlen, fl_page *p, char **err)
         p->sections = NULL;
         return fl_err_set(err, "document data: malformed section table");
     }
-    p->nsections = (size_t)n;
+    p->nsections = n;
     return 0;
 }
 
@@ -260,12 +266,14 @@ static void put_varint(fl_buf *out, size_t v)
     fl_buf_putc(out, (char)v);
 }
 
-/* Reads a varint at *i of d[0..len); false when truncated or too long. */
+/* Reads a varint at *i of d[0..len); false when truncated or beyond size_t. */
 static bool get_varint(const unsigned char *d, size_t len, size_t *i, size_t *v)
 {
     size_t x = 0;
     for (unsigned shift = 0; *i < len && shift < 8 * sizeof x; shift += 7) {
         unsigned char b = d[(*i)++];
+        if (shift > 8 * sizeof x - 7 && (b & 0x7F) >> (8 * sizeof x - shift))
+            return false; /* bits that do not fit */
         x |= (size_t)(b & 0x7F) << shift;
         if (!(b & 0x80)) {
             *v = x;
@@ -315,8 +323,8 @@ int fl_secentry_decode(const char *data, size_t len, fl_secentry *e)
     size_t at = 0;
     for (size_t j = 0; j < e->nchecks; j++) {
         size_t delta;
-        if (!get_varint(d, len, &i, &delta))
-            return -1;
+        if (!get_varint(d, len, &i, &delta) || delta > len - at)
+            return -1; /* checkpoints only grow, and stay inside the entry */
         at += delta;
     }
     e->checks_len = i - (size_t)(e->checks - d);

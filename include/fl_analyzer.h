@@ -29,6 +29,11 @@
  *    number ("§ 622" → part "622"); URLs and e-mail addresses are lower-cased
  *    whole (exact = stem);
  *  - an apostrophe clitic is dropped from the stem ("geht's" → "geht").
+ * Context: what one raw token (fl_tokenize.h) yields depends on that token's
+ * text alone, never on its neighbours, and tokenizing from any token's start
+ * finds the same tokens as tokenizing from the text's start.  Excerpts rely
+ * on both: they analyse single tokens found through term positions, counting
+ * from checkpoints in the middle of a text (query/excerpt.c, fl_docdata.h).
  * Threads: each thread that calls fl_analyze() gets its own cache of word
  * analyses (a pthread key of the analyzer), freed when the thread exits;
  * call fl_analyzer_free() after the worker threads have ended.

@@ -3,7 +3,7 @@
  * fl_docbuild() only needs the analyzer, never the database, so that it can
  * run in a worker thread while another thread writes: everything the writer
  * must do besides adding the document (spelling words, facet spellings,
- * section texts) is returned in the fl_built_doc.
+ * section entries) is returned in the fl_built_doc.
  *
  * Positions: title first, then the teaser, then each section (its heading,
  * then its text).  Consecutive fields and sections are FL_DOCBUILD_GAP

@@ -12,10 +12,12 @@
  * Format (version 2): UTF-8 lines "key\tvalue\n"; list fields repeat their
  * key.  Backslash, tab, CR and LF inside values are escaped as \\ \t \r \n.
  * The section table is one line "sections\tN\tTABLE": per section four
- * numbers, level * 2 + has_anchor, pos_start - (previous pos_end),
- * pos_end - pos_start and title_tokens, each a little-endian base-32
- * number written with FL_DOCDATA_DIGITS (a digit from the second half of
- * the alphabet means "more digits follow"): about five bytes a section.
+ * numbers, level * 2 + has_anchor (level 0..64), pos_start - (previous
+ * pos_end), pos_end - pos_start and title_tokens, each a little-endian
+ * base-32 number of at most 32 bits: 5 bits a digit, low digits first, from
+ * the alphabet "0-9A-V" for a number's last digit and "a-z!#$%&*" (in that
+ * order) for a digit with more to follow; about five bytes a section and
+ * nothing to escape.
  * Unknown keys are ignored when decoding (forward compatibility).
  */
 #ifndef FL_DOCDATA_H

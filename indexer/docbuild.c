@@ -378,8 +378,9 @@ static uint32_t raw_tokens(const char *s, size_t len)
 /* The metadata entry of a section: anchor, title, token checkpoints, text. */
 static void section_entry(const fl_section *s, fl_buf *out)
 {
+    /* The text as index_chunk numbered its tokens: text_len bytes. */
     const char *text = s->text ? s->text : "";
-    size_t len = strlen(text), pos = 0, n = 0, cap = 0;
+    size_t len = s->text ? s->text_len : 0, pos = 0, n = 0, cap = 0;
     size_t *checks = NULL;
     fl_rawtoken rt;
     for (size_t k = 0; fl_tokenize_next(text, len, &pos, &rt); k++) {

@@ -830,7 +830,7 @@ static int unspell(void *ud, const char *term, size_t len, uint32_t wdf)
 }
 
 /* Undoes the bookkeeping of an indexed document before it is replaced or
- * deleted: its spelling words, facet spelling counts and the section texts
+ * deleted: its spelling words, facet spelling counts and the section entries
  * from keep_sections on. */
 static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char **err)
 {
@@ -850,7 +850,7 @@ static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char *
     for (size_t i = keep_sections; rc == 0 && i < old.nsections; i++) {
         char *k = section_key(od->id, i);
         if (fl_xdb_set_metadata(w->db, k, strlen(k), "", 0) != FL_XOK)
-            rc = fl_err_set(err, "deleting section text: %s", fl_xlast_error());
+            rc = fl_err_set(err, "deleting section entry: %s", fl_xlast_error());
         free(k);
     }
     const fl_config *cfg = w->r->cfg;
@@ -883,7 +883,7 @@ static int forget_doc(writer *w, const old_doc *od, size_t keep_sections, char *
     return rc;
 }
 
-/* Spelling words, facet counts and section texts of a new document. */
+/* Spelling words, facet counts and section entries of a new document. */
 static int remember_doc(writer *w, const fl_built_doc *d, char **err)
 {
     for (size_t i = 0; i < d->spelling.n; i++)
@@ -896,7 +896,7 @@ static int remember_doc(writer *w, const fl_built_doc *d, char **err)
         fl_xstatus st = fl_xdb_set_metadata(w->db, k, strlen(k), e->data ? e->data : "", e->len);
         free(k);
         if (st != FL_XOK)
-            return fl_err_set(err, "storing section text: %s", fl_xlast_error());
+            return fl_err_set(err, "storing section entry: %s", fl_xlast_error());
     }
     return 0;
 }

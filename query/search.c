@@ -389,7 +389,10 @@ static void doccache_check(fl_searcher *s)
 /* Estimated heap bytes of a decoded page. */
 static size_t page_cost(const fl_page *p, size_t dlen)
 {
-    return sizeof *p + dlen + p->nsections * sizeof(fl_section) + 256;
+    /* The display fields are about the data without its section table
+     * (about five bytes a section, fl_docdata.h). */
+    size_t fields = dlen > 5 * p->nsections ? dlen - 5 * p->nsections : 0;
+    return sizeof *p + fields + p->nsections * sizeof(fl_section) + 256;
 }
 
 /* The decoded page of hit i of mset (docid), from the cache or decoded now
@@ -537,14 +540,21 @@ typedef struct secread {
     fl_secentry e;
 } secread;
 
-/* Reads section n of document id; false when it has no (well-formed) entry. */
-static bool section_read(fl_searcher *s, const char *id, size_t n, secread *r)
+/* Reads section n of document id (docid); false when it has no (well-formed)
+ * entry.  The entries are in the document's own shard (fl_terms.h), so one
+ * shard is asked, not each in turn: over remote shards every ask is a round
+ * trip. */
+static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t n, secread *r)
 {
     fl_buf key = FL_BUF_INIT;
     fl_buf_printf(&key, "%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
     size_t len = 0;
     memset(r, 0, sizeof *r);
-    if (fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len) != FL_XOK)
+    uint32_t nshards = fl_xdb_shard_count(s->db);
+    fl_xstatus st = nshards > 1 ? fl_xdb_shard_metadata(s->db, (docid - 1) % nshards, key.data,
+                                                        key.len, &r->raw, &len)
+                                : fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len);
+    if (st != FL_XOK)
         r->raw = NULL;
     fl_buf_free(&key);
     if (r->raw && fl_secentry_decode(r->raw, len, &r->e) == 0)
@@ -679,10 +689,11 @@ static bool sec_matched(void *ud, uint32_t tok)
 }
 
 /* Excerpt of a section (its table row sec, its entry e) around its best
- * cluster of matches. */
+ * cluster of matches; all_positions: pt holds every query term's positions
+ * (else the window is analysed to find the marks). */
 static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_section *sec,
-                            const fl_secentry *e, const pterm *pt, size_t npt, size_t exlen,
-                            fl_buf *out)
+                            const fl_secentry *e, const pterm *pt, size_t npt,
+                            bool all_positions, size_t exlen, fl_buf *out)
 {
     /* The indexer numbers the heading's tokens from pos_start, then leaves
      * FL_DOCBUILD_GAP, then numbers the text's tokens (fl_docbuild.h). */
@@ -694,7 +705,8 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     size_t at = tok < 0 ? 0 : token_offset(e, (uint32_t)tok);
     sec_tokens st = {e, pt, npt, body, sec->pos_end};
     fl_tokmap tm = {sec_start_before, sec_matched, &st};
-    fl_excerpt_at_tokens(s->an, &c->hl, e->text, e->text_len, at, exlen, &tm, out);
+    fl_excerpt_at_tokens(s->an, &c->hl, e->text, e->text_len, at, exlen,
+                         all_positions ? &tm : NULL, out);
 }
 
 /* Excerpt and sub-results of one hit.  Everything is located through the
@@ -712,11 +724,16 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     }
     pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
     size_t npt = 0;
+    bool all_positions = true;
     for (size_t t = 0; t < c->hl.posterms.n && ns; t++) {
         const char *term = c->hl.posterms.items[t];
         fl_xtermpos *pos = NULL;
         size_t np = 0;
-        if (fl_xdb_positions(s->db, docid, term, strlen(term), &pos, &np) != FL_XOK || np == 0) {
+        fl_xstatus st = fl_xdb_positions(s->db, docid, term, strlen(term), &pos, &np);
+        if (st != FL_XOK || np == 0) {
+            /* A term whose positions could not be read: its matches are
+             * found by analysing the excerpts' windows instead. */
+            all_positions &= st == FL_XOK;
             free(pos);
             continue;
         }
@@ -793,14 +810,14 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
         const fl_section *sec = &p->sections[sc[i].idx];
         secread r;
-        if (!sec->has_anchor || !section_read(s, p->id, sc[i].idx, &r))
+        if (!sec->has_anchor || !section_read(s, docid, p->id, sc[i].idx, &r))
             continue;
         fl_hit_section *hs = &h->sections[h->nsections++];
         hs->title = fl_xstrndup(r.e.title, r.e.title_len);
         hs->anchor = fl_xstrndup(r.e.anchor, r.e.anchor_len);
         hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", hs->anchor);
         fl_buf b = FL_BUF_INIT;
-        section_excerpt(s, c, sec, &r.e, pt, npt, exlen, &b);
+        section_excerpt(s, c, sec, &r.e, pt, npt, all_positions, exlen, &b);
         hs->excerpt = fl_buf_detach(&b);
         best_shown |= i == 0;
         free(r.raw);
@@ -811,13 +828,13 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     secread r;
     if (best_shown) {
         fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
-    } else if (nmatched > 0 && section_read(s, p->id, sc[0].idx, &r)) {
-        section_excerpt(s, c, &p->sections[sc[0].idx], &r.e, pt, npt, exlen, &ex);
+    } else if (nmatched > 0 && section_read(s, docid, p->id, sc[0].idx, &r)) {
+        section_excerpt(s, c, &p->sections[sc[0].idx], &r.e, pt, npt, all_positions, exlen, &ex);
         free(r.raw);
     }
     if (ex.len == 0 && p->teaser)
         fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
-    if (ex.len == 0 && ns > 0 && section_read(s, p->id, 0, &r)) {
+    if (ex.len == 0 && ns > 0 && section_read(s, docid, p->id, 0, &r)) {
         fl_excerpt(s->an, &c->hl, r.e.text, r.e.text_len, SIZE_MAX, exlen, true, &ex);
         free(r.raw);
     }

@@ -490,14 +490,19 @@ struct fl_xspy {
 };
 
 namespace {
-/* The list [it, end) of a remote database, kept in db under key until a
- * reopen finds changes (see fl_xdb.remote_terms): fetched once. */
+/* The list a remote database gives for key, kept in db until a reopen finds
+ * changes (see fl_xdb.remote_terms): fetched once.  open(&it, &end) starts
+ * the walk only when the list is not kept yet -- on a remote database the
+ * begin() call itself fetches the whole list (every spelling word of the
+ * laws: seconds), so it must not be made before the cache is asked. */
+template <typename Open>
 std::shared_ptr<const std::vector<std::pair<std::string, uint32_t>>>
-remote_list(fl_xdb *db, const std::string &key, Xapian::TermIterator it,
-            const Xapian::TermIterator &end)
+remote_list(fl_xdb *db, const std::string &key, Open open)
 {
     auto &slot = db->remote_terms[key];
     if (!slot) {
+        Xapian::TermIterator it, end;
+        open(it, end);
         auto v = std::make_shared<std::vector<std::pair<std::string, uint32_t>>>();
         for (; it != end; ++it)
             v->emplace_back(*it, it.get_termfreq());
@@ -767,6 +772,7 @@ fl_xstatus fl_xdb_open_remote(const char *host, unsigned port, unsigned timeout_
         useconds_t ct = connect_timeout_ms ? connect_timeout_ms : 10000;
         auto h = std::make_unique<fl_xdb>();
         h->db = Xapian::Remote::open(host, port, t, ct);
+        h->has_remote = true; // term and spelling lists are kept (remote_list)
         *out = h.release();
     });
 }
@@ -1252,7 +1258,10 @@ fl_xstatus fl_xdb_allterms_open(fl_xdb *db, const char *prefix, size_t len, fl_x
         const std::string p = bytes(fn, prefix, len);
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
         if (db->has_remote && !p.empty()) {
-            t->list = remote_list(db, p, db->db.allterms_begin(p), db->db.allterms_end(p));
+            t->list = remote_list(db, p, [&](Xapian::TermIterator &b, Xapian::TermIterator &e) {
+                b = db->db.allterms_begin(p);
+                e = db->db.allterms_end(p);
+            });
         } else {
             t->it = db->db.allterms_begin(p);
             t->end = db->db.allterms_end(p);
@@ -1271,8 +1280,11 @@ fl_xstatus fl_xdb_spellings_open(fl_xdb *db, fl_xtermit **out)
         std::unique_ptr<fl_xtermit> t(new fl_xtermit);
         if (db->has_remote) {
             // Kept like the term lists above, under a key no prefix can be.
-            t->list = remote_list(db, std::string("\0spellings", 10), db->db.spellings_begin(),
-                                  db->db.spellings_end());
+            t->list = remote_list(db, std::string("\0spellings", 10),
+                                  [&](Xapian::TermIterator &b, Xapian::TermIterator &e) {
+                                      b = db->db.spellings_begin();
+                                      e = db->db.spellings_end();
+                                  });
         } else {
             t->it = db->db.spellings_begin();
             t->end = db->db.spellings_end();

@@ -133,11 +133,15 @@ put("json", "nested", bytes([1, 1] * 70))
 put("json", "string-invalid", b"\x02\x10" + b"a\x00\x1f\x7f\xed\xa0\x80\xf4\x90\x80\x80\"\\/")
 
 # ------------------------------------------------------------------ docdata
-enc = ("v\t1\nid\t_beitraege/x.md\nurl\t/beitraege/x/\ntitle\tTab\\there \\\\ und \\n\n"
-       "author\tA\nauthor\tB\ntag\t\nsection\t2\t0\t17\tanker\tÜberschrift\n"
-       "section\t-1\t4294967295\t99999999999\t\t\nunknown\tkey\n").encode()
+# Format 2 of the data (index format 4): a section table with an anchored
+# row, level 64, a many-digit span; then damaged tables.
+enc = ("v\t2\nid\t_beitraege/x.md\nurl\t/beitraege/x/\ntitle\tTab\\there \\\\ und \\n\n"
+       "author\tA\nauthor\tB\ntag\t\nsections\t3\t1000" "a41h35" "00!&&&&&30\n"
+       "unknown\tkey\n").encode()
 put("docdata", "encoded", b"\0" + enc)
-put("docdata", "malformed", b"\0section\t1\t2\nnovalue\n\\\t\\")
+put("docdata", "malformed", b"\0sections\t2\t0000\nsections\t\t\nnovalue\n\\\t\\")
+# A section entry (fl_secentry): anchor, title, two checkpoints, text.
+put("docdata", "entry", b"\0\x05anker\x05Titel\x02\x03\x04" + "Ein Text über Vögel.".encode())
 fields = b"\x01" + b"\0".join([b"id.md", b"/u/", b"-", "Tit\tel\\".encode(), b"", b"2025-01-01",
                                b"-", b"i.png", b"de", b"aAnna", b"cKat\negorie", b"tx",
                                b"sanker"]) + b"\0" + b"\x02\0\0\0\x05\0\0\0\x09" + "Titel".encode()

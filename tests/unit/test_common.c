@@ -7,6 +7,7 @@
 #include "fl_utf8.h"
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,7 +158,12 @@ static void test_docdata(void)
                          "sections\t1\t00 00\n",  /* not a digit */
                          "sections\tx\t0000\n",   /* no count */
                          "sections\t99999999\t0000\n",
-                         "sections\t1\t0&&&&&&&&0\n", /* beyond 32 bits */
+                         "sections\t1\t0&&&&&&&&0\n", /* more than 7 digits */
+                         "sections\t1\t0&&&&&&400\n",  /* 2^32 and more */
+                         "sections\t1\tc4000\n",       /* level 65 */
+                         "sections\t\t0000\n",         /* an empty count */
+                         "sections\t 1\t0000\n",       /* a count with a space */
+                         "sections\t\t",               /* no table at the very end */
                          "sections\t1\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         fl_page_init(&q);
@@ -168,6 +174,19 @@ static void test_docdata(void)
         free(err);
         fl_page_free(&q);
     }
+
+    /* What decodes re-encodes to the same table: the anchor flag and a
+     * level of 64 survive a second round. */
+    const char *table = "sections\t2\t1000a4000\n";
+    fl_page_init(&q);
+    ok(fl_docdata_decode(table, strlen(table), &q, &err) == 0 && q.nsections == 2 &&
+           q.sections[0].has_anchor && q.sections[1].level == 64 && !q.sections[1].has_anchor,
+       "a table with an anchored section and level 64 decodes");
+    fl_buf_reset(&b);
+    fl_docdata_encode(&q, &b);
+    ok(strstr(fl_buf_cstr(&b), "sections\t2\t1000a4000\n") != NULL,
+       "and encodes to itself (got %s)", fl_buf_cstr(&b));
+    fl_page_free(&q);
 
     /* Section entries: anchor, title, checkpoints and text round trip. */
     fl_buf e = FL_BUF_INIT;
@@ -186,9 +205,28 @@ static void test_docdata(void)
     is_int(fl_secentry_checkpoint(&se, 2), 200, "checkpoint 2");
     is_int(fl_secentry_checkpoint(&se, 3), 70000, "checkpoint 3 (a three-byte number)");
     is_int(fl_secentry_checkpoint(&se, 9), 70000, "a checkpoint beyond the last is the last");
+    size_t j = 99;
+    is_int(fl_secentry_checkpoint_before(&se, 2, &j), 0, "the checkpoint before byte 2 is 0");
+    is_int(j, 0, "…number 0");
+    is_int(fl_secentry_checkpoint_before(&se, 3, &j), 3, "a checkpoint's own byte finds it");
+    is_int(j, 1, "…number 1");
+    is_int(fl_secentry_checkpoint_before(&se, 69999, &j), 200, "between two: the earlier one");
+    is_int(j, 2, "…number 2");
+    is_int(fl_secentry_checkpoint_before(&se, SIZE_MAX, &j), 70000, "beyond all: the last");
+    is_int(j, 3, "…number 3");
     for (size_t cut = 0; cut < 12; cut++)
         ok(fl_secentry_decode(e.data, cut, &se) != 0, "entry cut to %zu bytes is refused", cut);
     fl_buf_reset(&e);
+    /* A varint with bits beyond 64, and checkpoints adding up to more than
+     * the entry: refused, never wrapped around. */
+    const char big[] = {0, 0, 1, '\xff', '\xff', '\xff', '\xff', '\xff',
+                        '\xff', '\xff', '\xff', '\xff', '\x7f', 'x'};
+    ok(fl_secentry_decode(big, sizeof big, &se) != 0, "a checkpoint beyond 64 bits is refused");
+    const char wrap[] = {0, 0, 2, '\x80', '\x80', '\x80', '\x80', '\x80', '\x80', '\x80',
+                         '\x80', '\x80', '\x01', '\x80', '\x80', '\x80', '\x80', '\x80',
+                         '\x80', '\x80', '\x80', '\x80', '\x01', 'x'};
+    ok(fl_secentry_decode(wrap, sizeof wrap, &se) != 0,
+       "checkpoints whose sum wraps around are refused");
     size_t far[] = {10};
     fl_secentry_encode("", "", far, 1, "short", 5, &e);
     ok(fl_secentry_decode(e.data, e.len, &se) != 0, "a checkpoint beyond the text is refused");

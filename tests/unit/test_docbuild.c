@@ -200,6 +200,32 @@ int main(void)
 
     fl_built_doc_free(&d);
     fl_page_free(&p);
+
+    /* A long section: a checkpoint at every 64th raw token of its text
+     * ("§ 5" is one token of three bytes, so offsets are not a multiple). */
+    fl_page_init(&p);
+    p.id = fl_xstrdup("lang.md");
+    fl_buf text = FL_BUF_INIT;
+    size_t starts[200];
+    for (size_t k = 0; k < 200; k++) {
+        starts[k] = text.len;
+        fl_buf_printf(&text, k % 7 == 3 ? "§ %zu " : "Wort%zu ", k);
+    }
+    add_section(&p, "Lang", "lang", fl_buf_cstr(&text));
+    rc = fl_docbuild(an, &cfg, &p, 0, 0, &d, &err);
+    ok(rc == 0 && d.nsections == 1 &&
+           fl_secentry_decode(d.section_entries[0].data, d.section_entries[0].len, &se) == 0,
+       "long section built");
+    if (rc == 0 && d.nsections == 1) {
+        is_int((int)se.nchecks, 3, "checkpoints at tokens 64, 128, 192");
+        for (size_t j = 1; j <= 3; j++)
+            is_int((int)fl_secentry_checkpoint(&se, j), (int)starts[64 * j],
+                   "checkpoint %zu is the start of token %zu", j, 64 * j);
+        is_int((int)p.sections[0].title_tokens, 1, "one title token");
+        fl_built_doc_free(&d);
+    }
+    fl_buf_free(&text);
+    fl_page_free(&p);
     fl_analyzer_free(an);
     free(err);
     return tap_done();
