@@ -551,9 +551,17 @@ static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t
     size_t len = 0;
     memset(r, 0, sizeof *r);
     uint32_t nshards = fl_xdb_shard_count(s->db);
-    fl_xstatus st = nshards > 1 ? fl_xdb_shard_metadata(s->db, (docid - 1) % nshards, key.data,
-                                                        key.len, &r->raw, &len)
-                                : fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len);
+    fl_xstatus st = FL_XOK;
+    if (nshards > 1)
+        st = fl_xdb_shard_metadata(s->db, (docid - 1) % nshards, key.data, key.len, &r->raw,
+                                   &len);
+    /* Not there (a stub whose entry is itself a stub of several databases
+     * interleaves differently): ask every shard. */
+    if (nshards <= 1 || st != FL_XOK || !r->raw) {
+        free(r->raw);
+        r->raw = NULL;
+        st = fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len);
+    }
     if (st != FL_XOK)
         r->raw = NULL;
     fl_buf_free(&key);

@@ -202,7 +202,7 @@ int main(void)
     fl_page_free(&p);
 
     /* A long section: a checkpoint at every 64th raw token of its text
-     * ("§ 5" is one token of three bytes, so offsets are not a multiple). */
+     * ("§ 3" is one token of four bytes, so offsets are no multiple of a word's). */
     fl_page_init(&p);
     p.id = fl_xstrdup("lang.md");
     fl_buf text = FL_BUF_INIT;
