@@ -187,12 +187,8 @@ static int decode_sections(const char *v, size_t vlen, fl_page *p, char **err)
         uint32_t la, gap, span, tt;
         if (!get_num(t, tlen, &i, &la) || !get_num(t, tlen, &i, &gap) ||
             !get_num(t, tlen, &i, &span) || !get_num(t, tlen, &i, &tt) || la / 2 > 64 ||
-            gap > UINT32_MAX - prev_end || span > UINT32_MAX - prev_end - gap) {
-            free(p->sections);
-            p->sections = NULL;
-            p->nsections = 0;
-            return fl_err_set(err, "document data: malformed section table");
-        }
+            gap > UINT32_MAX - prev_end || span > UINT32_MAX - prev_end - gap)
+            goto bad;
         fl_section *s = &p->sections[k];
         s->level = (int)(la / 2);
         s->has_anchor = la & 1;
@@ -201,13 +197,14 @@ static int decode_sections(const char *v, size_t vlen, fl_page *p, char **err)
         s->title_tokens = tt;
         prev_end = s->pos_end;
     }
-    if (i != tlen) {
-        free(p->sections);
-        p->sections = NULL;
-        return fl_err_set(err, "document data: malformed section table");
-    }
+    if (i != tlen)
+        goto bad;
     p->nsections = n;
     return 0;
+bad:
+    free(p->sections);
+    p->sections = NULL;
+    return fl_err_set(err, "document data: malformed section table");
 }
 
 int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err)

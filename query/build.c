@@ -507,10 +507,6 @@ static fl_xquery *syn_member_q(cctx *x, const char *member, int group, const cha
                 fl_strset_add(&x->c->hl.stems, st, group);
                 add_posterm(&x->c->hl, "", st);
             }
-            /* Compounds holding a phrase word are marked too, but their
-             * P terms are not looked up (they would count in the sections'
-             * scores): excerpts analyse their window. */
-            x->c->hl.unpositioned = true;
             q = combine_q(x, FL_XOP_PHRASE, ts, a.n, 0);
             free(ts);
         }
@@ -689,7 +685,6 @@ static fl_xquery *phrase_q(cctx *x, const char *text)
         fl_strset_add(&x->c->hl.stems, st, group);
         add_posterm(&x->c->hl, "", st);
         why(x, "", st, "'%s' in the phrase \"%s\"", a.t[i].surface, text);
-        x->c->hl.unpositioned = true; /* as in a synonym's phrase above */
     }
     fl_xquery *q = NULL;
     if (n > 0) {
@@ -718,7 +713,6 @@ static fl_xquery *title_q(cctx *x, const char *text)
         int group = x->c->hl.ngroups++;
         ts[n++] = term_q(x, FL_PREFIX_TITLE, st, 0);
         fl_strset_add(&x->c->hl.stems, st, group);
-        x->c->hl.unpositioned = true; /* no position lookups for title words */
         why(x, FL_PREFIX_TITLE, st, "'%s' in the title", a.t[i].surface);
     }
     fl_xquery *q = combine_q(x, FL_XOP_AND, ts, n, 0);
@@ -964,7 +958,6 @@ static fl_xquery *wildcard_q(cctx *x, const char *prefix)
         subs[0] = prefix_q(x, p);
         free(p);
         fl_strlist_push(&x->c->hl.prefixes, ex.data);
-        x->c->hl.unpositioned = true;
         why(x, FL_PREFIX_EXACT, ex.data, "words starting with '%s'", prefix);
     }
     fl_suggest_key(prefix, strlen(prefix), &key);
@@ -1190,6 +1183,31 @@ static char *corrected_text(const char *raw, const fl_strlist *from, const fl_st
     return cur;
 }
 
+/* Whether every stem and part to mark is looked up in hits both whole and
+ * inside compounds (its "" and P terms among the posterms) and no wildcard
+ * is marked: then the tokens at the matched positions are exactly the ones
+ * the analysis would mark (fl_hl_match).  Phrases (no P terms: they would
+ * count in the sections' scores), title: words (no positions) and wildcards
+ * fail it; person forms of a gender word set hl.unpositioned themselves
+ * (their stems need not be the word's). */
+static bool marks_by_position(const fl_hl *hl)
+{
+    if (hl->prefixes.n)
+        return false;
+    const fl_strset *sets[2] = {&hl->stems, &hl->parts};
+    fl_buf t = FL_BUF_INIT;
+    bool all = true;
+    for (size_t k = 0; k < 2 && all; k++)
+        for (size_t i = 0; i < sets[k]->n && all; i++) {
+            fl_buf_reset(&t);
+            fl_buf_printf(&t, "%s%s", FL_PREFIX_PART, sets[k]->s[i]);
+            all = fl_strlist_contains(&hl->posterms, sets[k]->s[i]) &&
+                  fl_strlist_contains(&hl->posterms, fl_buf_cstr(&t));
+        }
+    fl_buf_free(&t);
+    return all;
+}
+
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
                fl_compiled *out, char **err)
 {
@@ -1206,6 +1224,7 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
         q = combine_q(&x, FL_XOP_FILTER, pair, 2, 0);
     }
     out->q = q;
+    out->hl.unpositioned |= !marks_by_position(&out->hl);
     if (x.repl_from.n > 0)
         out->corrected = corrected_text(raw, &x.repl_from, &x.repl_to);
     fl_strlist_free(&x.repl_from);

@@ -168,33 +168,19 @@ size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size
     return excerpt_region(an, hl, text, len, ra, rb, length, fallback_start, NULL, out);
 }
 
-/* The region fl_excerpt_at analyses around match_byte: the excerpt starts
- * at most a third of its length before the match and ends at most its
- * length after it (analysing more costs time). */
-static void region_at(const char *text, size_t len, size_t match_byte, size_t length, size_t *ra,
-                      size_t *rb)
-{
-    size_t c = match_byte < len ? match_byte : len - 1;
-    *ra = c > length / 2 ? c - length / 2 : 0;
-    *rb = c + length + length / 4 < len ? c + length + length / 4 : len;
-    to_words(text, len, ra, rb);
-}
-
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
-                     size_t match_byte, size_t length, fl_buf *out)
-{
-    return fl_excerpt_at_tokens(an, hl, text, len, match_byte, length, NULL, out);
-}
-
-size_t fl_excerpt_at_tokens(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
-                            size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out)
+                     size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out)
 {
     if (!text || len == 0)
         return 0;
     if (length == 0)
         length = 220;
-    size_t ra, rb;
-    region_at(text, len, match_byte, length, &ra, &rb);
+    /* The excerpt starts at most a third of its length before the match
+     * and ends at most its length after it: analysing more costs time. */
+    size_t c = match_byte < len ? match_byte : len - 1;
+    size_t ra = c > length / 2 ? c - length / 2 : 0;
+    size_t rb = c + length + length / 4 < len ? c + length + length / 4 : len;
+    to_words(text, len, &ra, &rb);
     return excerpt_region(an, hl, text, len, ra, rb, length, true, hl->unpositioned ? NULL : tm,
                           out);
 }

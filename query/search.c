@@ -685,7 +685,7 @@ static size_t sec_start_before(void *ud, size_t byte, uint32_t *tok)
 static bool sec_matched(void *ud, uint32_t tok)
 {
     const sec_tokens *st = ud;
-    if (tok >= st->end - st->body)
+    if (st->end <= st->body || tok >= st->end - st->body)
         return false;
     uint32_t p = st->body + tok;
     for (size_t t = 0; t < st->npt; t++) {
@@ -713,8 +713,8 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     size_t at = tok < 0 ? 0 : token_offset(e, (uint32_t)tok);
     sec_tokens st = {e, pt, npt, body, sec->pos_end};
     fl_tokmap tm = {sec_start_before, sec_matched, &st};
-    fl_excerpt_at_tokens(s->an, &c->hl, e->text, e->text_len, at, exlen,
-                         all_positions ? &tm : NULL, out);
+    fl_excerpt_at(s->an, &c->hl, e->text, e->text_len, at, exlen, all_positions ? &tm : NULL,
+                  out);
 }
 
 /* Excerpt and sub-results of one hit.  Everything is located through the

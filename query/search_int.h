@@ -68,10 +68,11 @@ typedef struct fl_hl {
     fl_strlist posterms; /* positional terms to look up in hits ("burg", "Pgesellschaft") */
     int ngroups;
     uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
-    /* Some forms to mark have no positions of their own (a title: field's
-     * words, the person forms of a gender word, wildcard prefixes): an
-     * excerpt then analyses its whole window instead of the tokens at the
-     * matched positions (fl_excerpt_at_tokens). */
+    /* Some forms to mark are not found through the posterms' positions
+     * (phrase words inside compounds, title: words, the person forms of a
+     * gender word, wildcards; fl_compile decides): an excerpt then analyses
+     * its whole window instead of the tokens at the matched positions
+     * (fl_excerpt_at). */
     bool unpositioned;
 } fl_hl;
 
@@ -129,12 +130,8 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency
  * the number of marks. */
 size_t fl_excerpt(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                   size_t hint_byte, size_t length, bool fallback_start, fl_buf *out);
-/* The same for a text whose match is known to start at match_byte (from the
- * term positions): only the text around it is analysed. */
-size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
-                     size_t match_byte, size_t length, fl_buf *out);
 /* Where the tokens of a text are and which of them matched, from the term
- * positions of a hit (search.c): for fl_excerpt_at_tokens. */
+ * positions of a hit (search.c): for fl_excerpt_at. */
 typedef struct fl_tokmap {
     /* A token start at or before byte (checkpoints of the section entry);
      * *tok receives its index among the text's raw tokens. */
@@ -143,12 +140,13 @@ typedef struct fl_tokmap {
     bool (*matched)(void *ud, uint32_t tok);
     void *ud;
 } fl_tokmap;
-/* fl_excerpt_at for a text whose matched tokens tm knows: only those tokens
- * are analysed (to mark the very forms the query asked for), not the whole
- * window; the excerpt is the same.  With hl->unpositioned it is
- * fl_excerpt_at. */
-size_t fl_excerpt_at_tokens(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
-                            size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
+/* The same for a text whose match is known to start at match_byte (from the
+ * term positions): only the text around it is looked at.  When tm knows the
+ * matched tokens (and not hl->unpositioned), only those tokens are analysed,
+ * to mark the very forms the query asked for; else the whole window.  The
+ * excerpt is the same either way. */
+size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
+                     size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
 /* The best spelling correction of an exact (case-folded) word within
  * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
  * when there is none.  Returns 0, or -1 when the index could not be read. */
