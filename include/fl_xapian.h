@@ -224,6 +224,15 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
 /* Positions of term in docid (sorted); *n = 0 when none.  *pos is malloc'd. */
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n);
+/* Positions of term in each of ndocs documents (docids strictly ascending):
+ * pos[i] (malloc'd, sorted) and npos[i] for docids[i], NULL and 0 where the
+ * document lacks the term.  Much cheaper than one fl_xdb_positions per
+ * document: one B-tree cursor serves them all, and documents without the
+ * term are skipped through its posting list.  On error every pos[i] is
+ * NULL. */
+fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
+                                 const fl_xdocid *docids, size_t ndocs, fl_xtermpos **pos,
+                                 size_t *npos);
 /* Number of documents with a value in `slot` (0 when none: e.g. a facet no
  * document has, so that a search can skip counting it). */
 fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq);

@@ -589,7 +589,7 @@ static size_t token_offset(const fl_secentry *e, uint32_t k)
 
 /* The positions of one query term in the hit, sorted. */
 typedef struct pterm {
-    fl_xtermpos *pos;
+    const fl_xtermpos *pos; /* owned by the search's fl_posmemo */
     size_t n;
     int group;
 } pterm;
@@ -720,8 +720,8 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
 /* Excerpt and sub-results of one hit.  Everything is located through the
  * term positions and the section table, so only a few hundred bytes around
  * each shown match are analysed, however big the document. */
-static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, dc_entry *de,
-                         size_t exlen, fl_hit *h)
+static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, fl_xdocid docid,
+                         dc_entry *de, size_t exlen, fl_hit *h)
 {
     const fl_page *p = &de->page;
     size_t ns = p->nsections;
@@ -735,14 +735,13 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
     bool all_positions = true;
     for (size_t t = 0; t < c->hl.posterms.n && ns; t++) {
         const char *term = c->hl.posterms.items[t];
-        fl_xtermpos *pos = NULL;
+        const fl_xtermpos *pos = NULL;
         size_t np = 0;
-        fl_xstatus st = fl_xdb_positions(s->db, docid, term, strlen(term), &pos, &np);
+        fl_xstatus st = fl_posmemo_get(pm, docid, term, &pos, &np);
         if (st != FL_XOK || np == 0) {
             /* A term whose positions could not be read: its matches are
              * found by analysing the excerpts' windows instead. */
             all_positions &= st == FL_XOK;
-            free(pos);
             continue;
         }
         int g = term_group(&c->hl, term);
@@ -847,8 +846,6 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_xdocid docid, 
         free(r.raw);
     }
     h->excerpt = fl_buf_detach(&ex);
-    for (size_t t = 0; t < npt; t++)
-        free(pt[t].pos);
     free(pt);
     free(sc);
 }
@@ -1164,6 +1161,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     bool *spy_year = fl_xcalloc(s->nfacets + 1, sizeof *spy_year);
     uint32_t *order = NULL; /* re-ranked hits (fl_rerank) */
     double *weights = NULL;
+    fl_posmemo *pm = fl_posmemo_new(s->db); /* shared by the re-rank and the excerpts */
+    fl_xdocid *shown = NULL;
 
     q = filtered(s, c.q, req, -1, &xerr);
     if (xerr)
@@ -1224,8 +1223,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     uint32_t first = 0, size = fl_xmset_size(mset);
     double pct_scale = 1; /* re-ranked: weights scaled into the first stage's */
     if (rerank) {
-        if (fl_rerank(s, &c, mset, recency, RERANK_POOL, req->offset + limit, &order, &weights) !=
-            0)
+        if (fl_rerank(s, &c, mset, pm, recency, RERANK_POOL, req->offset + limit, &order,
+                      &weights) != 0)
             goto xfail;
         /* Scores are Xapian's percentages of the weights scaled so that the
          * best one is the first stage's best (a bonus must not push several
@@ -1241,6 +1240,14 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     res->corrected_query = c.corrected ? fl_xstrdup(c.corrected) : NULL;
 
     res->hits = size ? fl_xcalloc(size, sizeof *res->hits) : NULL;
+    /* The shown hits' positions, read together in the index's order. */
+    if (!req->no_excerpts && size) {
+        shown = fl_xcalloc(size, sizeof *shown);
+        for (uint32_t k = 0; k < size; k++)
+            XCHK(fl_xmset_docid(mset, order ? order[first + k] : first + k, &shown[k]));
+        fl_posmemo_prefetch(pm, shown, size, (const char *const *)c.hl.posterms.items,
+                            c.hl.posterms.n);
+    }
     for (uint32_t k = 0; k < size; k++) {
         uint32_t i = order ? order[first + k] : first + k;
         fl_xdocid docid;
@@ -1268,7 +1275,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
         push_display(s, "tag", &pg->tags, &h->tags);
         h->score = c.has_words ? percent / 100.0 : 1.0;
         if (!req->no_excerpts)
-            hit_excerpts(s, &c, docid, de, req->excerpt_length, h);
+            hit_excerpts(s, &c, pm, docid, de, req->excerpt_length, h);
         if (req->explain)
             h->explain = explain_hit(s, enq, &c, docid);
         if (de == &tmp)
@@ -1326,6 +1333,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     free(spy_year);
     free(order);
     free(weights);
+    free(shown);
+    fl_posmemo_free(pm);
     fl_xquery_free(q);
     fl_compiled_free(&c);
     return 0;
@@ -1341,6 +1350,8 @@ xfail:;
     free(spy_year);
     free(order);
     free(weights);
+    free(shown);
+    fl_posmemo_free(pm);
     fl_xquery_free(q);
     fl_compiled_free(&c);
     if (st == FL_XERR_MODIFIED)

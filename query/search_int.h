@@ -112,6 +112,22 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
                fl_compiled *out, char **err);
 void fl_compiled_free(fl_compiled *c);
 
+/* The term positions of one search (posmemo.c): each (document, term) read
+ * once, however many parts of the search ask for it.  Owns what it read. */
+typedef struct fl_posmemo fl_posmemo;
+fl_posmemo *fl_posmemo_new(fl_xdb *db);
+void fl_posmemo_free(fl_posmemo *m);
+/* Reads the positions of every term in every document not read yet, term by
+ * term and each term's documents in ascending docid order (the index's
+ * order: Xapian reuses the blocks it holds).  A read that fails is not kept:
+ * fl_posmemo_get asks again and reports it. */
+void fl_posmemo_prefetch(fl_posmemo *m, const fl_xdocid *docids, size_t ndocs,
+                         const char *const *terms, size_t nterms);
+/* term's positions in docid, sorted (*n == 0: none); *pos belongs to m and
+ * lives as long as it.  FL_XOK, or the Xapian error (pending). */
+fl_xstatus fl_posmemo_get(fl_posmemo *m, fl_xdocid docid, const char *term,
+                          const fl_xtermpos **pos, size_t *n);
+
 /* The second stage of a relevance search (rerank.c): the first `pool`
  * candidates of mset (the first match, best first) with c's proximity bonus
  * and, when recency is set, the searcher's recency boost, sorted by that
@@ -122,8 +138,8 @@ void fl_compiled_free(fl_compiled *c);
  * exact: candidates that cannot reach them are left without their
  * bonuses.  Returns 0, or -1 with the Xapian error pending (nothing
  * allocated). */
-int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, bool recency, uint32_t pool,
-              uint32_t need, uint32_t **order, double **weights);
+int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *pm, bool recency,
+              uint32_t pool, uint32_t need, uint32_t **order, double **weights);
 
 /* Excerpt of text[0..len) with query matches marked (excerpt.c).  hint_byte
  * is where a match is expected (or SIZE_MAX); appends HTML to out.  Returns

@@ -1193,6 +1193,65 @@ fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_
     });
 }
 
+fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
+                                 const fl_xdocid *docids, size_t ndocs, fl_xtermpos **pos,
+                                 size_t *npos)
+{
+    for (size_t i = 0; pos && npos && i < ndocs; i++) {
+        pos[i] = nullptr;
+        npos[i] = 0;
+    }
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        if (ndocs && (!docids || !pos || !npos))
+            invalid(fn, "docids, pos or npos is NULL");
+        for (size_t i = 1; i < ndocs; i++)
+            if (docids[i] <= docids[i - 1])
+                invalid(fn, "document ids not strictly ascending");
+        const std::string t = bytes(fn, term, len);
+        auto keep = [&](size_t i, Xapian::PositionIterator it, Xapian::PositionIterator end) {
+            std::vector<fl_xtermpos> v;
+            for (; it != end; ++it)
+                v.push_back(*it);
+            if (v.empty())
+                return;
+            fl_xtermpos *p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
+            if (!p)
+                throw std::bad_alloc();
+            std::copy(v.begin(), v.end(), p);
+            pos[i] = p;
+            npos[i] = v.size();
+        };
+        try {
+            if (db->has_remote) {
+                // A remote shard sends a posting list whole: one ask per
+                // document instead.
+                for (size_t i = 0; i < ndocs; i++)
+                    keep(i, db->db.positionlist_begin(docids[i], t),
+                         db->db.positionlist_end(docids[i], t));
+                return;
+            }
+            // One posting list walked forward: it says which documents have
+            // the term at all, and its position list keeps one B-tree cursor
+            // for all of them (Database::positionlist_begin opens a new
+            // cursor, and so reads every block below the root, per call).
+            Xapian::PostingIterator it = db->db.postlist_begin(t), end = db->db.postlist_end(t);
+            for (size_t i = 0; i < ndocs && it != end; i++) {
+                it.skip_to(docids[i]);
+                if (it != end && *it == docids[i])
+                    keep(i, it.positionlist_begin(), it.positionlist_end());
+            }
+        } catch (...) {
+            for (size_t i = 0; i < ndocs; i++) {
+                std::free(pos[i]);
+                pos[i] = nullptr;
+                npos[i] = 0;
+            }
+            throw;
+        }
+    });
+}
+
 fl_xstatus fl_xdb_value_freq(fl_xdb *db, fl_xvalueno slot, uint32_t *freq)
 {
     return guard(__func__, [&](const char *fn) {

@@ -495,6 +495,35 @@ static void test_database_documents(void)
     OKX(fl_xdb_positions(r, 1, "elefant", 7, &pos, &npos), "positions of a missing term");
     ok(npos == 0 && pos == NULL, "none");
 
+    /* One term in several documents at once: what one call per document
+     * gives, NULL where a document lacks the term. */
+    fl_xdocid docs3[] = {1, 2, 7};
+    fl_xtermpos *many[3] = {NULL, NULL, NULL};
+    size_t nmany[3] = {9, 9, 9};
+    OKX(fl_xdb_term_positions(r, "katze", 5, docs3, 3, many, nmany), "term positions in 3 documents");
+    ok(nmany[0] == 2 && many[0] && many[0][0] == 1 && many[0][1] == 3, "doc 1: katze at 1 and 3");
+    ok(nmany[1] == 0 && !many[1] && nmany[2] == 0 && !many[2], "doc 2 and a missing doc: none");
+    free(many[0]);
+    OKX(fl_xdb_term_positions(r, "hund", 4, docs3, 2, many, nmany), "hund in docs 1 and 2");
+    bool same = true;
+    for (size_t i = 0; i < 2; i++) {
+        fl_xtermpos *one = NULL;
+        size_t none = 0;
+        fl_xdb_positions(r, docs3[i], "hund", 4, &one, &none);
+        same &= none == nmany[i] && none > 0 && memcmp(one, many[i], none * sizeof *one) == 0;
+        free(one);
+        free(many[i]);
+        many[i] = NULL;
+    }
+    ok(same, "the same positions as one document at a time");
+    OKX(fl_xdb_term_positions(r, "elefant", 7, docs3, 3, many, nmany), "a term no document has");
+    ok(!many[0] && !many[1] && !many[2] && !nmany[0] && !nmany[1] && !nmany[2], "none anywhere");
+    fl_xdocid down[] = {2, 1};
+    FAILX(fl_xdb_term_positions(r, "hund", 4, down, 2, many, nmany), FL_XERR_INVALID_ARGUMENT,
+          "document ids that do not ascend are refused");
+    ok(!many[0] && !many[1], "nothing returned");
+    OKX(fl_xdb_term_positions(r, "hund", 4, NULL, 0, NULL, NULL), "no documents: nothing to do");
+
     fl_xdoc *got = NULL;
     OKX(fl_xdb_get_document(r, 2, &got), "get_document");
     is_int(fl_xdoc_docid(got), 2, "its docid");
