@@ -48,6 +48,9 @@ static const char serve_usage[] =
     "  --cache-mb N          keep answers of repeated searches and suggestions in\n"
     "                        at most N MiB (default 32; 0 = no cache); a new index\n"
     "                        revision drops them\n"
+    "  --map-mb N            read the index through read-only mappings of its files,\n"
+    "                        keeping at most N MiB of their pages mapped (default 48;\n"
+    "                        0 = one pread() per block, as Xapian does alone)\n"
     "  -h, --help            this text\n"
     "\n"
     "Endpoints:\n"
@@ -75,7 +78,7 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB };
+           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB, OPT_MAPMB };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -88,12 +91,14 @@ int fl_cmd_serve(int argc, char **argv)
         {"max-connections-per-ip", required_argument, NULL, OPT_MAXCONNIP},
         {"trust-proxy", required_argument, NULL, OPT_TRUSTPROXY},
         {"cache-mb", required_argument, NULL, OPT_CACHEMB},
+        {"map-mb", required_argument, NULL, OPT_MAPMB},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     fl_server_options o;
     memset(&o, 0, sizeof o);
     o.cache_mb = 32;
+    o.map_mb = 48;
     const char *db_arg = NULL;
     const char **cors = fl_xcalloc((size_t)argc + 1, sizeof *cors);
     size_t ncors = 0;
@@ -144,6 +149,10 @@ int fl_cmd_serve(int argc, char **argv)
         case OPT_TRUSTPROXY: o.trust_proxy = optarg; break;
         case OPT_CACHEMB:
             if (parse_unsigned("--cache-mb", optarg, 0, 65536, &o.cache_mb) != 0)
+                goto out;
+            break;
+        case OPT_MAPMB:
+            if (parse_unsigned("--map-mb", optarg, 0, 1048576, &o.map_mb) != 0)
                 goto out;
             break;
         case OPT_TIMEOUT:

@@ -19,6 +19,7 @@
 
 #include "fl_analyzer.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define FL_SERVER_CHECK_MS 250   /* how often a worker looks for a new revision */
@@ -42,6 +43,9 @@ typedef struct fl_server_options {
                                         attributed (rate limit, access log) to the last address
                                         of their X-Forwarded-For; NULL = never believe it */
     unsigned cache_mb;               /* response cache bound in MiB; 0 = no cache */
+    unsigned map_mb;                 /* index blocks copied from read-only mappings of its
+                                        files, at most this many MiB of them resident
+                                        (fl_mapread.h); 0 = one pread() per block */
 } fl_server_options;
 
 /* Opens the index once (to fail early), binds and starts serving.

@@ -45,6 +45,9 @@ is "$?" 2 "--rate-limit -3: exit 2"
 "$FINDLING" serve --cache-mb -1 >/dev/null 2>"$SCRATCH/err"
 is "$?" 2 "--cache-mb -1: exit 2"
 like "$(cat "$SCRATCH/err")" "--cache-mb" "the error names --cache-mb"
+"$FINDLING" serve --map-mb lots >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "--map-mb lots: exit 2"
+like "$(cat "$SCRATCH/err")" "--map-mb" "the error names --map-mb"
 "$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 >/dev/null 2>"$SCRATCH/err"
 is "$?" 3 "missing index: exit 3"
 like "$(cat "$SCRATCH/err")" "missing.db" "the error names the index"
@@ -191,6 +194,9 @@ like "$M" 'findling_http_request_duration_seconds_bucket\{endpoint="search",le="
 like "$M" "findling_index_documents $DOCS" "metrics: documents"
 like "$M" 'findling_index_revision [0-9]+' "metrics: revision"
 like "$M" 'findling_index_reopens_total [0-9]+' "metrics: reopens"
+like "$M" 'findling_mapped_reads_enabled 1' "metrics: index blocks read through file mappings (the default)"
+like "$M" 'findling_mapped_reads_total [1-9][0-9]*' "metrics: mapped reads counted"
+like "$M" 'findling_mapped_bytes [1-9][0-9]*' "metrics: mapped bytes counted"
 
 # ------------------------------------------------------------------ autocomplete
 S=$(curl -s "$URL/api/suggest?q=Buerg")
@@ -296,12 +302,27 @@ wait "$SPID"
 is "$?" 0 "SIGINT → exit 0"
 
 # ------------------------------------------------------------------ no response cache
-start_server "$SCRATCH/serve5.out" --db "$DB" --cache-mb 0
-ok $? "server with --cache-mb 0 starts"
+start_server "$SCRATCH/serve5.out" --db "$DB" --cache-mb 0 --map-mb 0
+ok $? "server with --cache-mb 0 --map-mb 0 starts"
 A=$(curl -s "$URL/api/search?q=Labor&limit=2")
 B=$(curl -s "$URL/api/search?q=Labor&limit=2")
 is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "no cache: a repeat gives the same hits"
 unlike "$(curl -s "$URL/metrics")" "findling_cache_hits_total" "no cache: no cache counters"
+like "$(curl -s "$URL/metrics")" 'findling_mapped_reads_enabled 0' "--map-mb 0: plain reads"
+# answers → a few searches' JSON without took_ms
+answers() {
+    for q in Labor 'B%C3%BCrger%2Ainnen' Stadtteil 'Quartier%20Labor' 'Nachhaltigkeit'; do
+        curl -s "$URL/api/search?q=$q&limit=5" | jq -cS 'del(.took_ms)'
+    done
+}
+PLAIN_ANSWERS=$(answers)
+kill -TERM "$SPID"
+wait "$SPID"
+start_server "$SCRATCH/serve6.out" --db "$DB" --cache-mb 0
+ok $? "server with --cache-mb 0 (mapped reads) starts"
+MAPPED_ANSWERS=$(answers)
+like "$MAPPED_ANSWERS" '"total":[1-9]' "the comparison queries find something"
+is "$MAPPED_ANSWERS" "$PLAIN_ANSWERS" "mapped and plain reads give the same answers"
 kill -TERM "$SPID"
 wait "$SPID"
 

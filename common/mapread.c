@@ -1,0 +1,379 @@
+/* mapread.c — Xapian's block reads served from read-only file mappings
+ * (fl_mapread.h says why and how).
+ *
+ * The table of mappings is indexed by file descriptor: FD_CHUNKS chunks of
+ * FD_CHUNK slots, allocated when first needed and kept for the process's
+ * life, so that a read looks its descriptor up without a lock.  A slot holds
+ * NULL (not looked at yet), &no_map (not mappable: a socket, a pipe, a file
+ * opened for writing, an empty file) or the file's mapping.  Slots change
+ * under `lock` only, when a file is first read, grows or is closed.  A
+ * descriptor is used by one thread at a time (one Xapian handle per worker
+ * thread), so a mapping is never dropped while another thread copies from
+ * it.
+ */
+#include "fl_mapread.h"
+
+#include "fl_err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FD_CHUNK 1024
+#define FD_CHUNKS 1024 /* descriptors up to 2^20; beyond that: system calls */
+
+typedef struct fmap {
+    const char *base;
+    size_t len;
+    dev_t dev;
+    ino_t ino;
+    unsigned refs;      /* descriptor slots holding it */
+    struct fmap *next;  /* in `maps` */
+    /* Which WINDOW-sized, WINDOW-aligned stretches of the mapping's
+     * addresses have been read through it: a read fault maps the cached
+     * pages of its whole window (the kernel's fault-around), so each
+     * counts WINDOW bytes of resident set. */
+    _Atomic uint64_t *touched;
+    uintptr_t win0;     /* first window's number */
+    size_t nwin;
+} fmap;
+
+static fmap no_map;
+static _Atomic(fmap *) *_Atomic chunks[FD_CHUNKS];
+static fmap *maps; /* every mapping, under `lock` */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool enabled;
+static bool handler_installed;
+static struct sigaction old_sigbus;
+/* The resident bound: a read that would touch a window not yet touched
+ * while the touched windows already add up to max_resident is left to the
+ * system call.  So the resident set stops growing at the bound, holding the
+ * blocks read first (a B-tree's root and branch blocks are among them); a new
+ * revision of the index maps its files afresh. */
+#define WINDOW_SHIFT 16 /* 64 KiB, Linux's default fault_around_bytes */
+static size_t max_resident;
+static _Atomic size_t resident; /* bytes of touched windows, every mapping */
+
+/* Counters: each thread its own (no cache line shared between the workers
+ * on every read), summed on demand. */
+typedef struct counters {
+    _Atomic uint64_t mapped, syscalls, maps, sigbus, declined;
+    struct counters *next;
+} counters;
+static _Atomic(counters *) all_counters;
+static _Thread_local counters *my_counters;
+/* volatile: set before and cleared after a memcpy that knows nothing of
+ * it, the compiler would otherwise drop the first store. */
+static _Thread_local sigjmp_buf *volatile copy_guard;
+
+static counters *thread_counters(void)
+{
+    if (!my_counters) {
+        counters *c = calloc(1, sizeof *c);
+        if (!c)
+            return NULL;
+        /* Kept for the process's life: the totals outlive the thread. */
+        counters *head = atomic_load(&all_counters);
+        do
+            c->next = head;
+        while (!atomic_compare_exchange_weak(&all_counters, &head, c));
+        my_counters = c;
+    }
+    return my_counters;
+}
+
+static uint64_t count(size_t field)
+{
+    counters *c = thread_counters();
+    if (!c)
+        return 0;
+    _Atomic uint64_t *f = field == 0 ? &c->mapped
+                          : field == 1 ? &c->syscalls
+                          : field == 2 ? &c->maps
+                          : field == 3 ? &c->sigbus
+                                       : &c->declined;
+    return atomic_fetch_add_explicit(f, 1, memory_order_relaxed) + 1;
+}
+enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED };
+
+static ssize_t sys_pread(int fd, void *buf, size_t n, off_t off)
+{
+    return (ssize_t)syscall(SYS_pread64, fd, buf, n, off);
+}
+
+static _Atomic(fmap *) *slot(int fd, bool create)
+{
+    if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
+        return NULL;
+    _Atomic(fmap *) *ch = atomic_load_explicit(&chunks[fd / FD_CHUNK], memory_order_acquire);
+    if (!ch && create) {
+        /* Under `lock` (the callers that create hold it). */
+        ch = calloc(FD_CHUNK, sizeof *ch);
+        if (!ch)
+            return NULL;
+        atomic_store_explicit(&chunks[fd / FD_CHUNK], ch, memory_order_release);
+    }
+    return ch ? &ch[fd % FD_CHUNK] : NULL;
+}
+
+/* The mapping of fd's file at its size st_size, shared with every other
+ * descriptor of the same file and size (each worker thread opens the index
+ * itself: one mapping keeps its pages resident once, not once per thread);
+ * &no_map when the file cannot be mapped.  Under `lock`; the caller owns
+ * one reference. */
+static fmap *map_get(int fd, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode) || st->st_size <= 0)
+        return &no_map;
+    for (fmap *m = maps; m; m = m->next)
+        if (m->dev == st->st_dev && m->ino == st->st_ino && m->len == (size_t)st->st_size) {
+            m->refs++;
+            return m;
+        }
+    void *p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return &no_map;
+    /* Xapian reads scattered blocks: no read-ahead, and only the pages read
+     * are mapped (not their neighbours too: fault-around), so that the
+     * resident set is the blocks actually used. */
+    (void)madvise(p, (size_t)st->st_size, MADV_RANDOM);
+    fmap *m = calloc(1, sizeof *m);
+    uintptr_t w0 = (uintptr_t)p >> WINDOW_SHIFT;
+    size_t nwin = (((uintptr_t)p + (size_t)st->st_size - 1) >> WINDOW_SHIFT) - w0 + 1;
+    _Atomic uint64_t *touched = calloc((nwin + 63) / 64, sizeof *touched);
+    if (!m || !touched) {
+        free(m);
+        free(touched);
+        munmap(p, (size_t)st->st_size);
+        return &no_map;
+    }
+    m->base = p;
+    m->len = (size_t)st->st_size;
+    m->touched = touched;
+    m->win0 = w0;
+    m->nwin = nwin;
+    m->dev = st->st_dev;
+    m->ino = st->st_ino;
+    m->refs = 1;
+    m->next = maps;
+    maps = m;
+    count(C_MAPS);
+    return m;
+}
+
+/* Drops a reference; the last one unmaps.  Under `lock`. */
+static void map_put(fmap *m)
+{
+    if (!m || m == &no_map || --m->refs > 0)
+        return;
+    for (fmap **pp = &maps; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    size_t n = 0;
+    for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
+        n += (size_t)__builtin_popcountll(atomic_load(&m->touched[i]));
+    atomic_fetch_sub(&resident, n << WINDOW_SHIFT);
+    munmap((void *)m->base, m->len);
+    free(m->touched);
+    free(m);
+}
+
+/* The mapping of fd, made on its first read. */
+static fmap *attach(int fd)
+{
+    pthread_mutex_lock(&lock);
+    _Atomic(fmap *) *s = slot(fd, true);
+    if (!s) {
+        pthread_mutex_unlock(&lock);
+        return &no_map;
+    }
+    fmap *m = atomic_load(s);
+    if (!m) {
+        struct stat st;
+        int fl = fcntl(fd, F_GETFL);
+        /* Read-only descriptors only: a writer's reads stay system calls. */
+        if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || fstat(fd, &st) != 0)
+            m = &no_map;
+        else
+            m = map_get(fd, &st);
+        atomic_store_explicit(s, m, memory_order_release);
+    }
+    pthread_mutex_unlock(&lock);
+    return m;
+}
+
+/* fd's file may have grown past its mapping (an index update appended
+ * blocks): maps it at its new size when it did.  Returns the mapping now in
+ * fd's slot.  The old one stays while other descriptors hold it. */
+static fmap *grow(int fd, fmap *m, size_t need)
+{
+    pthread_mutex_lock(&lock);
+    _Atomic(fmap *) *s = slot(fd, false);
+    fmap *cur = s ? atomic_load(s) : &no_map;
+    struct stat st;
+    if (cur == m && m != &no_map && fstat(fd, &st) == 0 && (size_t)st.st_size >= need &&
+        (size_t)st.st_size > m->len) {
+        fmap *n = map_get(fd, &st);
+        if (n != &no_map) {
+            /* fd is read by this thread only (see the top): nobody copies
+             * through its slot now. */
+            atomic_store_explicit(s, n, memory_order_release);
+            map_put(m);
+            cur = n;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return cur;
+}
+
+/* Whether [off, off + n) of m may be read through the mapping: its
+ * windows are all touched already, or touching the new ones keeps the
+ * resident set within the bound (they are then counted as touched). */
+static bool admit(fmap *m, off_t off, size_t n)
+{
+    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
+    size_t w = (a >> WINDOW_SHIFT) - m->win0, wl = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
+    for (; w <= wl; w++) {
+        _Atomic uint64_t *word = &m->touched[w / 64];
+        uint64_t bit = 1ull << (w % 64);
+        if (atomic_load_explicit(word, memory_order_relaxed) & bit)
+            continue;
+        if (max_resident && atomic_load_explicit(&resident, memory_order_relaxed) +
+                                    ((size_t)1 << WINDOW_SHIFT) > max_resident)
+            return false;
+        if (!(atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit))
+            atomic_fetch_add_explicit(&resident, (size_t)1 << WINDOW_SHIFT,
+                                      memory_order_relaxed);
+    }
+    return true;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    sigjmp_buf *g = copy_guard;
+    if (g)
+        siglongjmp(*g, 1);
+    /* Not a copy of ours: what would have happened without us. */
+    if ((old_sigbus.sa_flags & SA_SIGINFO) && old_sigbus.sa_sigaction) {
+        old_sigbus.sa_sigaction(sig, si, uc);
+        return;
+    }
+    if (old_sigbus.sa_handler != SIG_DFL && old_sigbus.sa_handler != SIG_IGN &&
+        old_sigbus.sa_handler) {
+        old_sigbus.sa_handler(sig);
+        return;
+    }
+    signal(SIGBUS, SIG_DFL);
+    raise(SIGBUS);
+}
+
+/* Copies n bytes at off from m into buf; false when the pages are gone
+ * (the file was truncated under the mapping). */
+static bool guarded_copy(const fmap *m, void *buf, size_t n, off_t off)
+{
+    sigjmp_buf jb;
+    /* The mask is not saved: the handler runs with SA_NODEFER, so SIGBUS
+     * is not blocked when it jumps back here. */
+    if (sigsetjmp(jb, 0)) {
+        copy_guard = NULL;
+        return false;
+    }
+    copy_guard = &jb;
+    memcpy(buf, m->base + off, n);
+    copy_guard = NULL;
+    return true;
+}
+
+/* Interposes libc's pread for every library of the process (libxapian). */
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || off < 0 || n == 0)
+        return sys_pread(fd, buf, n, off);
+    _Atomic(fmap *) *s = slot(fd, false);
+    fmap *m = s ? atomic_load_explicit(s, memory_order_acquire) : NULL;
+    if (!m)
+        m = attach(fd);
+    if (m != &no_map && (size_t)off + n > m->len)
+        m = grow(fd, m, (size_t)off + n);
+    if (m == &no_map || (size_t)off + n > m->len) {
+        /* Not mappable, or past the end of the file: the kernel answers
+         * (short reads and errors exactly as pread gives them). */
+        count(C_SYSCALLS);
+        return sys_pread(fd, buf, n, off);
+    }
+    if (!admit(m, off, n)) {
+        count(C_DECLINED);
+        return sys_pread(fd, buf, n, off);
+    }
+    if (!guarded_copy(m, buf, n, off)) {
+        count(C_SIGBUS);
+        return sys_pread(fd, buf, n, off);
+    }
+    count(C_MAPPED);
+    return (ssize_t)n;
+}
+
+/* Interposes libc's close: a descriptor's mapping goes with it. */
+int close(int fd)
+{
+    _Atomic(fmap *) *s = slot(fd, false);
+    if (s && atomic_load_explicit(s, memory_order_acquire)) {
+        pthread_mutex_lock(&lock);
+        map_put(atomic_exchange(s, NULL));
+        pthread_mutex_unlock(&lock);
+    }
+    return (int)syscall(SYS_close, fd);
+}
+
+int fl_mapread_enable(size_t max_resident_bytes, char **err)
+{
+    pthread_mutex_lock(&lock);
+    int rc = 0;
+    max_resident = max_resident_bytes;
+    if (!handler_installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGBUS, &sa, &old_sigbus) != 0) {
+            fl_err_set(err, "mapped index reads: cannot install the SIGBUS handler: %s",
+                       strerror(errno));
+            rc = -1;
+        } else {
+            handler_installed = true;
+        }
+    }
+    if (rc == 0)
+        atomic_store(&enabled, true);
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+void fl_mapread_disable(void) { atomic_store(&enabled, false); }
+
+bool fl_mapread_enabled(void) { return atomic_load(&enabled); }
+
+void fl_mapread_get_stats(fl_mapread_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->resident_bytes = atomic_load(&resident);
+    for (counters *c = atomic_load(&all_counters); c; c = c->next) {
+        st->mapped_reads += atomic_load_explicit(&c->mapped, memory_order_relaxed);
+        st->syscall_reads += atomic_load_explicit(&c->syscalls, memory_order_relaxed);
+        st->maps += atomic_load_explicit(&c->maps, memory_order_relaxed);
+        st->sigbus += atomic_load_explicit(&c->sigbus, memory_order_relaxed);
+        st->declined += atomic_load_explicit(&c->declined, memory_order_relaxed);
+    }
+}

@@ -1,0 +1,60 @@
+/* fl_mapread.h — Xapian's block reads served from read-only file mappings
+ * (common/mapread.c).
+ *
+ * Xapian's glass backend keeps no block cache: every B-tree block it needs
+ * is a pread() of 8 KB, several hundred per search with excerpts.  On this
+ * kind of virtual machine a system call costs microseconds, and the reads
+ * were about 30 % of the server's CPU.  Once enabled, this module answers
+ * those reads by copying from a shared read-only mmap() of the file: the same
+ * bytes pread() would return (the mapping and pread() read the same page
+ * cache, so another process's writes are seen exactly as pread() sees them),
+ * without the system call.
+ *
+ * How: the binary defines pread() and close(), which take precedence over
+ * libc's for every library in the process (ELF symbol interposition, as
+ * allocators do with malloc).  Until fl_mapread_enable() is called they are
+ * plain system calls.  After it, a pread() of a regular file opened
+ * read-only maps that file once (on its first read) and copies from the
+ * mapping; close() drops the mapping, so a file descriptor number reused for
+ * another file is mapped anew.  Reads past the mapped length (the file grew:
+ * an index update) remap it, or fall back to the system call.  A file
+ * truncated under the mapping (never done to a live Xapian table, but
+ * possible by hand) raises SIGBUS on the copy: the handler turns that into
+ * the system call's answer instead of a crash.
+ *
+ * Only the server enables it: it reads, never writes, and serves many
+ * searches from the same process.  The CLI and the indexer use plain reads.
+ */
+#ifndef FL_MAPREAD_H
+#define FL_MAPREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Turns mapped reads on for the whole process (idempotent).  The pages
+ * read through mappings count in the process's resident set (RSS), though
+ * they are the page cache's (a pread()ing process uses the same pages
+ * without them counting): once about max_resident_bytes of them are mapped
+ * (0 = no bound), reads of further parts of the files are system calls
+ * again.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
+ * installed (reads stay system calls). */
+int fl_mapread_enable(size_t max_resident_bytes, char **err);
+/* Turns them off again: later reads are system calls, existing mappings
+ * are dropped when their files are closed.  For tests. */
+void fl_mapread_disable(void);
+bool fl_mapread_enabled(void);
+
+typedef struct fl_mapread_stats {
+    uint64_t mapped_reads;  /* preads answered from a mapping */
+    uint64_t syscall_reads; /* preads passed to the kernel (while enabled) */
+    uint64_t maps;          /* files mapped (or remapped after growing) */
+    uint64_t sigbus;        /* copies stopped by SIGBUS (a truncated file) */
+    uint64_t declined;      /* preads left to the kernel: the bound was reached */
+    uint64_t resident_bytes; /* the mapped parts of the files (an upper bound) */
+} fl_mapread_stats;
+
+/* Totals since the process started (every thread). */
+void fl_mapread_get_stats(fl_mapread_stats *st);
+
+#endif

@@ -1,0 +1,189 @@
+/* test_mapread.c — pread() answered from file mappings (fl_mapread.h): the
+ * same bytes and the same short reads and errors as the system call, after
+ * the file grows, is truncated under the mapping, or its descriptor number is
+ * reused for another file; the resident bound. */
+#include "fl_mapread.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/fl-mapread-XXXXXX";
+
+/* The kernel's answer, bypassing the interposed pread. */
+static ssize_t kernel_pread(int fd, void *buf, size_t n, off_t off)
+{
+    return (ssize_t)syscall(SYS_pread64, fd, buf, n, off);
+}
+
+static char *path_of(const char *name)
+{
+    static char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return p;
+}
+
+/* A file of n bytes whose content depends on seed. */
+static void write_file(const char *name, size_t n, unsigned seed)
+{
+    FILE *f = fopen(path_of(name), "wb");
+    for (size_t i = 0; i < n; i++)
+        fputc((int)((i * 131 + seed * 7 + i / 8192) & 0xff), f);
+    fclose(f);
+}
+
+static fl_mapread_stats stats(void)
+{
+    fl_mapread_stats st;
+    fl_mapread_get_stats(&st);
+    return st;
+}
+
+/* pread through the mapping and the kernel agree on n bytes at off. */
+static bool same_read(int fd, size_t n, off_t off)
+{
+    char *a = calloc(1, n + 1), *b = calloc(1, n + 1);
+    ssize_t ra = pread(fd, a, n, off);
+    ssize_t rb = kernel_pread(fd, b, n, off);
+    bool same = ra == rb && (ra <= 0 || memcmp(a, b, (size_t)ra) == 0);
+    if (!same)
+        diag("pread(%zu at %lld): mapped %zd, kernel %zd", n, (long long)off, ra, rb);
+    free(a);
+    free(b);
+    return same;
+}
+
+static void test_reads(void)
+{
+    write_file("a", 256 * 1024, 1);
+    int fd = open(path_of("a"), O_RDONLY);
+    fl_mapread_stats st0 = stats();
+    ok(same_read(fd, 8192, 0) && same_read(fd, 8192, 8192 * 5) && same_read(fd, 100, 12345),
+       "blocks and unaligned reads give the file's bytes");
+    fl_mapread_stats st1 = stats();
+    ok(st1.mapped_reads - st0.mapped_reads == 3, "they came from the mapping (%llu)",
+       (unsigned long long)(st1.mapped_reads - st0.mapped_reads));
+    ok(st1.maps - st0.maps == 1, "the file was mapped once");
+    ok(same_read(fd, 8192, 256 * 1024 - 100), "a read across the end is the kernel's short read");
+    ok(same_read(fd, 8192, 256 * 1024 + 5000), "a read past the end is the kernel's 0");
+
+    /* The file grows (an index update appends blocks). */
+    int w = open(path_of("a"), O_WRONLY | O_APPEND);
+    char blk[8192];
+    memset(blk, 'Z', sizeof blk);
+    ok(write(w, blk, sizeof blk) == (ssize_t)sizeof blk, "appended a block");
+    close(w);
+    fl_mapread_stats st2 = stats();
+    char got[8192];
+    ok(pread(fd, got, sizeof got, 256 * 1024) == (ssize_t)sizeof got &&
+           memcmp(got, blk, sizeof got) == 0,
+       "the appended block is read");
+    fl_mapread_stats st3 = stats();
+    ok(st3.maps - st2.maps == 1 && st3.mapped_reads - st2.mapped_reads == 1,
+       "the grown file was mapped again and the block copied from it");
+
+    /* Rewritten in place (another process's pwrite): seen at once. */
+    int rw = open(path_of("a"), O_WRONLY);
+    ok(pwrite(rw, "changed!", 8, 8192) == 8, "rewrote 8 bytes in place");
+    close(rw);
+    ok(pread(fd, got, 8, 8192) == 8 && memcmp(got, "changed!", 8) == 0,
+       "a change made through another descriptor is read, as pread would");
+
+    /* The descriptor number goes to another file. */
+    write_file("b", 64 * 1024, 2);
+    close(fd);
+    int fd2 = open(path_of("b"), O_RDONLY);
+    ok(fd2 == fd, "the descriptor number was reused (%d, %d)", fd, fd2);
+    ok(same_read(fd2, 8192, 8192), "the new file's bytes, not the old mapping's");
+
+    /* Truncated under the mapping: SIGBUS turns into the kernel's answer. */
+    ok(same_read(fd2, 8192, 40960), "read before truncating");
+    ok(truncate(path_of("b"), 8192) == 0, "truncated the file under the mapping");
+    fl_mapread_stats st4 = stats();
+    char *tail = malloc(8192);
+    ssize_t r = pread(fd2, tail, 8192, 40960);
+    fl_mapread_stats st5 = stats();
+    ok(r == 0, "a read of the cut-off part returns 0 (end of file), no crash (%zd)", r);
+    ok(st5.sigbus - st4.sigbus == 1, "the copy was stopped by SIGBUS and handed to the kernel");
+    ok(same_read(fd2, 4096, 0), "the part still there reads as before");
+    free(tail);
+    close(fd2);
+}
+
+static void test_not_mapped(void)
+{
+    write_file("c", 64 * 1024, 3);
+    int fd = open(path_of("c"), O_RDWR);
+    fl_mapread_stats st0 = stats();
+    ok(same_read(fd, 8192, 8192), "a descriptor opened for writing reads right");
+    fl_mapread_stats st1 = stats();
+    ok(st1.mapped_reads == st0.mapped_reads && st1.syscall_reads - st0.syscall_reads == 1,
+       "... through the system call");
+    close(fd);
+
+    int p[2];
+    ok(pipe(p) == 0, "a pipe");
+    char c;
+    errno = 0;
+    ok(pread(p[0], &c, 1, 0) == -1 && errno == ESPIPE, "pread of a pipe fails with ESPIPE");
+    close(p[0]);
+    close(p[1]);
+    errno = 0;
+    ok(pread(-1, &c, 1, 0) == -1 && errno == EBADF, "pread of a bad descriptor fails with EBADF");
+    ok(close(-1) == -1 && errno == EBADF, "close of a bad descriptor fails with EBADF");
+}
+
+static void test_bound(void)
+{
+    /* A bound of 1 byte: no window fits, every read goes to the kernel. */
+    char *err = NULL;
+    ok(fl_mapread_enable(1, &err) == 0, "enabled with a 1-byte bound");
+    write_file("d", 1024 * 1024, 4);
+    int fd = open(path_of("d"), O_RDONLY);
+    fl_mapread_stats st0 = stats();
+    ok(same_read(fd, 4096, 0), "a read within the bound's reach");
+    fl_mapread_stats st1 = stats();
+    ok(st1.declined - st0.declined == 1 && st1.mapped_reads == st0.mapped_reads,
+       "declined by the bound: the kernel read it");
+    ok(st1.resident_bytes == st0.resident_bytes, "nothing counted as resident");
+    /* No bound: the window is mapped and counted, and given back on close. */
+    ok(fl_mapread_enable(0, &err) == 0, "enabled without a bound");
+    ok(same_read(fd, 4096, 0), "the same read");
+    fl_mapread_stats st2 = stats();
+    ok(st2.mapped_reads - st1.mapped_reads == 1, "now from the mapping");
+    uint64_t grew = st2.resident_bytes - st1.resident_bytes;
+    ok(grew == 65536 || grew == 131072, "one or two 64 KiB windows counted (%llu bytes)",
+       (unsigned long long)grew);
+    close(fd);
+    ok(stats().resident_bytes == st1.resident_bytes, "closing the file gives its windows back");
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int fd0 = open("/dev/null", O_RDONLY);
+    char c;
+    ok(pread(fd0, &c, 1, 0) == 0 && stats().mapped_reads == 0,
+       "before fl_mapread_enable reads are plain system calls");
+    close(fd0);
+    char *err = NULL;
+    ok(fl_mapread_enable(0, &err) == 0 && fl_mapread_enabled(), "enabled");
+    test_reads();
+    test_not_mapped();
+    test_bound();
+    fl_mapread_disable();
+    ok(!fl_mapread_enabled(), "disabled");
+    const char *names[] = {"a", "b", "c", "d"};
+    for (size_t i = 0; i < 4; i++)
+        unlink(path_of(names[i]));
+    rmdir(dir);
+    return tap_done();
+}
