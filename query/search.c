@@ -504,6 +504,7 @@ typedef struct secscore {
     uint64_t groups;
     uint64_t title_groups;
     uint32_t first_pos;
+    bool cited;
     long score;
 } secscore;
 
@@ -570,21 +571,6 @@ static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t
     free(r->raw);
     memset(r, 0, sizeof *r);
     return false;
-}
-
-/* Byte offset of raw token k of a section's text (its length when there are
- * fewer): from the checkpoint before k, at most FL_SECENTRY_STRIDE tokens. */
-static size_t token_offset(const fl_secentry *e, uint32_t k)
-{
-    size_t j = k / FL_SECENTRY_STRIDE;
-    if (j > e->nchecks)
-        j = e->nchecks;
-    size_t pos = fl_secentry_checkpoint(e, j);
-    fl_rawtoken rt;
-    for (size_t i = j * FL_SECENTRY_STRIDE; fl_tokenize_next(e->text, e->text_len, &pos, &rt); i++)
-        if (i == k)
-            return rt.start;
-    return e->text_len;
 }
 
 /* The positions of one query term in the hit, sorted. */
@@ -671,29 +657,76 @@ typedef struct sec_tokens {
     const pterm *pt;
     size_t npt;
     uint32_t body, end; /* the text's positions: [body, end) */
+    size_t *cur;        /* per term: its first position not below the token asked last */
+    /* The starts of tokens known_tok .. known_tok + nknown - 1, found on
+     * the way to the excerpt's match (token_offset): the marks are looked
+     * for from the last of them before the excerpt, not from a checkpoint
+     * again. */
+    uint32_t known_tok;
+    size_t nknown;
+    size_t known[FL_SECENTRY_STRIDE + 1];
 } sec_tokens;
+
+/* Byte offset of raw token k of the section's text (its length when there
+ * are fewer): from the checkpoint before k, at most FL_SECENTRY_STRIDE
+ * tokens; the starts passed are kept in st. */
+static size_t token_offset(sec_tokens *st, uint32_t k)
+{
+    const fl_secentry *e = st->e;
+    size_t j = k / FL_SECENTRY_STRIDE;
+    if (j > e->nchecks)
+        j = e->nchecks;
+    size_t pos = fl_secentry_checkpoint(e, j);
+    st->known_tok = (uint32_t)(j * FL_SECENTRY_STRIDE);
+    st->nknown = 0;
+    fl_rawtoken rt;
+    for (size_t i = j * FL_SECENTRY_STRIDE; fl_tokenize_next(e->text, e->text_len, &pos, &rt); i++) {
+        if (st->nknown < FL_SECENTRY_STRIDE + 1)
+            st->known[st->nknown++] = rt.start;
+        if (i == k)
+            return rt.start;
+    }
+    return e->text_len;
+}
 
 static size_t sec_start_before(void *ud, size_t byte, uint32_t *tok)
 {
-    const sec_tokens *st = ud;
+    sec_tokens *st = ud;
     size_t j = 0;
     size_t at = fl_secentry_checkpoint_before(st->e, byte, &j);
     *tok = (uint32_t)(j * FL_SECENTRY_STRIDE);
+    /* A token found by token_offset, nearer to byte. */
+    for (size_t i = st->nknown; i-- > 0;)
+        if (st->known[i] <= byte) {
+            if (st->known[i] > at) {
+                at = st->known[i];
+                *tok = st->known_tok + (uint32_t)i;
+            }
+            break;
+        }
+    for (size_t t = 0; t < st->npt; t++)
+        st->cur[t] = lower_bound(st->pt[t].pos, st->pt[t].n, st->body + *tok);
     return at;
 }
 
+/* Asked for increasing tok after sec_start_before: each term's cursor only
+ * moves forward. */
 static bool sec_matched(void *ud, uint32_t tok)
 {
-    const sec_tokens *st = ud;
+    sec_tokens *st = ud;
     if (st->end <= st->body || tok >= st->end - st->body)
         return false;
     uint32_t p = st->body + tok;
+    bool hit = false;
     for (size_t t = 0; t < st->npt; t++) {
-        size_t k = lower_bound(st->pt[t].pos, st->pt[t].n, p);
-        if (k < st->pt[t].n && st->pt[t].pos[k] == p)
-            return true;
+        const pterm *x = &st->pt[t];
+        size_t k = st->cur[t];
+        while (k < x->n && x->pos[k] < p)
+            k++;
+        st->cur[t] = k;
+        hit |= k < x->n && x->pos[k] == p;
     }
-    return false;
+    return hit;
 }
 
 /* Excerpt of a section (its table row sec, its entry e) around its best
@@ -709,12 +742,21 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     uint32_t body = ntitle ? sec->pos_start + ntitle + FL_DOCBUILD_GAP : sec->pos_start;
     if (!e->text_len)
         return;
+    sec_tokens st;
+    st.e = e;
+    st.pt = pt;
+    st.npt = npt;
+    st.body = body;
+    st.end = sec->pos_end;
+    st.cur = fl_xcalloc(npt + 1, sizeof *st.cur);
+    st.known_tok = 0;
+    st.nknown = 0;
     long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
-    size_t at = tok < 0 ? 0 : token_offset(e, (uint32_t)tok);
-    sec_tokens st = {e, pt, npt, body, sec->pos_end};
+    size_t at = tok < 0 ? 0 : token_offset(&st, (uint32_t)tok);
     fl_tokmap tm = {sec_start_before, sec_matched, &st};
     fl_excerpt_at(s->an, &c->hl, e->text, e->text_len, at, exlen, all_positions ? &tm : NULL,
                   out);
+    free(st.cur);
 }
 
 /* Excerpt and sub-results of one hit.  Everything is located through the
@@ -746,60 +788,62 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
         }
         int g = term_group(&c->hl, term);
         pt[npt++] = (pterm){pos, np, g};
+        uint64_t gbit = 1ull << (g % 64);
+        bool cites = c->hl.cite_groups & gbit;
         size_t si = 0;
         for (size_t k = 0; k < np; k++) {
             uint32_t ps = pos[k];
-            /* positions are sorted: walk the sections forward */
+            /* The section holding ps: positions are sorted, so it is at or
+             * after the last one; galloping forward, then bisecting, finds
+             * it in O(log distance) (a law has thousands of sections and a
+             * term may occur in a few far apart). */
             if (si >= ns || ps < p->sections[si].pos_start) {
-                /* binary search from scratch */
-                size_t lo = 0, hi = ns;
-                while (lo < hi) {
-                    size_t mid = (lo + hi) / 2;
-                    if (p->sections[mid].pos_start <= ps)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                if (lo == 0)
-                    continue;
-                si = lo - 1;
+                si = 0;
+                if (ps < p->sections[0].pos_start)
+                    continue; /* before the first section */
             }
-            while (si + 1 < ns && p->sections[si + 1].pos_start <= ps)
-                si++;
-            if (ps >= p->sections[si].pos_end)
+            size_t step = 1, lo = si, hi = si;
+            while (hi + step < ns && p->sections[hi + step].pos_start <= ps) {
+                lo = hi + step;
+                hi = lo;
+                step *= 2;
+            }
+            /* sections[lo].pos_start <= ps; the section is in [lo, lo + step). */
+            size_t top = lo + step < ns ? lo + step : ns;
+            while (top - lo > 1) {
+                size_t mid = lo + (top - lo) / 2;
+                if (p->sections[mid].pos_start <= ps)
+                    lo = mid;
+                else
+                    top = mid;
+            }
+            si = lo;
+            const fl_section *sec = &p->sections[si];
+            if (ps >= sec->pos_end)
                 continue;
             sc[si].count++;
-            sc[si].groups |= 1ull << (g % 64);
+            sc[si].groups |= gbit;
             if (ps < sc[si].first_pos)
                 sc[si].first_pos = ps;
+            /* A match in the heading (the positions before the text's, see
+             * section_excerpt); one at the heading's very start in a
+             * legal-citation group means the heading starts with the cited
+             * paragraph: the very section the reader asked for. */
+            if (ps < sec->pos_start + sec->title_tokens) {
+                sc[si].title_groups |= gbit;
+                if (ps == sec->pos_start && cites)
+                    sc[si].cited = true;
+            }
         }
     }
     /* A section whose heading matches comes first ("§ 622 BGB" → the
-     * section "§ 622 Kündigungsfristen …"): matches in the heading are the
-     * positions before the text's (see section_excerpt). */
+     * section "§ 622 Kündigungsfristen …"). */
     size_t nmatched = 0;
     for (size_t i = 0; i < ns; i++) {
         if (!sc[i].count)
             continue;
         nmatched++;
-        const fl_section *sec = &p->sections[i];
-        uint64_t tg = 0;
-        bool cited = false;
-        if (sec->title_tokens) {
-            uint32_t tend = sec->pos_start + sec->title_tokens;
-            for (size_t t = 0; t < npt; t++) {
-                size_t k = lower_bound(pt[t].pos, pt[t].n, sec->pos_start);
-                if (k < pt[t].n && pt[t].pos[k] < tend)
-                    tg |= 1ull << (pt[t].group % 64);
-                /* The heading starts with the cited paragraph: the very
-                 * section the reader asked for. */
-                if (k < pt[t].n && pt[t].pos[k] == sec->pos_start &&
-                    (c->hl.cite_groups >> (pt[t].group % 64) & 1))
-                    cited = true;
-            }
-        }
-        sc[i].title_groups = tg;
-        sc[i].score = (cited ? 10000000L : 0) + popcount64(tg) * 100000L +
+        sc[i].score = (sc[i].cited ? 10000000L : 0) + popcount64(sc[i].title_groups) * 100000L +
                       popcount64(sc[i].groups) * 1000L + (sc[i].count < 999 ? sc[i].count : 999);
     }
     /* Only the matched sections are ranked (a law has thousands of

@@ -152,7 +152,8 @@ typedef struct fl_tokmap {
     /* A token start at or before byte (checkpoints of the section entry);
      * *tok receives its index among the text's raw tokens. */
     size_t (*start_before)(void *ud, size_t byte, uint32_t *tok);
-    /* Whether raw token tok of the text is at a matched position. */
+    /* Whether raw token tok of the text is at a matched position; asked
+     * for increasing tok, from the one start_before gave. */
     bool (*matched)(void *ud, uint32_t tok);
     void *ud;
 } fl_tokmap;
