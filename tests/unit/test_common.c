@@ -84,6 +84,9 @@ static void test_json(void)
            "\"ctl\":\"\\u0001\\u2028\"}",
            "JSON writer: commas, nesting, escaping, invalid UTF-8 replaced");
     fl_buf_reset(&b);
+    fl_json_escape(&b, "run one\x7frun two\\end", 19);
+    is_str(b.data, "run one\\u007frun two\\\\end", "escapes inside and between runs of plain ASCII");
+    fl_buf_reset(&b);
     fl_json_init(&j, &b);
     fl_json_double(&j, 1.0 / 0.0, 2);
     is_str(b.data, "null", "infinity becomes null");
