@@ -5,11 +5,12 @@
  * FD_CHUNK slots, allocated when first needed and kept for the process's
  * life, so that a read looks its descriptor up without a lock.  A slot holds
  * NULL (not looked at yet), &no_map (not mappable: a socket, a pipe, a file
- * opened for writing, an empty file) or the file's mapping.  Slots change
- * under `lock` only, when a file is first read, grows or is closed.  A
- * descriptor is used by one thread at a time (one Xapian handle per worker
- * thread), so a mapping is never dropped while another thread copies from
- * it.
+ * opened for writing, an empty file) or a reference to its file's mapping.
+ * Slots and references change under `lock` only, when a file is first read,
+ * grows or its descriptor is closed; a mapping is unmapped when no slot
+ * refers to it any more.  A descriptor is read by one thread at a time (one
+ * Xapian handle per worker thread), so the mapping a read copies from stays
+ * referenced by that read's own slot until the read is done.
  */
 #include "fl_mapread.h"
 
@@ -17,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #define FD_CHUNK 1024
+_Static_assert(sizeof(off_t) <= sizeof(size_t), "file offsets must fit in size_t");
 #define FD_CHUNKS 1024 /* descriptors up to 2^20; beyond that: system calls */
 
 typedef struct fmap {
@@ -249,11 +252,19 @@ static bool admit(fmap *m, off_t off, size_t n)
         uint64_t bit = 1ull << (w % 64);
         if (atomic_load_explicit(word, memory_order_relaxed) & bit)
             continue;
-        if (max_resident && atomic_load_explicit(&resident, memory_order_relaxed) +
-                                    ((size_t)1 << WINDOW_SHIFT) > max_resident)
-            return false;
-        if (!(atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit))
-            atomic_fetch_add_explicit(&resident, (size_t)1 << WINDOW_SHIFT,
+        /* Reserve the window's bytes first (so that threads racing for
+         * the last room cannot pass the bound together), then mark it; a
+         * thread that finds it marked meanwhile gives its reservation back. */
+        size_t have = atomic_load_explicit(&resident, memory_order_relaxed);
+        do {
+            if (max_resident && have + ((size_t)1 << WINDOW_SHIFT) > max_resident)
+                return false;
+        } while (!atomic_compare_exchange_weak_explicit(&resident, &have,
+                                                        have + ((size_t)1 << WINDOW_SHIFT),
+                                                        memory_order_relaxed,
+                                                        memory_order_relaxed));
+        if (atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit)
+            atomic_fetch_sub_explicit(&resident, (size_t)1 << WINDOW_SHIFT,
                                       memory_order_relaxed);
     }
     return true;
@@ -275,7 +286,11 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
         return;
     }
     signal(SIGBUS, SIG_DFL);
-    raise(SIGBUS);
+    /* A fault: returning runs the faulting instruction again, which now
+     * gets the default action at the real address.  Sent by someone: send
+     * it again. */
+    if (!si || si->si_code <= 0)
+        raise(SIGBUS);
 }
 
 /* Copies n bytes at off from m into buf; false when the pages are gone
@@ -290,23 +305,32 @@ static bool guarded_copy(const fmap *m, void *buf, size_t n, off_t off)
         return false;
     }
     copy_guard = &jb;
+    atomic_signal_fence(memory_order_seq_cst);
     memcpy(buf, m->base + off, n);
+    atomic_signal_fence(memory_order_seq_cst);
     copy_guard = NULL;
     return true;
+}
+
+/* Whether [off, off + n) lies within the mapping (no overflow). */
+static bool within(const fmap *m, off_t off, size_t n)
+{
+    return n <= m->len && (uint64_t)off <= (uint64_t)(m->len - n);
 }
 
 /* Interposes libc's pread for every library of the process (libxapian). */
 ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
-    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || off < 0 || n == 0)
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || off < 0 || n == 0 ||
+        n > (size_t)SSIZE_MAX)
         return sys_pread(fd, buf, n, off);
     _Atomic(fmap *) *s = slot(fd, false);
     fmap *m = s ? atomic_load_explicit(s, memory_order_acquire) : NULL;
     if (!m)
         m = attach(fd);
-    if (m != &no_map && (size_t)off + n > m->len)
+    if (m != &no_map && !within(m, off, n) && (uint64_t)off <= SIZE_MAX - n)
         m = grow(fd, m, (size_t)off + n);
-    if (m == &no_map || (size_t)off + n > m->len) {
+    if (m == &no_map || !within(m, off, n)) {
         /* Not mappable, or past the end of the file: the kernel answers
          * (short reads and errors exactly as pread gives them). */
         count(C_SYSCALLS);
@@ -324,8 +348,9 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
     return (ssize_t)n;
 }
 
-/* Interposes libc's close: a descriptor's mapping goes with it. */
-int close(int fd)
+
+/* A descriptor number about to name something else. */
+static void forget(int fd)
 {
     _Atomic(fmap *) *s = slot(fd, false);
     if (s && atomic_load_explicit(s, memory_order_acquire)) {
@@ -333,7 +358,69 @@ int close(int fd)
         map_put(atomic_exchange(s, NULL));
         pthread_mutex_unlock(&lock);
     }
+}
+
+static void forget_range(unsigned first, unsigned last)
+{
+    for (unsigned c = first / FD_CHUNK; c < FD_CHUNKS && c <= last / FD_CHUNK; c++) {
+        if (!atomic_load_explicit(&chunks[c], memory_order_acquire))
+            continue;
+        unsigned lo = c * FD_CHUNK > first ? c * FD_CHUNK : first;
+        unsigned hi = c * FD_CHUNK + FD_CHUNK - 1 < last ? c * FD_CHUNK + FD_CHUNK - 1 : last;
+        for (unsigned fd = lo; fd <= hi; fd++)
+            forget((int)fd);
+    }
+}
+
+/* Interposes libc's close: a descriptor's mapping goes with it. */
+int close(int fd)
+{
+    forget(fd);
     return (int)syscall(SYS_close, fd);
+}
+
+/* The other ways a descriptor number gets a new file (dup2 and dup3 close
+ * newfd first; closefrom and close_range close many). */
+int dup2(int oldfd, int newfd)
+{
+    if (oldfd != newfd)
+        forget(newfd);
+    return (int)syscall(SYS_dup2, oldfd, newfd);
+}
+
+int dup3(int oldfd, int newfd, int flags)
+{
+    if (oldfd != newfd)
+        forget(newfd);
+    return (int)syscall(SYS_dup3, oldfd, newfd, flags);
+}
+
+int close_range(unsigned first, unsigned last, int flags)
+{
+    /* CLOSE_RANGE_CLOEXEC (4) only marks them. */
+    if (!(flags & 4) && first <= last)
+        forget_range(first, last);
+    return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+void closefrom(int lowfd)
+{
+    if (lowfd < 0)
+        lowfd = 0;
+    forget_range((unsigned)lowfd, ~0u);
+    if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
+        return;
+    /* No close_range (before Linux 5.9): one by one, as glibc does. */
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = lowfd; fd < max; fd++)
+        (void)syscall(SYS_close, (int)fd);
+}
+
+/* A child forked while another thread held the lock would wait forever in
+ * its first close() of a mapped descriptor. */
+static void atfork_child(void)
+{
+    pthread_mutex_init(&lock, NULL);
 }
 
 int fl_mapread_enable(size_t max_resident_bytes, char **err)
@@ -342,6 +429,7 @@ int fl_mapread_enable(size_t max_resident_bytes, char **err)
     int rc = 0;
     max_resident = max_resident_bytes;
     if (!handler_installed) {
+        (void)pthread_atfork(NULL, NULL, atfork_child);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = on_sigbus;

@@ -10,17 +10,31 @@
  * cache, so another process's writes are seen exactly as pread() sees them),
  * without the system call.
  *
- * How: the binary defines pread() and close(), which take precedence over
- * libc's for every library in the process (ELF symbol interposition, as
- * allocators do with malloc).  Until fl_mapread_enable() is called they are
- * plain system calls.  After it, a pread() of a regular file opened
- * read-only maps that file once (on its first read) and copies from the
- * mapping; close() drops the mapping, so a file descriptor number reused for
- * another file is mapped anew.  Reads past the mapped length (the file grew:
- * an index update) remap it, or fall back to the system call.  A file
- * truncated under the mapping (never done to a live Xapian table, but
- * possible by hand) raises SIGBUS on the copy: the handler turns that into
- * the system call's answer instead of a crash.
+ * How: the binary defines pread(), close(), dup2(), dup3(), close_range()
+ * and closefrom(), which take precedence over libc's for every library in
+ * the process (ELF symbol interposition, as allocators do with malloc).
+ * Until fl_mapread_enable() is called, pread() is the plain system call.
+ * After it, a pread() of a regular file opened read-only maps that file once
+ * (on its first read; one mapping per file and size, shared by the
+ * descriptors of every worker thread) and copies from the mapping; the other
+ * five drop a descriptor's mapping before its number can name another file.
+ * Reads past the mapped length (the file grew: an index update) remap it, or
+ * fall back to the system call.  A file truncated under the mapping raises
+ * SIGBUS on the copy: the handler turns that into the system call's answer
+ * instead of a crash.
+ *
+ * Limits, none of which Xapian's use of its files reaches (table files only
+ * grow, by whole blocks; a rebuild writes new files; libxapian closes them
+ * with close()):
+ *   - a file cut to a length that is not a multiple of the page size reads
+ *     as zeros up to the end of its last page, where pread() stops short;
+ *   - a descriptor closed by a path that bypasses these functions (fclose,
+ *     closedir, posix_spawn's file actions, glibc's internal closes) keeps
+ *     its mapping, and its number would read the old file once reused (only
+ *     descriptors something pread()s are ever mapped, and in findling that
+ *     is libxapian alone);
+ *   - close() takes a lock, so it is not async-signal-safe any more (a
+ *     child after fork() gets the lock re-initialised).
  *
  * Only the server enables it: it reads, never writes, and serves many
  * searches from the same process.  The CLI and the indexer use plain reads.
@@ -37,7 +51,10 @@
  * they are the page cache's (a pread()ing process uses the same pages
  * without them counting): once about max_resident_bytes of them are mapped
  * (0 = no bound), reads of further parts of the files are system calls
- * again.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
+ * again.  The count is per mapping, in 64 KiB windows (the kernel maps a
+ * read fault's neighbouring cached pages too): after an index update a
+ * worker that has not moved to the new revision yet keeps its old mapping
+ * counted until it does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
  * installed (reads stay system calls). */
 int fl_mapread_enable(size_t max_resident_bytes, char **err);
 /* Turns them off again: later reads are system calls, existing mappings

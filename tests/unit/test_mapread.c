@@ -115,6 +115,38 @@ static void test_reads(void)
     close(fd2);
 }
 
+static void test_edges(void)
+{
+    write_file("e", 64 * 1024, 5);
+    write_file("f", 64 * 1024, 6);
+    int fd = open(path_of("e"), O_RDONLY);
+    char *big = malloc(128 * 1024), *ref = malloc(128 * 1024);
+    /* A length whose sum with the offset wraps around: the kernel's answer
+     * (it reads what there is), not a copy of almost all memory. */
+    /* volatile: the compiler refuses the length as a constant. */
+    volatile size_t huge = SIZE_MAX - 100;
+    errno = 0;
+    ssize_t a = pread(fd, big, huge, 4096);
+    int ea = errno;
+    errno = 0;
+    ssize_t b = kernel_pread(fd, ref, huge, 4096);
+    int eb = errno;
+    ok(a == b && ea == eb && (a <= 0 || memcmp(big, ref, (size_t)a) == 0),
+       "a length that wraps offset + length: the kernel's answer (%zd errno %d), no crash", a, ea);
+    ok(same_read(fd, 8192, 0), "the file is mapped");
+    /* dup2 over a mapped descriptor: it names the other file now. */
+    int other = open(path_of("f"), O_RDONLY);
+    ok(dup2(other, fd) == fd, "dup2 onto the mapped descriptor");
+    char x[64], y[64];
+    ok(pread(fd, x, sizeof x, 1000) == 64 && kernel_pread(other, y, sizeof y, 1000) == 64 &&
+           memcmp(x, y, 64) == 0,
+       "after dup2 the descriptor reads the new file");
+    close(other);
+    close(fd);
+    free(big);
+    free(ref);
+}
+
 static void test_not_mapped(void)
 {
     write_file("c", 64 * 1024, 3);
@@ -177,12 +209,13 @@ int main(void)
     char *err = NULL;
     ok(fl_mapread_enable(0, &err) == 0 && fl_mapread_enabled(), "enabled");
     test_reads();
+    test_edges();
     test_not_mapped();
     test_bound();
     fl_mapread_disable();
     ok(!fl_mapread_enabled(), "disabled");
-    const char *names[] = {"a", "b", "c", "d"};
-    for (size_t i = 0; i < 4; i++)
+    const char *names[] = {"a", "b", "c", "d", "e", "f"};
+    for (size_t i = 0; i < 6; i++)
         unlink(path_of(names[i]));
     rmdir(dir);
     return tap_done();
