@@ -6,9 +6,11 @@
 #   /api/search (excerpts, sections, facets) at 16 and 64 connections,
 #   rotating through bench/queries-laws.txt;
 #   /api/suggest at 64 connections with 3-6 letter prefixes.
-# Twice: first with the response cache off (--cache-mb 0: every request runs
-# the engine; the targets are about these rows), then with it on (default
-# 32 MB; wrk repeats the same queries, so these rows measure the cache).
+# Three servers: the response cache off (--cache-mb 0: every request runs
+# the engine; the targets are about these rows); the same with plain index
+# reads (--map-mb 0, one pread() per block: what the default mapped reads
+# bring, in the same run); the cache on (default 32 MB; wrk repeats the same
+# queries, so these rows measure the cache).
 # Requests/s, p50/p99 latency, non-2xx answers and the server's RSS after
 # each part.  The server is always stopped (trap), whatever happens.
 . "$(dirname "$0")/lib.sh"
@@ -39,13 +41,16 @@ if ! DB=$(bench_laws_db "$LAWS"); then
 fi
 W=$(bench_tmpdir)
 
-# start_server CACHE_MB — starts `findling serve` on a free port with the
-# response cache bound (0 = off); sets BASE.  Returns 1 when it did not come up.
+# start_server CACHE_MB [ARGS...] — starts `findling serve` on a free port
+# with the response cache bound (0 = off) and further options; sets BASE.
+# Returns 1 when it did not come up.
 start_server() {
     PORT=$(bench_free_port)
     BASE=http://127.0.0.1:$PORT
-    bench_say "  starting findling serve --cache-mb $1 on 127.0.0.1:$PORT…"
-    "$FINDLING" serve --db "$DB" --listen "127.0.0.1:$PORT" --cache-mb "$1" >"$W/serve-$1.log" 2>&1 &
+    cmb=$1
+    shift
+    bench_say "  starting findling serve --cache-mb $cmb $* on 127.0.0.1:$PORT…"
+    "$FINDLING" serve --db "$DB" --listen "127.0.0.1:$PORT" --cache-mb "$cmb" "$@" >"$W/serve-$cmb.log" 2>&1 &
     BENCH_SERVER_PID=$!
     i=0
     until curl -sf -o /dev/null --max-time 2 "$BASE/healthz"; do
@@ -74,10 +79,23 @@ server_rss() {
     if [ -r "/proc/$BENCH_SERVER_PID/status" ]; then
         rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
         hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
-        bench_row "server RSS after the runs ($1)" "$rss" MB "<= 100" "$(bench_check "$rss" '<=' 100)" "peak $hwm MB"
+        anon=$(awk '/^RssAnon:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
+        file=$(awk '/^RssFile:/ { printf "%.0f", $2 / 1024 }' "/proc/$BENCH_SERVER_PID/status")
+        bench_row "server RSS after the runs ($1)" "$rss" MB "<= 100" "$(bench_check "$rss" '<=' 100)" \
+            "peak $hwm MB; $anon MB anonymous, $file MB file pages (code and the mapped index pages, --map-mb)"
     else
         bench_skip "server RSS ($1)" "the server is gone"
     fi
+}
+
+# metric FILE NAME — the value of metric NAME in a saved /metrics answer.
+metric() { sed -n "s/^$2 //p" "$1"; }
+
+# share_row LABEL PART OTHER NOTE — a row with PART's share of PART + OTHER
+# in %; nothing when either is missing.
+share_row() {
+    [ -n "$2" ] && [ -n "$3" ] || return 0
+    bench_row "$1" "$(bench_fmt %.1f "$(bench_calc "100 * $2 / ($2 + $3 + 0.000001)")")" % "" info "$4"
 }
 
 # run_wrk NAME MODE CONNECTIONS
@@ -126,10 +144,27 @@ if start_server 0; then
         [ "$WRK_ERRS" = 0 ] || bench_row "suggest, 64 conns, cache off: errors" "$WRK_ERRS" "" "0" miss
     fi
     curl -s --max-time 5 "$BASE/metrics" >"$W/metrics-0.txt" || true
-    tb=$(sed -n 's/^findling_suggest_table_bytes //p' "$W/metrics-0.txt")
+    tb=$(metric "$W/metrics-0.txt" findling_suggest_table_bytes)
     [ -n "$tb" ] && bench_row "autocomplete table" "$(bench_fmt %.1f "$(bench_calc "$tb / 1048576")")" MB "" info \
-        "$(sed -n 's/^findling_suggest_table_entries //p' "$W/metrics-0.txt") entries, one per index revision, shared by the workers"
+        "$(metric "$W/metrics-0.txt" findling_suggest_table_entries) entries, one per index revision, shared by the workers"
+    mr=$(metric "$W/metrics-0.txt" findling_mapped_reads_total)
+    sr=$(metric "$W/metrics-0.txt" findling_mapped_declined_total)
+    mb=$(metric "$W/metrics-0.txt" findling_mapped_bytes)
+    share_row "index block reads from mappings (cache off)" "$mr" "$sr" \
+        "$mr mapped, $sr left to pread() by the --map-mb bound; $(bench_fmt %.1f "$(bench_calc "${mb:-0} / 1048576")") MB mapped"
     server_rss "cache off"
+    stop_server
+fi
+
+# --- The same without mapped reads (--map-mb 0: one pread() per index block,
+# as Xapian reads alone), to show what the mappings bring in this run.
+if start_server 0 --map-mb 0; then
+    if run_wrk search64p search 64; then
+        bench_row "search, 64 conns, cache off, plain reads: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info \
+            "--map-mb 0; $WRK_NOTE"
+        bench_row "search, 64 conns, cache off, plain reads: p99" "$WRK_P99" ms "" info
+    fi
+    server_rss "cache off, plain reads"
     stop_server
 fi
 
@@ -149,14 +184,11 @@ if start_server 32; then
         bench_row "suggest, 64 conns, cache on: requests/s" "$(bench_fmt %.0f "$WRK_RPS")" req/s "" info "$WRK_NOTE"
     fi
     curl -s --max-time 5 "$BASE/metrics" >"$W/metrics-32.txt" || true
-    hits=$(sed -n 's/^findling_cache_hits_total //p' "$W/metrics-32.txt")
-    misses=$(sed -n 's/^findling_cache_misses_total //p' "$W/metrics-32.txt")
-    cbytes=$(sed -n 's/^findling_cache_bytes //p' "$W/metrics-32.txt")
-    if [ -n "$hits" ] && [ -n "$misses" ]; then
-        bench_row "response cache hit rate (cache on)" \
-            "$(bench_fmt %.1f "$(bench_calc "100 * $hits / ($hits + $misses + 0.000001)")")" % "" info \
-            "$hits hits, $misses misses, $(bench_fmt %.1f "$(bench_calc "${cbytes:-0} / 1048576")") MB cached"
-    fi
+    hits=$(metric "$W/metrics-32.txt" findling_cache_hits_total)
+    misses=$(metric "$W/metrics-32.txt" findling_cache_misses_total)
+    cbytes=$(metric "$W/metrics-32.txt" findling_cache_bytes)
+    share_row "response cache hit rate (cache on)" "$hits" "$misses" \
+        "$hits hits, $misses misses, $(bench_fmt %.1f "$(bench_calc "${cbytes:-0} / 1048576")") MB cached"
     server_rss "cache on"
     stop_server
 fi

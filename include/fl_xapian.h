@@ -474,6 +474,10 @@ fl_xstatus fl_xmset_percent(const fl_xmset *m, uint32_t i, int *percent);
  * best hit's share of the query's terms, at most 100). */
 fl_xstatus fl_xmset_weight_percent(const fl_xmset *m, double weight, int *percent);
 fl_xstatus fl_xmset_document(const fl_xmset *m, uint32_t i, fl_xdoc **out);
+/* The value hit i was sorted by (sort by value, or by relevance then value;
+ * malloc'd, NULL when empty): the document's value without reading the
+ * document.  Empty when the match sorted by relevance alone. */
+fl_xstatus fl_xmset_sort_key(const fl_xmset *m, uint32_t i, char **key, size_t *len);
 fl_xstatus fl_xmset_termfreq(const fl_xmset *m, const char *term, size_t len, uint32_t *freq);
 fl_xstatus fl_xmset_termweight(const fl_xmset *m, const char *term, size_t len, double *w);
 

@@ -303,14 +303,18 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
             x->key = sort_key(x->weight);
             continue;
         }
-        fl_xdoc *doc = NULL;
-        if (fl_xmset_document(mset, i, &doc) != FL_XOK ||
-            fl_xdoc_get_value(doc, FL_SLOT_ID, &x->id, &x->idlen) != FL_XOK) {
-            fl_xdoc_free(doc);
+        /* The document id is the match's sort key (relevance, then
+         * FL_SLOT_ID: see fl_rerank): no document to read for it. */
+        if (fl_xmset_sort_key(mset, i, &x->id, &x->idlen) != FL_XOK) {
             rc = -1;
             break;
         }
         if (recency && top > 0) {
+            fl_xdoc *doc = NULL;
+            if (fl_xmset_document(mset, i, &doc) != FL_XOK) {
+                rc = -1;
+                break;
+            }
             char *dv = NULL;
             size_t dl = 0;
             if (fl_xdoc_get_value(doc, FL_SLOT_DATE, &dv, &dl) != FL_XOK) {
@@ -318,6 +322,7 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
                 rc = -1;
                 break;
             }
+            fl_xdoc_free(doc);
             long day = date_days(dv, dl);
             free(dv);
             if (day >= 0) {
@@ -325,7 +330,6 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
                 x->weight += s->recency * top * exp2(-(age > 0 ? age : 0) / s->half_life);
             }
         }
-        fl_xdoc_free(doc);
         uint32_t dlen = UINT32_MAX; /* not read yet */
         for (size_t gi = 0; gi < ngroups && rc == 0; gi++) {
             double b = 0;

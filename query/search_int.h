@@ -129,7 +129,8 @@ fl_xstatus fl_posmemo_get(fl_posmemo *m, fl_xdocid docid, const char *term,
                           const fl_xtermpos **pos, size_t *n);
 
 /* The second stage of a relevance search (rerank.c): the first `pool`
- * candidates of mset (the first match, best first) with c's proximity bonus
+ * candidates of mset (the first match, best first, sorted by relevance then
+ * FL_SLOT_ID: its sort keys are the candidates' document ids) with c's proximity bonus
  * and, when recency is set, the searcher's recency boost, sorted by that
  * weight and then by document id; the candidates after them keep their
  * order and weight (so that pages beyond the pool follow on from it).

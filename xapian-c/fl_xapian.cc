@@ -2317,6 +2317,17 @@ fl_xstatus fl_xmset_document(const fl_xmset *m, uint32_t i, fl_xdoc **out)
     });
 }
 
+fl_xstatus fl_xmset_sort_key(const fl_xmset *m, uint32_t i, char **key, size_t *len)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(key);
+        NEED(len);
+        const std::string k = mset_at(fn, m, i).get_sort_key();
+        *key = k.empty() ? nullptr : dup_malloc(k);
+        *len = k.size();
+    });
+}
+
 fl_xstatus fl_xmset_termfreq(const fl_xmset *m, const char *term, size_t len, uint32_t *freq)
 {
     return guard(__func__, [&](const char *fn) {

@@ -1119,12 +1119,31 @@ static void test_search(void)
     ids = mset_ids(m);
     is_str(ids, "2,1,5,4,3", "equal relevance: by name");
     free(ids);
+    bool keys_ok = fl_xmset_size(m) == 5;
+    for (uint32_t i = 0; i < fl_xmset_size(m); i++) {
+        char *key = NULL, *val = NULL;
+        size_t klen = 0, vlen = 0;
+        fl_xdoc *kd = NULL;
+        keys_ok &= fl_xmset_sort_key(m, i, &key, &klen) == FL_XOK &&
+                   fl_xmset_document(m, i, &kd) == FL_XOK &&
+                   fl_xdoc_get_value(kd, 4, &val, &vlen) == FL_XOK && klen == vlen && klen > 0 &&
+                   memcmp(key, val, klen) == 0;
+        free(key);
+        free(val);
+        fl_xdoc_free(kd);
+    }
+    ok(keys_ok, "each hit's sort key is its value in the sort slot");
     fl_xmset_free(m);
     OKX(fl_xenquire_set_sort_by_relevance(e), "back to relevance");
     fl_xenquire_get_mset(e, 1, 2, 0, &m);
     ids = mset_ids(m);
     is_str(ids, "2,3", "first=1, maxitems=2 (docid order among equal weights)");
     free(ids);
+    char *nokey = NULL;
+    size_t nokeylen = 9;
+    OKX(fl_xmset_sort_key(m, 0, &nokey, &nokeylen), "sort key when sorted by relevance");
+    ok(!nokey && nokeylen == 0, "none");
+    FAILX(fl_xmset_sort_key(m, 7, &nokey, &nokeylen), FL_XERR_RANGE, "sort key past the end");
     fl_xmset_free(m);
 
     /* Collapse. */
