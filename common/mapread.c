@@ -383,9 +383,14 @@ int close(int fd)
  * newfd first; closefrom and close_range close many). */
 int dup2(int oldfd, int newfd)
 {
-    if (oldfd != newfd)
-        forget(newfd);
+    if (oldfd == newfd) /* nothing closed: newfd is returned if valid */
+        return fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd;
+    forget(newfd);
+#ifdef SYS_dup2
     return (int)syscall(SYS_dup2, oldfd, newfd);
+#else
+    return (int)syscall(SYS_dup3, oldfd, newfd, 0); /* arm64 has only dup3 */
+#endif
 }
 
 int dup3(int oldfd, int newfd, int flags)
@@ -394,6 +399,10 @@ int dup3(int oldfd, int newfd, int flags)
         forget(newfd);
     return (int)syscall(SYS_dup3, oldfd, newfd, flags);
 }
+
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same number on every Linux architecture */
+#endif
 
 int close_range(unsigned first, unsigned last, int flags)
 {

@@ -134,6 +134,9 @@ static void test_edges(void)
     ok(a == b && ea == eb && (a <= 0 || memcmp(big, ref, (size_t)a) == 0),
        "a length that wraps offset + length: the kernel's answer (%zd errno %d), no crash", a, ea);
     ok(same_read(fd, 8192, 0), "the file is mapped");
+    ok(dup2(fd, fd) == fd && same_read(fd, 8192, 8192), "dup2 of a descriptor onto itself changes nothing");
+    errno = 0;
+    ok(dup2(-5, -5) == -1 && errno == EBADF, "dup2 of a bad descriptor onto itself: EBADF");
     /* dup2 over a mapped descriptor: it names the other file now. */
     int other = open(path_of("f"), O_RDONLY);
     ok(dup2(other, fd) == fd, "dup2 onto the mapped descriptor");
