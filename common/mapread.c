@@ -68,8 +68,9 @@ static _Atomic size_t resident; /* bytes of touched windows, every mapping */
 
 /* Counters: each thread its own (no cache line shared between the workers
  * on every read), summed on demand. */
+enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_N };
 typedef struct counters {
-    _Atomic uint64_t mapped, syscalls, maps, sigbus, declined;
+    _Atomic uint64_t n[C_N];
     struct counters *next;
 } counters;
 static _Atomic(counters *) all_counters;
@@ -78,12 +79,12 @@ static _Thread_local counters *my_counters;
  * it, the compiler would otherwise drop the first store. */
 static _Thread_local sigjmp_buf *volatile copy_guard;
 
-static counters *thread_counters(void)
+static void count(int field)
 {
     if (!my_counters) {
         counters *c = calloc(1, sizeof *c);
         if (!c)
-            return NULL;
+            return;
         /* Kept for the process's life: the totals outlive the thread. */
         counters *head = atomic_load(&all_counters);
         do
@@ -91,22 +92,8 @@ static counters *thread_counters(void)
         while (!atomic_compare_exchange_weak(&all_counters, &head, c));
         my_counters = c;
     }
-    return my_counters;
+    atomic_fetch_add_explicit(&my_counters->n[field], 1, memory_order_relaxed);
 }
-
-static uint64_t count(size_t field)
-{
-    counters *c = thread_counters();
-    if (!c)
-        return 0;
-    _Atomic uint64_t *f = field == 0 ? &c->mapped
-                          : field == 1 ? &c->syscalls
-                          : field == 2 ? &c->maps
-                          : field == 3 ? &c->sigbus
-                                       : &c->declined;
-    return atomic_fetch_add_explicit(f, 1, memory_order_relaxed) + 1;
-}
-enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED };
 
 static ssize_t sys_pread(int fd, void *buf, size_t n, off_t off)
 {
@@ -145,9 +132,9 @@ static fmap *map_get(int fd, const struct stat *st)
     void *p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         return &no_map;
-    /* Xapian reads scattered blocks: no read-ahead, and only the pages read
-     * are mapped (not their neighbours too: fault-around), so that the
-     * resident set is the blocks actually used. */
+    /* Xapian reads scattered blocks: no read-ahead on a page-cache miss.
+     * (The kernel still maps a fault's cached neighbours, fault-around:
+     * see admit().) */
     (void)madvise(p, (size_t)st->st_size, MADV_RANDOM);
     fmap *m = calloc(1, sizeof *m);
     uintptr_t w0 = (uintptr_t)p >> WINDOW_SHIFT;
@@ -348,7 +335,6 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
     return (ssize_t)n;
 }
 
-
 /* A descriptor number about to name something else. */
 static void forget(int fd)
 {
@@ -467,10 +453,10 @@ void fl_mapread_get_stats(fl_mapread_stats *st)
     memset(st, 0, sizeof *st);
     st->resident_bytes = atomic_load(&resident);
     for (counters *c = atomic_load(&all_counters); c; c = c->next) {
-        st->mapped_reads += atomic_load_explicit(&c->mapped, memory_order_relaxed);
-        st->syscall_reads += atomic_load_explicit(&c->syscalls, memory_order_relaxed);
-        st->maps += atomic_load_explicit(&c->maps, memory_order_relaxed);
-        st->sigbus += atomic_load_explicit(&c->sigbus, memory_order_relaxed);
-        st->declined += atomic_load_explicit(&c->declined, memory_order_relaxed);
+        st->mapped_reads += atomic_load_explicit(&c->n[C_MAPPED], memory_order_relaxed);
+        st->syscall_reads += atomic_load_explicit(&c->n[C_SYSCALLS], memory_order_relaxed);
+        st->maps += atomic_load_explicit(&c->n[C_MAPS], memory_order_relaxed);
+        st->sigbus += atomic_load_explicit(&c->n[C_SIGBUS], memory_order_relaxed);
+        st->declined += atomic_load_explicit(&c->n[C_DECLINED], memory_order_relaxed);
     }
 }

@@ -281,7 +281,7 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
     for (size_t gi = 0; gi < ngroups; gi++)
         max_gain += groups[gi].max_gain;
     /* The first `need` candidates are always scored: their stems' positions
-     * are read together, in the index's order (fl_posmemo_prefetch). */
+     * are read together (fl_posmemo_prefetch). */
     if (rc == 0 && ngroups && need) {
         fl_strlist stems = {0};
         for (size_t gi = 0; gi < ngroups; gi++)

@@ -503,7 +503,6 @@ typedef struct secscore {
     uint32_t count;
     uint64_t groups;
     uint64_t title_groups;
-    uint32_t first_pos;
     bool cited;
     long score;
 } secscore;
@@ -770,7 +769,6 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
     for (size_t i = 0; i < ns; i++) {
         sc[i].idx = i;
-        sc[i].first_pos = UINT32_MAX;
     }
     pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
     size_t npt = 0;
@@ -823,8 +821,6 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
                 continue;
             sc[si].count++;
             sc[si].groups |= gbit;
-            if (ps < sc[si].first_pos)
-                sc[si].first_pos = ps;
             /* A match in the heading (the positions before the text's, see
              * section_excerpt); one at the heading's very start in a
              * legal-citation group means the heading starts with the cited
@@ -1187,6 +1183,24 @@ static long active_filter(const fl_search_request *req, const char *facet)
     } while (0)
 
 /* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
+/* The positions of the shown hits (MSet entries first .. first + size, in
+ * `order` when re-ranked), read together. */
+static fl_xstatus prefetch_shown(fl_posmemo *pm, const fl_compiled *c, fl_xmset *mset,
+                                 const uint32_t *order, uint32_t first, uint32_t size)
+{
+    if (!size)
+        return FL_XOK;
+    fl_xdocid *shown = fl_xcalloc(size, sizeof *shown);
+    fl_xstatus st = FL_XOK;
+    for (uint32_t k = 0; k < size && st == FL_XOK; k++)
+        st = fl_xmset_docid(mset, order ? order[first + k] : first + k, &shown[k]);
+    if (st == FL_XOK)
+        fl_posmemo_prefetch(pm, shown, size, (const char *const *)c->hl.posterms.items,
+                            c->hl.posterms.n);
+    free(shown);
+    return st;
+}
+
 static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode *root,
                     fl_search_result *res, char **err)
 {
@@ -1206,7 +1220,6 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     uint32_t *order = NULL; /* re-ranked hits (fl_rerank) */
     double *weights = NULL;
     fl_posmemo *pm = fl_posmemo_new(s->db); /* shared by the re-rank and the excerpts */
-    fl_xdocid *shown = NULL;
 
     q = filtered(s, c.q, req, -1, &xerr);
     if (xerr)
@@ -1284,14 +1297,8 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     res->corrected_query = c.corrected ? fl_xstrdup(c.corrected) : NULL;
 
     res->hits = size ? fl_xcalloc(size, sizeof *res->hits) : NULL;
-    /* The shown hits' positions, read together in the index's order. */
-    if (!req->no_excerpts && size) {
-        shown = fl_xcalloc(size, sizeof *shown);
-        for (uint32_t k = 0; k < size; k++)
-            XCHK(fl_xmset_docid(mset, order ? order[first + k] : first + k, &shown[k]));
-        fl_posmemo_prefetch(pm, shown, size, (const char *const *)c.hl.posterms.items,
-                            c.hl.posterms.n);
-    }
+    if (!req->no_excerpts && prefetch_shown(pm, &c, mset, order, first, size) != FL_XOK)
+        goto xfail;
     for (uint32_t k = 0; k < size; k++) {
         uint32_t i = order ? order[first + k] : first + k;
         fl_xdocid docid;
@@ -1377,7 +1384,6 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     free(spy_year);
     free(order);
     free(weights);
-    free(shown);
     fl_posmemo_free(pm);
     fl_xquery_free(q);
     fl_compiled_free(&c);
@@ -1394,7 +1400,6 @@ xfail:;
     free(spy_year);
     free(order);
     free(weights);
-    free(shown);
     fl_posmemo_free(pm);
     fl_xquery_free(q);
     fl_compiled_free(&c);

@@ -118,9 +118,9 @@ typedef struct fl_posmemo fl_posmemo;
 fl_posmemo *fl_posmemo_new(fl_xdb *db);
 void fl_posmemo_free(fl_posmemo *m);
 /* Reads the positions of every term in every document not read yet, term by
- * term and each term's documents in ascending docid order (the index's
- * order: Xapian reuses the blocks it holds).  A read that fails is not kept:
- * fl_posmemo_get asks again and reports it. */
+ * term (fl_xdb_term_positions: documents without the term are not looked
+ * up).  A read that fails is not kept: fl_posmemo_get asks again and reports
+ * it. */
 void fl_posmemo_prefetch(fl_posmemo *m, const fl_xdocid *docids, size_t ndocs,
                          const char *const *terms, size_t nterms);
 /* term's positions in docid, sorted (*n == 0: none); *pos belongs to m and

@@ -1169,6 +1169,24 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
     });
 }
 
+// The positions [it, end) as a malloc'd array (NULL when none).
+static void copy_positions(Xapian::PositionIterator it, Xapian::PositionIterator end,
+                           fl_xtermpos **pos, size_t *n)
+{
+    std::vector<fl_xtermpos> v;
+    for (; it != end; ++it)
+        v.push_back(*it);
+    fl_xtermpos *p = nullptr;
+    if (!v.empty()) {
+        p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
+        if (!p)
+            throw std::bad_alloc();
+        std::copy(v.begin(), v.end(), p);
+    }
+    *pos = p;
+    *n = v.size();
+}
+
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
                             fl_xtermpos **pos, size_t *n)
 {
@@ -1177,19 +1195,8 @@ fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_
         NEED(pos);
         NEED(n);
         const std::string t = bytes(fn, term, len);
-        std::vector<fl_xtermpos> v;
-        for (Xapian::PositionIterator it = db->db.positionlist_begin(docid, t);
-             it != db->db.positionlist_end(docid, t); ++it)
-            v.push_back(*it);
-        fl_xtermpos *p = nullptr;
-        if (!v.empty()) {
-            p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
-            if (!p)
-                throw std::bad_alloc();
-            std::copy(v.begin(), v.end(), p);
-        }
-        *pos = p;
-        *n = v.size();
+        copy_positions(db->db.positionlist_begin(docid, t), db->db.positionlist_end(docid, t),
+                       pos, n);
     });
 }
 
@@ -1209,37 +1216,25 @@ fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
             if (docids[i] <= docids[i - 1])
                 invalid(fn, "document ids not strictly ascending");
         const std::string t = bytes(fn, term, len);
-        auto keep = [&](size_t i, Xapian::PositionIterator it, Xapian::PositionIterator end) {
-            std::vector<fl_xtermpos> v;
-            for (; it != end; ++it)
-                v.push_back(*it);
-            if (v.empty())
-                return;
-            fl_xtermpos *p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
-            if (!p)
-                throw std::bad_alloc();
-            std::copy(v.begin(), v.end(), p);
-            pos[i] = p;
-            npos[i] = v.size();
-        };
         try {
             if (db->has_remote) {
                 // A remote shard sends a posting list whole: one ask per
                 // document instead.
                 for (size_t i = 0; i < ndocs; i++)
-                    keep(i, db->db.positionlist_begin(docids[i], t),
-                         db->db.positionlist_end(docids[i], t));
+                    copy_positions(db->db.positionlist_begin(docids[i], t),
+                                   db->db.positionlist_end(docids[i], t), &pos[i], &npos[i]);
                 return;
             }
-            // One posting list walked forward: it says which documents have
-            // the term at all, and its position list keeps one B-tree cursor
-            // for all of them (Database::positionlist_begin opens a new
-            // cursor, and so reads every block below the root, per call).
+            // One posting list walked forward says which documents have the
+            // term at all: the position table (each lookup a descent of its
+            // B-tree with a fresh cursor, in Xapian 1.4) is read only for
+            // those.
             Xapian::PostingIterator it = db->db.postlist_begin(t), end = db->db.postlist_end(t);
             for (size_t i = 0; i < ndocs && it != end; i++) {
                 it.skip_to(docids[i]);
                 if (it != end && *it == docids[i])
-                    keep(i, it.positionlist_begin(), it.positionlist_end());
+                    copy_positions(it.positionlist_begin(), it.positionlist_end(), &pos[i],
+                                   &npos[i]);
             }
         } catch (...) {
             for (size_t i = 0; i < ndocs; i++) {
