@@ -75,17 +75,21 @@ typedef struct marks {
     size_t n, cap;
 } marks;
 
-static int mark_cb(void *ud, const fl_token *t)
+static void mark_push(marks *ms, size_t start, size_t end, int group)
 {
-    marks *ms = ud;
-    int g = fl_hl_match(ms->hl, t);
-    if (g < 0)
-        return 0;
     if (ms->n == ms->cap) {
         ms->cap = ms->cap ? ms->cap * 2 : 32;
         ms->m = fl_xrealloc(ms->m, ms->cap * sizeof *ms->m);
     }
-    ms->m[ms->n++] = (mark){ms->base + t->offset, ms->base + t->offset + t->surface_len, g};
+    ms->m[ms->n++] = (mark){start, end, group};
+}
+
+static int mark_cb(void *ud, const fl_token *t)
+{
+    marks *ms = ud;
+    int g = fl_hl_match(ms->hl, t);
+    if (g >= 0)
+        mark_push(ms, ms->base + t->offset, ms->base + t->offset + t->surface_len, g);
     return 0;
 }
 
@@ -187,8 +191,10 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
 
 /* The marks of text[ra..rb): every token the analysis chain matches with hl
  * -- of the whole region, or, when tm knows the matched tokens, of just
- * those (analysed one by one: a raw token's analysis does not depend on its
- * neighbours). */
+ * those: a plain word (no hyphen, gender mark, apostrophe or abbreviation
+ * dot) whole, as the analysis would mark it; any other token analysed alone
+ * (a raw token's analysis does not depend on its neighbours), which marks
+ * just its part the query asked for. */
 static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_t rb,
                        const fl_tokmap *tm, marks *ms)
 {
@@ -201,8 +207,15 @@ static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_
     size_t pos = tm->start_before(tm->ud, ra, &tok);
     fl_rawtoken rt;
     for (; fl_tokenize_next(text, rb, &pos, &rt); tok++) {
-        if (rt.start < ra || !tm->matched(tm->ud, tok))
+        if (rt.start < ra)
             continue;
+        int group = tm->matched(tm->ud, tok);
+        if (group < 0)
+            continue;
+        if (rt.kind == FL_TOKEN_WORD && rt.flags == 0) {
+            mark_push(ms, rt.start, rt.start + rt.len, group);
+            continue;
+        }
         ms->base = rt.start;
         fl_analyze(an, text + rt.start, rt.len, mark_cb, ms, NULL);
     }

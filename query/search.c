@@ -523,10 +523,18 @@ static int popcount64(uint64_t v)
     return n;
 }
 
+/* Whether a positional term is a compound part's ("Pgesellschaft"); the
+ * others are stems, which are lower case. */
+static bool is_part_term(const char *term)
+{
+    return strncmp(term, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 && term[1] &&
+           (unsigned char)term[1] >= 'a';
+}
+
 static int term_group(const fl_hl *hl, const char *term)
 {
     const char *t = term;
-    if (strncmp(t, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 && t[1] && (unsigned char)t[1] >= 'a')
+    if (is_part_term(t))
         t += strlen(FL_PREFIX_PART);
     int g = fl_strset_find(&hl->stems, t);
     if (g < 0)
@@ -577,6 +585,7 @@ typedef struct pterm {
     const fl_xtermpos *pos; /* owned by the search's fl_posmemo */
     size_t n;
     int group;
+    bool part; /* a compound part's term (P…) */
 } pterm;
 
 typedef struct gpos {
@@ -709,23 +718,28 @@ static size_t sec_start_before(void *ud, size_t byte, uint32_t *tok)
 }
 
 /* Asked for increasing tok after sec_start_before: each term's cursor only
- * moves forward. */
-static bool sec_matched(void *ud, uint32_t tok)
+ * moves forward.  The group of a stem's term before a compound part's,
+ * then the first in the query's order. */
+static int sec_matched(void *ud, uint32_t tok)
 {
     sec_tokens *st = ud;
     if (st->end <= st->body || tok >= st->end - st->body)
-        return false;
+        return -1;
     uint32_t p = st->body + tok;
-    bool hit = false;
+    int group = -1;
+    bool group_is_part = false;
     for (size_t t = 0; t < st->npt; t++) {
         const pterm *x = &st->pt[t];
         size_t k = st->cur[t];
         while (k < x->n && x->pos[k] < p)
             k++;
         st->cur[t] = k;
-        hit |= k < x->n && x->pos[k] == p;
+        if (k < x->n && x->pos[k] == p && (group < 0 || (group_is_part && !x->part))) {
+            group = x->group;
+            group_is_part = x->part;
+        }
     }
-    return hit;
+    return group;
 }
 
 /* Excerpt of a section (its table row sec, its entry e) around its best
@@ -785,7 +799,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
             continue;
         }
         int g = term_group(&c->hl, term);
-        pt[npt++] = (pterm){pos, np, g};
+        pt[npt++] = (pterm){pos, np, g, is_part_term(term)};
         uint64_t gbit = 1ull << (g % 64);
         bool cites = c->hl.cite_groups & gbit;
         size_t si = 0;

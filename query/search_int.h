@@ -153,16 +153,22 @@ typedef struct fl_tokmap {
     /* A token start at or before byte (checkpoints of the section entry);
      * *tok receives its index among the text's raw tokens. */
     size_t (*start_before)(void *ud, size_t byte, uint32_t *tok);
-    /* Whether raw token tok of the text is at a matched position; asked
-     * for increasing tok, from the one start_before gave. */
-    bool (*matched)(void *ud, uint32_t tok);
+    /* The query word group (fl_hl) of the term at raw token tok's
+     * position, or -1 when there is none; asked for increasing tok, from
+     * the one start_before gave.  Where terms of several groups meet (a
+     * compound holding two query words) a whole word's group counts before
+     * a compound part's. */
+    int (*matched)(void *ud, uint32_t tok);
     void *ud;
 } fl_tokmap;
 /* The same for a text whose match is known to start at match_byte (from the
  * term positions): only the text around it is looked at.  When tm knows the
- * matched tokens (and not hl->unpositioned), only those tokens are analysed,
- * to mark the very forms the query asked for; else the whole window.  The
- * excerpt is the same either way. */
+ * matched tokens (and not hl->unpositioned), only those tokens are marked:
+ * a plain word whole, with the group tm gives (its position already says
+ * it is a query term; analysing it again only repeated the indexer's
+ * work), any other token (hyphenated, gender form, citation …) through the
+ * analysis chain, to mark just the forms the query asked for.  Without tm
+ * the whole window is analysed.  The excerpt is the same either way. */
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                      size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
 /* The best spelling correction of an exact (case-folded) word within

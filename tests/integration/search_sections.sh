@@ -43,6 +43,9 @@ mkdir -p "$site/b/btb" "$site/v/vo"
     # Forms marked without positions of their own: a phrase word inside a
     # compound, a wildcard's words.
     printf '### § 703 Vögel\n\nDer Vogelschutz ist eine Aufgabe der Länder. Der Vogel fliegt hoch. Ein Kormoranpaar brütet.\n'
+    # Marked at their positions: a plain word as it stands, a hyphenated
+    # word and a gender form through the analysis chain.
+    printf '\n### § 704 Flugdrohnen\n\nDie Drohnen-Verordnung gilt für Betreiber*innen von Drohnen. Eine Drohne ist ein Luftfahrzeug.\n'
 } >"$site/b/btb/index.md"
 # Another law that only cites it in its text.
 printf -- '---\nTitle: Verordnung über Beispiele\n---\n\n# Verordnung über Beispiele (VO)\n\n### § 1 Anwendung\n\nEs gilt § 622 BTB entsprechend, auch § 622 BTB Absatz 2 und § 622 BTB Satz 1.\n' \
@@ -87,6 +90,14 @@ like "$ex" "<mark>Vogelschutz</mark>" "…and its word inside a compound too"
 ex=$(json 'Vogel Kormoran*' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
 like "$ex" "<mark>Vogel</mark>" "a word beside a wildcard is marked"
 like "$ex" "<mark>Kormoranpaar</mark>" "…and the wildcard's word too"
+
+sec704() { py 'print([s["excerpt"] for s in d["hits"][0]["sections"] if s["title"].startswith("§ 704")])'; }
+ex=$(json 'Drohne' | sec704)
+like "$ex" "von <mark>Drohnen</mark>\\. Eine <mark>Drohne</mark> ist" "plain words at matched positions are marked whole"
+like "$ex" "<mark>Drohnen-Verordnung</mark>" "…a hyphenated word holding the query word too"
+unlike "$ex" "<mark>Betreiber" "…and nothing else"
+ex=$(json 'Betreiber' | sec704)
+like "$ex" "für <mark>Betreiber\\*innen</mark> von Drohnen" "a gender form at a matched position is marked whole"
 
 r=$(json 'Vertrauensstellung')
 is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
