@@ -94,6 +94,10 @@ static bool prefix_ci(const char *t, size_t len, size_t i, const char *p)
 
 static size_t scan_url(const char *t, size_t len, size_t i)
 {
+    /* Every word is asked: most start with none of the schemes' letters. */
+    char c0 = (char)(t[i] | 32);
+    if (c0 != 'h' && c0 != 'f' && c0 != 'w')
+        return 0;
     size_t p;
     if (prefix_ci(t, len, i, "https://"))
         p = 8;
