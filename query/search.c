@@ -334,9 +334,10 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
  * what limits it: the laws' pages average about 5 KB decoded, so 64 entries
  * (0.3 MB) were evicted long before it -- 63 searches over the laws show
  * 446 different documents, which 64 entries served 8 % of the time and 512
- * serve all (2.2 MB). */
+ * serve all (2.2 MB).  4 MB per worker keeps the server within its memory
+ * budget with every worker's cache full (README, Operations). */
 #define DC_SLOTS 512
-#define DC_MAX_BYTES (8u << 20)
+#define DC_MAX_BYTES (4u << 20)
 
 typedef struct dc_entry {
     fl_xdocid docid;     /* 0 = free slot */
