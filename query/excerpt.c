@@ -1,10 +1,11 @@
 /* excerpt.c — excerpts with every matched form highlighted.
  *
  * Xapian's MSet::snippet cannot know our compound parts and gender forms, so
- * we analyse the passage with the same chain and mark every token whose stem,
- * exact form or compound parts are among the query's terms.  Only a window
- * of the text around the expected match is analysed, so a 2 MB law costs the
- * same as a blog post.
+ * we mark every token whose stem, exact form or compound parts are among the
+ * query's terms: known from the hit's term positions where the caller has
+ * them (fl_excerpt_at with a token map), else found by analysing the passage
+ * with the same chain.  Only a window of the text around the expected match
+ * is looked at, so a 2 MB law costs the same as a blog post.
  */
 #include "search_int.h"
 
@@ -190,11 +191,11 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
 }
 
 /* The marks of text[ra..rb): every token the analysis chain matches with hl
- * -- of the whole region, or, when tm knows the matched tokens, of just
- * those: a plain word (no hyphen, gender mark, apostrophe or abbreviation
- * dot) whole, as the analysis would mark it; any other token analysed alone
- * (a raw token's analysis does not depend on its neighbours), which marks
- * just its part the query asked for. */
+ * in the region, or, when tm knows the matched tokens, those tokens whole,
+ * with the group tm gives -- what analysing them would give (the chain
+ * makes one token of each raw token, its surface the whole raw token, and
+ * a token at a query term's position matches hl), without repeating the
+ * indexer's work. */
 static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_t rb,
                        const fl_tokmap *tm, marks *ms)
 {
@@ -210,14 +211,8 @@ static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_
         if (rt.start < ra)
             continue;
         int group = tm->matched(tm->ud, tok);
-        if (group < 0)
-            continue;
-        if (rt.kind == FL_TOKEN_WORD && rt.flags == 0) {
+        if (group >= 0)
             mark_push(ms, rt.start, rt.start + rt.len, group);
-            continue;
-        }
-        ms->base = rt.start;
-        fl_analyze(an, text + rt.start, rt.len, mark_cb, ms, NULL);
     }
 }
 

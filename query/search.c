@@ -531,12 +531,13 @@ static int popcount64(uint64_t v)
     return n;
 }
 
-/* Whether a positional term is a compound part's ("Pgesellschaft"); the
- * others are stems, which are lower case. */
+/* Whether a positional term is a compound part's ("Pgesellschaft", "P622"
+ * of a number inside a citation or a date); the others are stems, which
+ * never start with a capital. */
 static bool is_part_term(const char *term)
 {
-    return strncmp(term, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 && term[1] &&
-           (unsigned char)term[1] >= 'a';
+    return strncmp(term, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 &&
+           term[strlen(FL_PREFIX_PART)] != '\0';
 }
 
 static int term_group(const fl_hl *hl, const char *term)

@@ -163,12 +163,13 @@ typedef struct fl_tokmap {
 } fl_tokmap;
 /* The same for a text whose match is known to start at match_byte (from the
  * term positions): only the text around it is looked at.  When tm knows the
- * matched tokens (and not hl->unpositioned), only those tokens are marked:
- * a plain word whole, with the group tm gives (its position already says
- * it is a query term; analysing it again only repeated the indexer's
- * work), any other token (hyphenated, gender form, citation …) through the
- * analysis chain, to mark just the forms the query asked for.  Without tm
- * the whole window is analysed.  The excerpt is the same either way. */
+ * matched tokens (and not hl->unpositioned), those raw tokens are marked
+ * whole, with the groups tm gives: their positions already say they are
+ * query terms, and the analysis chain, which makes one token of a raw
+ * token, would mark them whole too.  Without tm the window is analysed.
+ * The excerpt is the same either way, but for which group a token holding
+ * two query words counts for (tm: a whole word's before a part's, then the
+ * query's order; the analysis: the order of the token's parts). */
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                      size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
 /* The best spelling correction of an exact (case-folded) word within

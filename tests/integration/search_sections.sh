@@ -71,6 +71,13 @@ is "$(printf '%s' "$r" | py 'print(d["hits"][0]["excerpt"] == d["hits"][0]["sect
 like "$(printf '%s' "$r" | py 'print([s["excerpt"] for s in d["hits"][0]["sections"] if s["title"].startswith("§ 627")])')" \
     "<mark>§ 622</mark>" "a citation in a section's text is highlighted"
 
+# The number in "Abs. 1" also occurs inside the citation "§ 1" heading
+# section 1: that section is not the one cited.
+r=$(json '§ 622 Abs. 1')
+is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
+    "§ 622 Kündigungsfristen bei Arbeitsverhältnissen" \
+    "'§ 622 Abs. 1': the cited section first, not '§ 1' (whose number the query has too)"
+
 r=$(json 'Gesellschaft')
 like "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')" \
     "<mark>Zivilgesellschaft</mark> wird angehört" \

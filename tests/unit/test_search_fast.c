@@ -2,7 +2,9 @@
  * the wrapper's value frequency, term cursor with skip_to, docid-list and
  * term-bonus queries (include/fl_xapian.h), and the trie walk that finds
  * spelling corrections in Xapian's spelling data, or among the index's exact
- * words when it has none (query/spell.c).
+ * words when it has none (query/spell.c), and excerpts marked from term
+ * positions without analysing the text again (fl_excerpt_at with a token
+ * map, query/excerpt.c).
  */
 #include "../../query/search_int.h"
 
@@ -58,6 +60,69 @@ static void run(fl_xdb *db, fl_xquery *q, hits *h)
     }
     fl_xmset_free(m);
     fl_xenquire_free(e);
+}
+
+/* A token map for the sentence of test_excerpt_tokmap: which raw tokens are
+ * at a query term's position, and with which group. */
+typedef struct stubmap {
+    const int *groups; /* per raw token: group or -1 */
+    size_t n;
+    long last;         /* the last token asked for */
+    bool backwards;    /* a token was asked for again or out of order */
+} stubmap;
+
+static size_t stub_start_before(void *ud, size_t byte, uint32_t *tok)
+{
+    (void)byte;
+    stubmap *m = ud;
+    m->last = -1;
+    *tok = 0;
+    return 0;
+}
+
+static int stub_matched(void *ud, uint32_t tok)
+{
+    stubmap *m = ud;
+    if ((long)tok <= m->last)
+        m->backwards = true;
+    m->last = tok;
+    return tok < m->n ? m->groups[tok] : -1;
+}
+
+static void test_excerpt_tokmap(void)
+{
+    char *err = NULL;
+    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    ok(an != NULL, "analyzer for the excerpts (%s)", err ? err : "ok");
+    free(err);
+    if (!an)
+        return;
+    const char *text = "Die Drohnen-Verordnung gilt für Betreiber*innen von Drohnen.";
+    /* Raw tokens: Die, Drohnen-Verordnung, gilt, für, Betreiber*innen, von,
+     * Drohnen.  The query's terms (hl) are empty on purpose: with a token
+     * map the marks come from the positions alone. */
+    const int groups[] = {-1, 1, -1, -1, 2, -1, 0};
+    stubmap m = {groups, sizeof groups / sizeof *groups, -1, false};
+    fl_tokmap tm = {stub_start_before, stub_matched, &m};
+    fl_hl hl;
+    memset(&hl, 0, sizeof hl);
+    fl_buf out = FL_BUF_INIT;
+    size_t nm = fl_excerpt_at(an, &hl, text, strlen(text), 4, 220, &tm, &out);
+    is_str(fl_buf_cstr(&out),
+           "Die <mark>Drohnen-Verordnung</mark> gilt für <mark>Betreiber*innen</mark> von "
+           "<mark>Drohnen</mark>.",
+           "token map: the tokens at matched positions are marked whole, hyphenated and "
+           "gender forms too");
+    ok(nm == 3, "…three marks counted (%zu)", nm);
+    ok(!m.backwards, "…the map is asked for each token once, in order");
+    /* Without the map the window is analysed, and nothing matches the empty
+     * query terms. */
+    out.len = 0;
+    nm = fl_excerpt_at(an, &hl, text, strlen(text), 4, 220, NULL, &out);
+    ok(nm == 0 && strstr(fl_buf_cstr(&out), "<mark>") == NULL,
+       "without a token map the analysis decides: no query terms, no marks");
+    fl_buf_free(&out);
+    fl_analyzer_free(an);
 }
 
 static char *suggest(fl_xdb *db, const char *word, unsigned k)
@@ -220,6 +285,8 @@ int main(void)
     is_str(s = suggest(db, "mutterschuts", 1), "mutterschutz", "fewest edits first");
     free(s);
     fl_xdb_free(db);
+
+    test_excerpt_tokmap();
 
     char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
