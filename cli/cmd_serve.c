@@ -49,7 +49,7 @@ static const char serve_usage[] =
     "                        at most N MiB (default 32; 0 = no cache); a new index\n"
     "                        revision drops them\n"
     "  --map-mb N            read the index through read-only mappings of its files,\n"
-    "                        keeping at most N MiB of their pages mapped (default 56;\n"
+    "                        keeping at most N MiB of their pages mapped (default 48;\n"
     "                        0 = one pread() per block, as Xapian does alone)\n"
     "  -h, --help            this text\n"
     "\n"
@@ -98,7 +98,7 @@ int fl_cmd_serve(int argc, char **argv)
     fl_server_options o;
     memset(&o, 0, sizeof o);
     o.cache_mb = 32;
-    o.map_mb = 56;
+    o.map_mb = 48;
     const char *db_arg = NULL;
     const char **cors = fl_xcalloc((size_t)argc + 1, sizeof *cors);
     size_t ncors = 0;

@@ -23,6 +23,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -63,8 +64,23 @@ static struct sigaction old_sigbus;
  * blocks read first (a B-tree's root and branch blocks are among them); a new
  * revision of the index maps its files afresh. */
 #define WINDOW_SHIFT 16 /* 64 KiB, Linux's default fault_around_bytes */
+#define WINDOW ((size_t)1 << WINDOW_SHIFT)
 static size_t max_resident;
 static _Atomic size_t resident; /* bytes of touched windows, every mapping */
+/* The count of touched windows is an upper bound of what they add to the
+ * resident set: fault-around maps only the window's pages the page cache
+ * holds (on the laws, about half of the count was resident).  So the count
+ * may pass max_resident: when it reaches `allowance`, the process's
+ * file-backed resident set is measured, and the allowance raised by what
+ * its growth since fl_mapread_enable leaves below the bound.  Growth that is
+ * not ours (code paged in later) counts too, which errs on the safe side. */
+static _Atomic size_t allowance;
+static size_t file_base; /* file-backed resident bytes when enabled */
+static atomic_flag measuring = ATOMIC_FLAG_INIT;
+/* Admissions refused since the last raise: a measurement costs three
+ * system calls, so once one found no room the next waits this many. */
+static _Atomic unsigned refusals;
+#define MEASURE_EVERY 256
 
 /* Counters: each thread its own (no cache line shared between the workers
  * on every read), summed on demand. */
@@ -227,6 +243,52 @@ static fmap *grow(int fd, fmap *m, size_t need)
     return cur;
 }
 
+/* The process's file-backed resident set (RSS of files and shared memory,
+ * /proc/self/statm), in bytes; false when it cannot be read. */
+static bool file_resident(size_t *bytes)
+{
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char b[256];
+    ssize_t n = read(fd, b, sizeof b - 1);
+    (void)syscall(SYS_close, fd); /* not ours to forget; and `lock` may be held */
+    if (n <= 0)
+        return false;
+    b[n] = '\0';
+    unsigned long size = 0, res = 0, shared = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    if (sscanf(b, "%lu %lu %lu", &size, &res, &shared) != 3 || page <= 0)
+        return false;
+    *bytes = (size_t)shared * (size_t)page;
+    return true;
+}
+
+/* Called when the count of touched windows has reached the allowance:
+ * raises it by what the measured resident set leaves below the bound.
+ * True when one more window fits now.  One thread measures at a time; the
+ * others are refused meanwhile. */
+static bool raise_allowance(void)
+{
+    if (atomic_fetch_add_explicit(&refusals, 1, memory_order_relaxed) % MEASURE_EVERY != 0)
+        return false;
+    if (atomic_flag_test_and_set(&measuring))
+        return false;
+    size_t now = 0;
+    if (file_resident(&now)) {
+        size_t grown = now > file_base ? now - file_base : 0;
+        if (grown + WINDOW <= max_resident) {
+            size_t lim = atomic_load(&resident) + (max_resident - grown);
+            size_t cur = atomic_load(&allowance);
+            while (lim > cur && !atomic_compare_exchange_weak(&allowance, &cur, lim))
+                ;
+            atomic_store_explicit(&refusals, 0, memory_order_relaxed);
+        }
+    }
+    atomic_flag_clear(&measuring);
+    return atomic_load(&resident) + WINDOW <= atomic_load(&allowance);
+}
+
 /* Whether [off, off + n) of m may be read through the mapping: its
  * windows are all touched already, or touching the new ones keeps the
  * resident set within the bound (they are then counted as touched). */
@@ -244,15 +306,18 @@ static bool admit(fmap *m, off_t off, size_t n)
          * thread that finds it marked meanwhile gives its reservation back. */
         size_t have = atomic_load_explicit(&resident, memory_order_relaxed);
         do {
-            if (max_resident && have + ((size_t)1 << WINDOW_SHIFT) > max_resident)
-                return false;
-        } while (!atomic_compare_exchange_weak_explicit(&resident, &have,
-                                                        have + ((size_t)1 << WINDOW_SHIFT),
+            if (max_resident &&
+                have + WINDOW > atomic_load_explicit(&allowance, memory_order_relaxed)) {
+                if (!raise_allowance())
+                    return false;
+                have = atomic_load_explicit(&resident, memory_order_relaxed);
+                continue;
+            }
+        } while (!atomic_compare_exchange_weak_explicit(&resident, &have, have + WINDOW,
                                                         memory_order_relaxed,
                                                         memory_order_relaxed));
         if (atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit)
-            atomic_fetch_sub_explicit(&resident, (size_t)1 << WINDOW_SHIFT,
-                                      memory_order_relaxed);
+            atomic_fetch_sub_explicit(&resident, WINDOW, memory_order_relaxed);
     }
     return true;
 }
@@ -416,6 +481,7 @@ void closefrom(int lowfd)
 static void atfork_child(void)
 {
     pthread_mutex_init(&lock, NULL);
+    atomic_flag_clear(&measuring);
 }
 
 int fl_mapread_enable(size_t max_resident_bytes, char **err)
@@ -423,6 +489,10 @@ int fl_mapread_enable(size_t max_resident_bytes, char **err)
     pthread_mutex_lock(&lock);
     int rc = 0;
     max_resident = max_resident_bytes;
+    atomic_store(&allowance, max_resident_bytes);
+    atomic_store(&refusals, 0);
+    if (!file_resident(&file_base))
+        file_base = 0; /* every file page then counts as ours: safe */
     if (!handler_installed) {
         (void)pthread_atfork(NULL, NULL, atfork_child);
         struct sigaction sa;

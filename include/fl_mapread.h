@@ -49,12 +49,15 @@
 /* Turns mapped reads on for the whole process (idempotent).  The pages
  * read through mappings count in the process's resident set (RSS), though
  * they are the page cache's (a pread()ing process uses the same pages
- * without them counting): once about max_resident_bytes of them are mapped
- * (0 = no bound), reads of further parts of the files are system calls
- * again.  The count is per mapping, in 64 KiB windows (the kernel maps a
- * read fault's neighbouring cached pages too): after an index update a
- * worker that has not moved to the new revision yet keeps its old mapping
- * counted until it does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
+ * without them counting): once the process's file-backed resident set has
+ * grown by about max_resident_bytes since this call (0 = no bound), reads
+ * of further parts of the files are system calls again.  Touched 64 KiB
+ * windows are counted (the kernel maps a read fault's neighbouring cached
+ * pages too), an upper bound of the growth; when the count reaches the
+ * bound, the resident set is measured (/proc/self/statm) and the count may
+ * go on by what that leaves.  After an index update a worker that has not
+ * moved to the new revision yet keeps its old mapping counted until it
+ * does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
  * installed (reads stay system calls). */
 int fl_mapread_enable(size_t max_resident_bytes, char **err);
 /* Turns them off again: later reads are system calls, existing mappings
@@ -68,7 +71,8 @@ typedef struct fl_mapread_stats {
     uint64_t maps;          /* files mapped (or remapped after growing) */
     uint64_t sigbus;        /* copies stopped by SIGBUS (a truncated file) */
     uint64_t declined;      /* preads left to the kernel: the bound was reached */
-    uint64_t resident_bytes; /* the mapped parts of the files (an upper bound) */
+    uint64_t resident_bytes; /* touched windows of the mapped files (an upper
+                              * bound of their resident pages) */
 } fl_mapread_stats;
 
 /* Totals since the process started (every thread). */

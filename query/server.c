@@ -1116,7 +1116,9 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
     put_metric(&b, "findling_mapped_declined_total", "counter",
                "Index block reads left to pread() because --map-mb was reached.", ms.declined);
     put_metric(&b, "findling_mapped_bytes", "gauge",
-               "Index file pages mapped (an upper bound; within --map-mb).", ms.resident_bytes);
+               "Index file windows touched through the mappings (an upper bound of their "
+               "resident pages; --map-mb bounds the measured growth).",
+               ms.resident_bytes);
     if (srv->cache) {
         rcache *rc = srv->cache;
         put_metric(&b, "findling_cache_hits_total", "counter",
