@@ -305,17 +305,19 @@ static bool admit(fmap *m, off_t off, size_t n)
          * the last room cannot pass the bound together), then mark it; a
          * thread that finds it marked meanwhile gives its reservation back. */
         size_t have = atomic_load_explicit(&resident, memory_order_relaxed);
-        do {
+        for (;;) {
             if (max_resident &&
                 have + WINDOW > atomic_load_explicit(&allowance, memory_order_relaxed)) {
                 if (!raise_allowance())
                     return false;
                 have = atomic_load_explicit(&resident, memory_order_relaxed);
-                continue;
+                continue; /* checked again against the raised allowance */
             }
-        } while (!atomic_compare_exchange_weak_explicit(&resident, &have, have + WINDOW,
-                                                        memory_order_relaxed,
-                                                        memory_order_relaxed));
+            if (atomic_compare_exchange_weak_explicit(&resident, &have, have + WINDOW,
+                                                      memory_order_relaxed,
+                                                      memory_order_relaxed))
+                break;
+        }
         if (atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit)
             atomic_fetch_sub_explicit(&resident, WINDOW, memory_order_relaxed);
     }
