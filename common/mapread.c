@@ -59,10 +59,11 @@ static atomic_bool enabled;
 static bool handler_installed;
 static struct sigaction old_sigbus;
 /* The resident bound: a read that would touch a window not yet touched
- * while the touched windows already add up to max_resident is left to the
- * system call.  So the resident set stops growing at the bound, holding the
- * blocks read first (a B-tree's root and branch blocks are among them); a new
- * revision of the index maps its files afresh. */
+ * while the touched windows already add up to the allowance (max_resident,
+ * raised by measurement: below) is left to the system call.  So the
+ * resident set stops growing near the bound, holding the blocks read first
+ * (a B-tree's root and branch blocks are among them); a new revision of the
+ * index maps its files afresh. */
 #define WINDOW_SHIFT 16 /* 64 KiB, Linux's default fault_around_bytes */
 #define WINDOW ((size_t)1 << WINDOW_SHIFT)
 static size_t max_resident;
@@ -75,16 +76,23 @@ static _Atomic size_t resident; /* bytes of touched windows, every mapping */
  * its growth since fl_mapread_enable leaves below the bound.  Growth that is
  * not ours (code paged in later) counts too, which errs on the safe side. */
 static _Atomic size_t allowance;
-static size_t file_base; /* file-backed resident bytes when enabled */
+static _Atomic size_t file_base; /* file-backed resident bytes when enabled */
 static atomic_flag measuring = ATOMIC_FLAG_INIT;
 /* Admissions refused since the last raise: a measurement costs three
  * system calls, so once one found no room the next waits this many. */
 static _Atomic unsigned refusals;
 #define MEASURE_EVERY 256
+/* A touched window also fills up later, as reads fault in more of its
+ * pages, which the count does not see: every CHECK_EVERY mapped reads of a
+ * thread the resident set is measured again, and when it has grown past
+ * the bound every mapping's pages are dropped from the process (the page
+ * cache keeps them; reads fault them back in) and counting starts afresh.
+ * Between two checks it can overshoot by what CHECK_EVERY reads fault in. */
+#define CHECK_EVERY 128
 
 /* Counters: each thread its own (no cache line shared between the workers
  * on every read), summed on demand. */
-enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_N };
+enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_FLUSHES, C_N };
 typedef struct counters {
     _Atomic uint64_t n[C_N];
     struct counters *next;
@@ -189,7 +197,13 @@ static void map_put(fmap *m)
     size_t n = 0;
     for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
         n += (size_t)__builtin_popcountll(atomic_load(&m->touched[i]));
-    atomic_fetch_sub(&resident, n << WINDOW_SHIFT);
+    /* Not below 0: a flush may have zeroed the count while a window that
+     * had just been reserved was being marked. */
+    size_t have = atomic_load(&resident);
+    while (!atomic_compare_exchange_weak(&resident, &have,
+                                         have > (n << WINDOW_SHIFT) ? have - (n << WINDOW_SHIFT)
+                                                                    : 0))
+        ;
     munmap((void *)m->base, m->len);
     free(m->touched);
     free(m);
@@ -276,7 +290,8 @@ static bool raise_allowance(void)
         return false;
     size_t now = 0;
     if (file_resident(&now)) {
-        size_t grown = now > file_base ? now - file_base : 0;
+        size_t base = atomic_load(&file_base);
+        size_t grown = now > base ? now - base : 0;
         if (grown + WINDOW <= max_resident) {
             size_t lim = atomic_load(&resident) + (max_resident - grown);
             size_t cur = atomic_load(&allowance);
@@ -287,6 +302,35 @@ static bool raise_allowance(void)
     }
     atomic_flag_clear(&measuring);
     return atomic_load(&resident) + WINDOW <= atomic_load(&allowance);
+}
+
+/* Drops every mapping's pages from the process and starts counting afresh
+ * (see CHECK_EVERY).  Reads copying meanwhile fault the pages back in. */
+static void flush_all(void)
+{
+    pthread_mutex_lock(&lock);
+    for (fmap *m = maps; m; m = m->next) {
+        (void)madvise((void *)m->base, m->len, MADV_DONTNEED);
+        for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
+            atomic_store(&m->touched[i], 0);
+    }
+    atomic_store(&resident, 0);
+    atomic_store(&allowance, max_resident);
+    atomic_store(&refusals, 0);
+    pthread_mutex_unlock(&lock);
+    count(C_FLUSHES);
+}
+
+/* The periodic measurement (CHECK_EVERY). */
+static void check_growth(void)
+{
+    if (atomic_flag_test_and_set(&measuring))
+        return;
+    size_t now = 0, base = atomic_load(&file_base);
+    bool over = file_resident(&now) && now > base && now - base > max_resident;
+    atomic_flag_clear(&measuring);
+    if (over)
+        flush_all();
 }
 
 /* Whether [off, off + n) of m may be read through the mapping: its
@@ -399,6 +443,9 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
         return sys_pread(fd, buf, n, off);
     }
     count(C_MAPPED);
+    if (max_resident && my_counters &&
+        atomic_load_explicit(&my_counters->n[C_MAPPED], memory_order_relaxed) % CHECK_EVERY == 0)
+        check_growth();
     return (ssize_t)n;
 }
 
@@ -493,8 +540,10 @@ int fl_mapread_enable(size_t max_resident_bytes, char **err)
     max_resident = max_resident_bytes;
     atomic_store(&allowance, max_resident_bytes);
     atomic_store(&refusals, 0);
-    if (!file_resident(&file_base))
-        file_base = 0; /* every file page then counts as ours: safe */
+    size_t base = 0;
+    if (!file_resident(&base))
+        base = 0; /* every file page then counts as ours: safe */
+    atomic_store(&file_base, base);
     if (!handler_installed) {
         (void)pthread_atfork(NULL, NULL, atfork_child);
         struct sigaction sa;
@@ -530,5 +579,6 @@ void fl_mapread_get_stats(fl_mapread_stats *st)
         st->maps += atomic_load_explicit(&c->n[C_MAPS], memory_order_relaxed);
         st->sigbus += atomic_load_explicit(&c->n[C_SIGBUS], memory_order_relaxed);
         st->declined += atomic_load_explicit(&c->n[C_DECLINED], memory_order_relaxed);
+        st->flushes += atomic_load_explicit(&c->n[C_FLUSHES], memory_order_relaxed);
     }
 }

@@ -53,11 +53,16 @@
  * grown by about max_resident_bytes since this call (0 = no bound), reads
  * of further parts of the files are system calls again.  Touched 64 KiB
  * windows are counted (the kernel maps a read fault's neighbouring cached
- * pages too), an upper bound of the growth; when the count reaches the
- * bound, the resident set is measured (/proc/self/statm) and the count may
- * go on by what that leaves.  After an index update a worker that has not
- * moved to the new revision yet keeps its old mapping counted until it
- * does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
+ * pages too); when the count reaches the bound, the resident set is
+ * measured (/proc/self/statm) and the count may go on by what that leaves.
+ * Touched windows fill up as later reads fault in more of their pages, so
+ * every 128 mapped reads of a thread the set is measured again, and past
+ * the bound every mapped page is dropped from the process (madvise
+ * MADV_DONTNEED: the page cache keeps them) and counting starts afresh; the
+ * set can overshoot by what a thread's 128 reads fault in.  Growth that is
+ * not ours (code paged in later) counts too.  After an index update a
+ * worker that has not moved to the new revision yet keeps its old mapping
+ * until it does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
  * installed (reads stay system calls). */
 int fl_mapread_enable(size_t max_resident_bytes, char **err);
 /* Turns them off again: later reads are system calls, existing mappings
@@ -71,6 +76,7 @@ typedef struct fl_mapread_stats {
     uint64_t maps;          /* files mapped (or remapped after growing) */
     uint64_t sigbus;        /* copies stopped by SIGBUS (a truncated file) */
     uint64_t declined;      /* preads left to the kernel: the bound was reached */
+    uint64_t flushes;       /* times every mapped page was dropped: over the bound */
     uint64_t resident_bytes; /* touched windows of the mapped files (an upper
                               * bound of their resident pages) */
 } fl_mapread_stats;

@@ -1115,6 +1115,10 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Index files mapped (again when one grew).", ms.maps);
     put_metric(&b, "findling_mapped_declined_total", "counter",
                "Index block reads left to pread() because --map-mb was reached.", ms.declined);
+    put_metric(&b, "findling_mapped_flushes_total", "counter",
+               "Times the mapped index pages were dropped from the server's resident set "
+               "because they had grown past --map-mb.",
+               ms.flushes);
     put_metric(&b, "findling_mapped_bytes", "gauge",
                "Index file windows touched through the mappings (an upper bound of their "
                "resident pages; --map-mb bounds the measured growth).",
