@@ -278,6 +278,17 @@ static bool file_resident(size_t *bytes)
     return true;
 }
 
+/* How much the file-backed resident set has grown since fl_mapread_enable;
+ * false when it cannot be measured. */
+static bool measured_growth(size_t *grown)
+{
+    size_t now = 0, base = atomic_load(&file_base);
+    if (!file_resident(&now))
+        return false;
+    *grown = now > base ? now - base : 0;
+    return true;
+}
+
 /* Called when the count of touched windows has reached the allowance:
  * raises it by what the measured resident set leaves below the bound.
  * True when one more window fits now.  One thread measures at a time; the
@@ -288,10 +299,8 @@ static bool raise_allowance(void)
         return false;
     if (atomic_flag_test_and_set(&measuring))
         return false;
-    size_t now = 0;
-    if (file_resident(&now)) {
-        size_t base = atomic_load(&file_base);
-        size_t grown = now > base ? now - base : 0;
+    size_t grown = 0;
+    if (measured_growth(&grown)) {
         if (grown + WINDOW <= max_resident) {
             size_t lim = atomic_load(&resident) + (max_resident - grown);
             size_t cur = atomic_load(&allowance);
@@ -326,8 +335,8 @@ static void check_growth(void)
 {
     if (atomic_flag_test_and_set(&measuring))
         return;
-    size_t now = 0, base = atomic_load(&file_base);
-    bool over = file_resident(&now) && now > base && now - base > max_resident;
+    size_t grown = 0;
+    bool over = measured_growth(&grown) && grown > max_resident;
     atomic_flag_clear(&measuring);
     if (over)
         flush_all();

@@ -340,7 +340,6 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
 #define DC_MAX_BYTES (4u << 20)
 
 typedef struct dc_entry {
-    fl_xdocid docid;     /* 0 = free slot */
     fl_page page;        /* sections: positions, level, title_tokens, has_anchor */
     size_t cost;
     uint64_t used;       /* LRU clock */
@@ -349,7 +348,7 @@ typedef struct dc_entry {
 struct fl_doccache {
     uint64_t epoch, clock; /* the searcher's epoch the entries belong to */
     size_t bytes;
-    fl_xdocid ids[DC_SLOTS]; /* e[k].docid, packed: what a lookup scans */
+    fl_xdocid ids[DC_SLOTS]; /* e[k]'s document, 0 = free slot; packed: what a lookup scans */
     dc_entry e[DC_SLOTS];
 };
 
@@ -372,7 +371,7 @@ static void doccache_free(struct fl_doccache *dc)
     if (!dc)
         return;
     for (size_t i = 0; i < DC_SLOTS; i++)
-        if (dc->e[i].docid)
+        if (dc->ids[i])
             dc_drop(dc, &dc->e[i]);
     free(dc);
 }
@@ -387,7 +386,7 @@ static void doccache_check(fl_searcher *s)
         s->docs = fl_xcalloc(1, sizeof *s->docs);
     } else if (s->docs->epoch != s->epoch) {
         for (size_t i = 0; i < DC_SLOTS; i++)
-            if (s->docs->e[i].docid)
+            if (s->docs->ids[i])
                 dc_drop(s->docs, &s->docs->e[i]);
     }
     s->docs->epoch = s->epoch;
@@ -426,7 +425,6 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
         return NULL;
     dc_entry n;
     memset(&n, 0, sizeof n);
-    n.docid = docid;
     fl_page_init(&n.page);
     char *derr = NULL;
     if (data && fl_docdata_decode(data, dlen, &n.page, &derr) != 0) {
@@ -444,7 +442,7 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
     for (;;) {
         size_t free_slot = DC_SLOTS, lru = DC_SLOTS;
         for (size_t k = 0; k < DC_SLOTS; k++) {
-            if (!dc->e[k].docid) {
+            if (!dc->ids[k]) {
                 if (free_slot == DC_SLOTS)
                     free_slot = k;
             } else if (lru == DC_SLOTS || dc->e[k].used < dc->e[lru].used) {
@@ -1205,7 +1203,6 @@ static long active_filter(const fl_search_request *req, const char *facet)
             goto xfail;                                                                    \
     } while (0)
 
-/* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
 /* The positions of the shown hits (MSet entries first .. first + size, in
  * `order` when re-ranked), read together. */
 static fl_xstatus prefetch_shown(fl_posmemo *pm, const fl_compiled *c, fl_xmset *mset,
@@ -1224,6 +1221,7 @@ static fl_xstatus prefetch_shown(fl_posmemo *pm, const fl_compiled *c, fl_xmset 
     return st;
 }
 
+/* One attempt; returns 0, FL_SEARCH_E*, or -FL_XERR_MODIFIED to retry. */
 static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode *root,
                     fl_search_result *res, char **err)
 {

@@ -1779,12 +1779,15 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     fl_searcher_free(probe);
     /* The workers' index reads from mappings of the files (fl_mapread.h):
      * without it about 30 % of a search's CPU went to pread() calls.  When
-     * the SIGBUS guard cannot be installed the reads stay system calls
-     * (findling_mapped_reads_enabled says which). */
+     * the SIGBUS guard cannot be installed the reads stay system calls: said
+     * once here, and by findling_mapped_reads_enabled. */
     if (o->map_mb) {
         char *merr = NULL;
-        if (fl_mapread_enable((size_t)o->map_mb * 1024 * 1024, &merr) != 0)
+        if (fl_mapread_enable((size_t)o->map_mb * 1024 * 1024, &merr) != 0) {
+            fprintf(stderr, "findling serve: %s; index blocks are read with pread()\n",
+                    merr ? merr : "mapped index reads unavailable");
             free(merr);
+        }
     }
 
     if (o->access_log) {
