@@ -2,12 +2,23 @@
  *
  * Request flow: MHD parses the request line and calls uri_log_cb (we keep
  * the raw URI — still percent-encoded, so that params.c can validate the
- * encoding strictly — and the start time); access_cb answers every request
- * on its first call, synchronously, in the worker thread that owns the
- * connection; completed_cb counts it in the metrics and writes the access
- * log line.  Nothing in a worker blocks on another worker: per-thread
- * searchers, atomic counters, and one mutex only for the optional rate
- * limiter.
+ * encoding strictly — and the start time); access_cb answers the request in
+ * the MHD thread that owns the connection; completed_cb counts it in the
+ * metrics and writes the access log line.
+ *
+ * Searches are the exception: one not answered from the response cache is
+ * put in the search queue and its connection suspended; the search threads
+ * take the queue in arrival order, build the response and resume the
+ * connection, and its MHD thread sends it.  Why: libmicrohttpd pins every
+ * connection to one of its threads, and whichever thread wins the accept
+ * race gets it — 64 connections split 40:24 made the 40 wait 1.7 times as
+ * long as the 24 (p99 of the search benchmark 75-90 ms at a mean of 40; with
+ * one shared queue every search waits its turn, p99 ~50).  Suggestions,
+ * cached answers, health and metrics stay in the MHD threads: a hop through
+ * the queue would cost them more than their work.
+ *
+ * Nothing blocks on another thread except the queue's one mutex: per-thread
+ * searchers, atomic counters, and one mutex for the optional rate limiter.
  */
 #include "fl_server.h"
 #include "fl_mapread.h"
@@ -69,6 +80,9 @@ typedef struct metrics {
     atomic_uint_fast64_t documents;
     atomic_uint_fast64_t revision;
     atomic_int inflight;
+    atomic_uint_fast64_t queued;        /* searches that went through the queue */
+    atomic_uint_fast64_t queue_wait_us; /* their time in it, summed */
+    atomic_int queue_len;
 } metrics;
 
 static size_t status_slot(unsigned status)
@@ -423,6 +437,14 @@ struct fl_server {
     fl_completions *compl;
     atomic_uint_fast64_t compl_bytes, compl_entries, compl_builds;
     rcache *cache;        /* response cache, or NULL (--cache-mb 0) */
+    /* The search queue (see the top of this file): requests in arrival
+     * order, linked through request.qnext. */
+    pthread_mutex_t queue_lock;
+    pthread_cond_t queue_cond;
+    struct request *queue_head, *queue_tail;
+    bool queue_closed;    /* fl_server_stop: the search threads end */
+    pthread_t *searchers;
+    unsigned nsearchers;  /* started (joined by fl_server_stop) */
 };
 
 /* One per MHD worker thread (thread-specific data; freed when the thread ends). */
@@ -437,6 +459,13 @@ typedef struct worker {
 } worker;
 
 typedef struct request {
+    struct request *qnext;         /* in the search queue */
+    struct MHD_Connection *conn;   /* while queued: the suspended connection */
+    struct MHD_Response *ready;    /* built by a search thread, queued on resume */
+    double queued_at;
+    unsigned ready_status;
+    bool in_search_thread;         /* send_reply keeps the response in ready */
+    bool resumed;                  /* back from the search queue: send ready */
     double start;
     char *raw_uri;
     const char *method;   /* static string */
@@ -731,8 +760,16 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
     if (atomic_load(&srv->stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    enum MHD_Result ret = MHD_queue_response(c, rp->status, resp);
-    MHD_destroy_response(resp);
+    enum MHD_Result ret = MHD_YES;
+    if (r->in_search_thread) {
+        /* The connection is suspended: its own thread queues this when
+         * the connection is resumed (access_cb). */
+        r->ready = resp;
+        r->ready_status = rp->status;
+    } else {
+        ret = MHD_queue_response(c, rp->status, resp);
+        MHD_destroy_response(resp);
+    }
     r->status = rp->status;
     r->bytes = len;
     r->answered = true;
@@ -964,6 +1001,145 @@ out:
     return ret;
 }
 
+/* ------------------------------------------------------------------ search queue */
+
+/* A search a client may already have (If-None-Match) or the response cache
+ * may hold is answered here, in the connection's MHD thread; true when it
+ * still needs the search (nothing was sent). */
+static bool search_needs_run(fl_server *srv, struct MHD_Connection *c, request *r, worker *w,
+                             enum MHD_Result *ret)
+{
+    if (!srv->cache && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"))
+        return true;
+    fl_search_params p;
+    fl_search_params_init(&p);
+    char *param = NULL, *err = NULL;
+    cache_ref cr = {FL_BUF_INIT, 0, 0, 0};
+    char etag[96];
+    reply rp;
+    /* A bad request is answered by the search thread, like any other. */
+    bool needed = fl_params_parse_search(raw_query(r), &p, &param, &err) != 0 ||
+                  begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &cr, ret);
+    fl_buf_free(&cr.key);
+    free(param);
+    free(err);
+    fl_search_params_free(&p);
+    return needed;
+}
+
+/* Puts the search in the queue and suspends its connection (or answers it
+ * here when it is cached, or when the server is stopping). */
+static enum MHD_Result queue_search(fl_server *srv, struct MHD_Connection *c, request *r,
+                                    worker *w)
+{
+    enum MHD_Result ret = MHD_YES;
+    if (!search_needs_run(srv, c, r, w, &ret))
+        return ret;
+    pthread_mutex_lock(&srv->queue_lock);
+    if (srv->queue_closed) {
+        pthread_mutex_unlock(&srv->queue_lock);
+        return handle_search(srv, c, r, w);
+    }
+    /* Suspended before a search thread can see it: the thread resumes it. */
+    MHD_suspend_connection(c);
+    r->conn = c;
+    r->qnext = NULL;
+    r->queued_at = mono_s();
+    atomic_fetch_add_explicit(&srv->m.queued, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&srv->m.queue_len, 1, memory_order_relaxed);
+    if (srv->queue_tail)
+        srv->queue_tail->qnext = r;
+    else
+        srv->queue_head = r;
+    srv->queue_tail = r;
+    pthread_cond_signal(&srv->queue_cond);
+    pthread_mutex_unlock(&srv->queue_lock);
+    return MHD_YES;
+}
+
+static request *queue_pop(fl_server *srv)
+{
+    request *r = srv->queue_head;
+    if (r) {
+        srv->queue_head = r->qnext;
+        if (!srv->queue_head)
+            srv->queue_tail = NULL;
+        r->qnext = NULL;
+        atomic_fetch_sub_explicit(&srv->m.queue_len, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&srv->m.queue_wait_us,
+                                  (uint64_t)((mono_s() - r->queued_at) * 1e6),
+                                  memory_order_relaxed);
+    }
+    return r;
+}
+
+/* Gives a queued request its response (or none: the connection is then
+ * closed) and hands the connection back to its MHD thread.  The request
+ * belongs to that thread again from here: not touched after the resume. */
+static void resume_answered(request *r)
+{
+    struct MHD_Connection *c = r->conn;
+    r->in_search_thread = false;
+    r->conn = NULL;
+    r->resumed = true;
+    MHD_resume_connection(c);
+}
+
+static void *search_thread(void *arg)
+{
+    fl_server *srv = arg;
+    pthread_mutex_lock(&srv->queue_lock);
+    while (!srv->queue_closed) {
+        request *r = queue_pop(srv);
+        if (!r) {
+            pthread_cond_wait(&srv->queue_cond, &srv->queue_lock);
+            continue;
+        }
+        pthread_mutex_unlock(&srv->queue_lock);
+        r->in_search_thread = true;
+        handle_search(srv, r->conn, r, get_worker(srv));
+        resume_answered(r);
+        pthread_mutex_lock(&srv->queue_lock);
+    }
+    pthread_mutex_unlock(&srv->queue_lock);
+    return NULL;
+}
+
+/* Ends the search threads (each finishes the search it is on); searches
+ * still queued get a 503. */
+static void stop_search_threads(fl_server *srv)
+{
+    if (!srv->searchers)
+        return;
+    pthread_mutex_lock(&srv->queue_lock);
+    srv->queue_closed = true;
+    pthread_cond_broadcast(&srv->queue_cond);
+    pthread_mutex_unlock(&srv->queue_lock);
+    for (unsigned i = 0; i < srv->nsearchers; i++)
+        pthread_join(srv->searchers[i], NULL);
+    free(srv->searchers);
+    srv->searchers = NULL; /* nsearchers stays: MHD threads read it unlocked */
+    request *r;
+    while ((r = queue_pop(srv))) {
+        r->in_search_thread = true;
+        send_error(srv, r->conn, r, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                   "the server is shutting down", NULL);
+        resume_answered(r);
+    }
+}
+
+/* Sends what a search thread built for a resumed connection. */
+static enum MHD_Result send_ready(struct MHD_Connection *c, request *r)
+{
+    struct MHD_Response *resp = r->ready;
+    r->ready = NULL;
+    if (!resp)
+        return MHD_NO; /* the response could not be built: close */
+    enum MHD_Result ret = MHD_queue_response(c, r->ready_status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, request *r,
                                       worker *w)
 {
@@ -1096,6 +1272,16 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Failed reopen attempts (old handle kept).", atomic_load(&m->reopen_errors));
     put_metric(&b, "findling_http_requests_in_flight", "gauge", "Requests being answered.",
                inflight > 0 ? (unsigned long long)inflight : 0);
+    int qlen = atomic_load(&m->queue_len);
+    put_metric(&b, "findling_search_queue_length", "gauge",
+               "Searches waiting for a search thread.", qlen > 0 ? (unsigned long long)qlen : 0);
+    put_metric(&b, "findling_search_queued_total", "counter",
+               "Searches run by the search threads (not answered from the cache or by a 304).",
+               atomic_load(&m->queued));
+    fl_buf_printf(&b, "# HELP findling_search_queue_wait_seconds_total Time searches waited "
+                      "in the queue, summed.\n# TYPE findling_search_queue_wait_seconds_total "
+                      "counter\nfindling_search_queue_wait_seconds_total %.6f\n",
+                  (double)atomic_load(&m->queue_wait_us) / 1e6);
     put_metric(&b, "findling_suggest_table_bytes", "gauge",
                "Memory of the shared autocomplete table.", atomic_load(&srv->compl_bytes));
     put_metric(&b, "findling_suggest_table_entries", "gauge",
@@ -1361,6 +1547,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     request *r = *con_cls;
     if (!r)
         *con_cls = r = new_request(srv, url, c);
+    if (r->resumed) {
+        r->resumed = false;
+        return send_ready(c, r);
+    }
     if (r->answered) {
         *upload_data_size = 0; /* discard any body */
         return MHD_YES;
@@ -1430,7 +1620,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     }
 
     switch (ep) {
-    case EP_SEARCH: return handle_search(srv, c, r, w);
+    case EP_SEARCH:
+        return srv->nsearchers ? queue_search(srv, c, r, w) : handle_search(srv, c, r, w);
     case EP_SUGGEST: return handle_suggest(srv, c, r, w);
     case EP_HEALTHZ: return handle_healthz(srv, c, r, w);
     case EP_METRICS: return handle_metrics(srv, c, r, w);
@@ -1678,6 +1869,9 @@ static void server_free(fl_server *srv)
 {
     if (!srv)
         return;
+    stop_search_threads(srv);
+    pthread_cond_destroy(&srv->queue_cond);
+    pthread_mutex_destroy(&srv->queue_lock);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     if (srv->key_created) {
@@ -1723,6 +1917,8 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     srv->an = an;
     srv->drain_ms = o->drain_ms ? o->drain_ms : 10000;
     pthread_mutex_init(&srv->compl_lock, NULL);
+    pthread_mutex_init(&srv->queue_lock, NULL);
+    pthread_cond_init(&srv->queue_cond, NULL);
     if (o->cache_mb)
         srv->cache = rc_new((size_t)o->cache_mb * 1024 * 1024);
     if (o->ncors_origins) {
@@ -1817,10 +2013,17 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
+    /* The search threads: as many as MHD threads, each with its own index
+     * handle.  Should none start, the MHD threads search themselves. */
+    srv->searchers = fl_xcalloc(threads, sizeof *srv->searchers);
+    while (srv->nsearchers < threads &&
+           pthread_create(&srv->searchers[srv->nsearchers], NULL, search_thread, srv) == 0)
+        srv->nsearchers++;
     /* TURBO: fewer syscalls per request (no shutdown() before close,
-     * optimistic reads). ITC: needed by MHD_quiesce_daemon. */
+     * optimistic reads). ITC: needed by MHD_quiesce_daemon and to resume
+     * connections. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     MHD_USE_TURBO;
+                     MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
                                                                      : MHD_USE_POLL;
     srv->daemon = MHD_start_daemon(
@@ -1883,6 +2086,8 @@ void fl_server_stop(fl_server *srv)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* Before the daemon: it must not stop with connections suspended. */
+    stop_search_threads(srv);
     MHD_stop_daemon(srv->daemon);
     server_free(srv);
 }

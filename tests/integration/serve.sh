@@ -308,7 +308,11 @@ ok $? "server with --cache-mb 0 --map-mb 0 starts"
 A=$(curl -s "$URL/api/search?q=Labor&limit=2")
 B=$(curl -s "$URL/api/search?q=Labor&limit=2")
 is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "no cache: a repeat gives the same hits"
-unlike "$(curl -s "$URL/metrics")" "findling_cache_hits_total" "no cache: no cache counters"
+M=$(curl -s "$URL/metrics")
+unlike "$M" "findling_cache_hits_total" "no cache: no cache counters"
+like "$M" 'findling_search_queued_total 2' "no cache: both searches went through the search queue"
+like "$M" 'findling_search_queue_length 0' "the search queue is empty when idle"
+like "$M" 'findling_search_queue_wait_seconds_total [0-9.]+' "metrics: time waited in the search queue"
 like "$(curl -s "$URL/metrics")" 'findling_mapped_reads_enabled 0' "--map-mb 0: plain reads"
 # answers → a few searches' JSON without took_ms
 answers() {
@@ -324,8 +328,65 @@ ok $? "server with --cache-mb 0 (mapped reads) starts"
 MAPPED_ANSWERS=$(answers)
 like "$MAPPED_ANSWERS" '"total":[1-9]' "the comparison queries find something"
 is "$MAPPED_ANSWERS" "$PLAIN_ANSWERS" "mapped and plain reads give the same answers"
-kill -TERM "$SPID"
+
+# SIGTERM while searches wait in the queue: every request the server had
+# read is answered in full.  24 connections, each proven accepted by a first
+# answer, send one search each; the signal follows at once.
+cat >"$SCRATCH/term.py" <<'EOF'
+import os, signal, socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+pid = int(sys.argv[2])
+def request(path):
+    return ("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode()
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            return None, data
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            return None, body
+        body += chunk
+    return int(head.split()[1]), body
+conns = []
+for i in range(24):
+    s = socket.create_connection((host, int(port)), timeout=20)
+    s.sendall(request("/healthz"))
+    if read_response(s)[0] != 200:
+        print("warm-up failed")
+        sys.exit(1)
+    conns.append(s)
+words = ["Labor", "Stadt", "Quartier", "Nachhaltigkeit", "Zivilgesellschaft", "B%C3%BCrger"]
+for i, s in enumerate(conns):
+    q = "%s%%20%s%%20Stadtteil*%%20Projekt" % (words[i % 6], words[(i + 1) % 6])
+    s.sendall(request("/api/search?q=%s&limit=20&offset=%d" % (q, i % 3)))
+time.sleep(0.002)
+os.kill(pid, signal.SIGTERM)
+good = 0
+for s in conns:
+    try:
+        st, body = read_response(s)
+        if st == 200 and body.rstrip().endswith(b"}"):
+            good += 1
+        else:
+            print("# status %s, %d bytes" % (st, len(body)))
+    except OSError as e:
+        print("# %s" % e)
+print(good)
+EOF
+is "$(python3 "$SCRATCH/term.py" "${URL#http://}" "$SPID" | tail -1)" 24 \
+    "SIGTERM with searches queued: all 24 answered in full"
 wait "$SPID"
+is "$?" 0 "... and the server exits 0"
 
 # ------------------------------------------------------------------ per-IP connection limit
 start_server "$SCRATCH/serve4.out" --db "$DB" --max-connections-per-ip 2
