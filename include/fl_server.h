@@ -30,7 +30,8 @@ typedef struct fl_server_options {
     const char *db_path;             /* the index directory (required) */
     const char *listen;              /* "HOST:PORT", "[v6]:PORT"; NULL = 127.0.0.1:8080;
                                         port 0 = any free port (see fl_server_port) */
-    unsigned threads;                /* worker threads; 0 = number of cores */
+    unsigned threads;                /* HTTP threads and search threads (N of each);
+                                        0 = number of cores */
     const char *const *cors_origins; /* exact origins allowed cross-origin access */
     size_t ncors_origins;
     const char *access_log;          /* file to append to, "-" = stdout, NULL = none */
