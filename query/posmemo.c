@@ -151,3 +151,35 @@ void fl_posmemo_prefetch(fl_posmemo *m, const fl_xdocid *docids, size_t ndocs,
     free(want);
     free(d);
 }
+
+void fl_tagpos_merge(fl_tagpos *v, size_t n, size_t *bounds, size_t nruns)
+{
+    if (nruns <= 1 || n <= 1)
+        return;
+    fl_tagpos *tmp = fl_xcalloc(n, sizeof *tmp);
+    fl_tagpos *src = v, *dst = tmp;
+    while (nruns > 1) {
+        /* Runs 2k and 2k + 1 become run k (a last odd one is copied). */
+        size_t nb = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t a = bounds[r], m = bounds[r + 1];
+            size_t e = r + 2 <= nruns ? bounds[r + 2] : m;
+            size_t i = a, j = m, o = a;
+            while (i < m && j < e)
+                dst[o++] = src[j].pos < src[i].pos ? src[j++] : src[i++];
+            while (i < m)
+                dst[o++] = src[i++];
+            while (j < e)
+                dst[o++] = src[j++];
+            bounds[nb++] = a;
+        }
+        bounds[nb] = n;
+        nruns = nb;
+        fl_tagpos *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+}

@@ -91,34 +91,21 @@ static long date_days(const char *v, size_t len)
 }
 
 /* One position of one stem, for the window sweep. */
-typedef struct spos {
-    uint32_t pos;
-    uint32_t stem;
-} spos;
-
-static int spos_cmp(const void *a, const void *b)
-{
-    const spos *x = a, *y = b;
-    if (x->pos != y->pos)
-        return (x->pos > y->pos) - (x->pos < y->pos);
-    return (x->stem > y->stem) - (x->stem < y->stem);
-}
-
-/* Smallest max - min over windows holding every one of nstems stems, or
- * UINT32_MAX.  v sorted by position. */
-static uint32_t min_span(const spos *v, size_t n, size_t nstems)
+/* Smallest max - min over windows holding every one of nstems stems (the
+ * tags), or UINT32_MAX.  v sorted by position. */
+static uint32_t min_span(const fl_tagpos *v, size_t n, size_t nstems)
 {
     uint32_t best = UINT32_MAX;
     uint32_t *inwin = fl_xcalloc(nstems, sizeof *inwin);
     size_t have = 0;
     for (size_t lo = 0, hi = 0; hi < n; hi++) {
-        if (inwin[v[hi].stem]++ == 0)
+        if (inwin[v[hi].tag]++ == 0)
             have++;
         while (have == nstems) {
             uint32_t span = v[hi].pos - v[lo].pos;
             if (span < best)
                 best = span;
-            if (--inwin[v[lo].stem] == 0)
+            if (--inwin[v[lo].tag] == 0)
                 have--;
             lo++;
         }
@@ -153,7 +140,8 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         if (g->idf[k] < 0)
             return 0; /* a stem no document has: the group never applies */
     uint32_t *tf = fl_xcalloc(ns, sizeof *tf);
-    spos *v = NULL;
+    size_t *runs = fl_xcalloc(ns + 1, sizeof *runs); /* stem k's positions: a run */
+    fl_tagpos *v = NULL;
     size_t n = 0;
     int rc = 0;
     bool all = true;
@@ -167,11 +155,13 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         all = np > 0; /* a stem missing: no bonus, the rest not read */
         tf[k] = (uint32_t)np;
         v = fl_xrealloc(v, (n + np + 1) * sizeof *v);
+        runs[k] = n;
         for (size_t i = 0; i < np; i++)
-            v[n++] = (spos){pos[i], (uint32_t)k};
+            v[n++] = (fl_tagpos){pos[i], (uint32_t)k};
     }
     if (rc == 0 && all) {
-        qsort(v, n, sizeof *v, spos_cmp);
+        runs[ns] = n;
+        fl_tagpos_merge(v, n, runs, ns);
         if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
             /* The length once per candidate, whatever its groups. */
             if (*dlen == UINT32_MAX && fl_xdb_doclength(s->db, docid, dlen) != FL_XOK) {
@@ -190,6 +180,7 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         }
     }
     free(v);
+    free(runs);
     free(tf);
     return rc;
 }

@@ -595,16 +595,6 @@ typedef struct pterm {
     bool part; /* a compound part's term (P…) */
 } pterm;
 
-typedef struct gpos {
-    uint32_t pos;
-    int group;
-} gpos;
-
-static int gpos_cmp(const void *a, const void *b)
-{
-    const gpos *x = a, *y = b;
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
 
 /* First index of v[0..n) with v[i] >= p. */
 static size_t lower_bound(const fl_xtermpos *v, size_t n, uint32_t p)
@@ -629,23 +619,31 @@ static long best_cluster(const pterm *pt, size_t npt, uint32_t lo, uint32_t hi, 
 {
     if (hi <= lo)
         return -1;
-    gpos *v = NULL;
+    fl_tagpos *v = NULL;
     size_t n = 0, cap = 0;
+    size_t *runs = fl_xcalloc(npt + 1, sizeof *runs);
+    size_t nruns = 0;
     for (size_t t = 0; t < npt; t++) {
+        size_t start = n;
         for (size_t k = lower_bound(pt[t].pos, pt[t].n, lo);
              k < pt[t].n && pt[t].pos[k] < hi && n < MAX_WINDOW_POSITIONS; k++) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 64;
                 v = fl_xrealloc(v, cap * sizeof *v);
             }
-            v[n++] = (gpos){pt[t].pos[k], pt[t].group};
+            v[n++] = (fl_tagpos){pt[t].pos[k], (uint32_t)pt[t].group};
         }
+        if (n > start)
+            runs[nruns++] = start;
     }
     if (n == 0) {
+        free(runs);
         free(v);
         return -1;
     }
-    qsort(v, n, sizeof *v, gpos_cmp);
+    runs[nruns] = n;
+    fl_tagpos_merge(v, n, runs, nruns);
+    free(runs);
     /* German legal prose averages about 8 bytes a token. */
     uint32_t span = (uint32_t)(length / 8 > 4 ? length / 8 : 4);
     long best = -1, best_score = -1;
@@ -653,7 +651,7 @@ static long best_cluster(const pterm *pt, size_t npt, uint32_t lo, uint32_t hi, 
         uint64_t groups = 0;
         long count = 0;
         for (j = i; j < n && v[j].pos - v[i].pos <= span; j++) {
-            groups |= 1ull << (v[j].group % 64);
+            groups |= 1ull << (v[j].tag % 64);
             count++;
         }
         long score = popcount64(groups) * 1000L + count;
@@ -864,18 +862,29 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
                       popcount64(sc[i].groups) * 1000L + (sc[i].count < 999 ? sc[i].count : 999);
     }
     /* Only the matched sections are ranked (a law has thousands of
-     * sections, a search matches a few): to the front, in section order,
-     * then sorted -- the same order a sort of all of them gives them. */
+     * sections, a search matches a few): to the front, in section order. */
     size_t nm = 0;
     for (size_t i = 0; i < ns; i++)
         if (sc[i].count)
             sc[nm++] = sc[i];
-    if (nm)
-        qsort(sc, nm, sizeof *sc, secscore_cmp);
-    /* Sub-results: matching sections with an anchor, best first. */
+    /* Sub-results: matching sections with an anchor, best first.  A common
+     * word matches thousands of a big law's sections and only the first
+     * few are shown: each is picked as the best of those left, and the
+     * rest sorted only if that goes on (sections without an anchor). */
     h->sections = fl_xcalloc(MAX_SECTIONS, sizeof *h->sections);
     bool best_shown = false; /* the best section is sub-result 0 */
     for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
+        if (i < 2 * MAX_SECTIONS) {
+            size_t b = i;
+            for (size_t k = i + 1; k < nm; k++)
+                if (secscore_cmp(&sc[k], &sc[b]) < 0)
+                    b = k;
+            secscore t = sc[i];
+            sc[i] = sc[b];
+            sc[b] = t;
+        } else if (i == 2 * MAX_SECTIONS) {
+            qsort(sc + i, nm - i, sizeof *sc, secscore_cmp);
+        }
         const fl_section *sec = &p->sections[sc[i].idx];
         secread r;
         if (!sec->has_anchor || !section_read(s, docid, p->id, sc[i].idx, &r))

@@ -128,6 +128,18 @@ void fl_posmemo_prefetch(fl_posmemo *m, const fl_xdocid *docids, size_t ndocs,
 fl_xstatus fl_posmemo_get(fl_posmemo *m, fl_xdocid docid, const char *term,
                           const fl_xtermpos **pos, size_t *n);
 
+/* A position with what it belongs to (a query term, a word group). */
+typedef struct fl_tagpos {
+    uint32_t pos;
+    uint32_t tag;
+} fl_tagpos;
+/* Sorts v[0..n) by position when it is made of nruns runs already sorted by
+ * position -- run r is v[bounds[r] .. bounds[r + 1]), bounds[0] = 0,
+ * bounds[nruns] = n -- as the positions of several terms are: merging them
+ * costs n log(nruns) moves, not a sort's n log(n) calls of a comparison.
+ * Equal positions keep the order of their runs.  bounds is used up. */
+void fl_tagpos_merge(fl_tagpos *v, size_t n, size_t *bounds, size_t nruns);
+
 /* The second stage of a relevance search (rerank.c): the first `pool`
  * candidates of mset (the first match, best first, sorted by relevance then
  * FL_SLOT_ID: its sort keys are the candidates' document ids) with c's proximity bonus

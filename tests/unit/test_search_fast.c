@@ -125,6 +125,48 @@ static void test_excerpt_tokmap(void)
     fl_analyzer_free(an);
 }
 
+/* fl_tagpos_merge against a sort by (position, run): runs of every length,
+ * empty ones left out as the callers do, equal positions across runs. */
+static int tagpos_cmp(const void *a, const void *b)
+{
+    const fl_tagpos *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+static void test_tagpos_merge(void)
+{
+    unsigned seed = 12345;
+    bool all_ok = true;
+    for (int round = 0; round < 200 && all_ok; round++) {
+        size_t nruns = 1 + (size_t)(round % 19), n = 0;
+        fl_tagpos v[600], want[600];
+        size_t bounds[20];
+        for (size_t r = 0; r < nruns; r++) {
+            bounds[r] = n;
+            size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 31;
+            uint32_t p = 0;
+            for (size_t k = 0; k < len; k++) {
+                p += (seed = seed * 1103515245u + 12345u) >> 16 & 3; /* repeats too */
+                v[n++] = (fl_tagpos){p, (uint32_t)r};
+            }
+        }
+        bounds[nruns] = n;
+        memcpy(want, v, n * sizeof *v);
+        qsort(want, n, sizeof *want, tagpos_cmp);
+        fl_tagpos_merge(v, n, bounds, nruns);
+        all_ok = n == 0 || memcmp(v, want, n * sizeof *v) == 0;
+        if (!all_ok)
+            diag("round %d: %zu runs, %zu positions differ", round, nruns, n);
+    }
+    ok(all_ok, "merging sorted runs: by position, equal positions in run order (200 cases)");
+    fl_tagpos one[3] = {{5, 0}, {1, 0}, {3, 0}};
+    size_t b1[2] = {0, 3};
+    fl_tagpos_merge(one, 3, b1, 1);
+    ok(one[0].pos == 5 && one[1].pos == 1, "a single run is left as it is");
+}
+
 static char *suggest(fl_xdb *db, const char *word, unsigned k)
 {
     char *s = NULL;
@@ -139,6 +181,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    test_tagpos_merge();
     char *path = fl_xasprintf("%s/db", tmpdir);
     fl_xdb *w = NULL;
     ok(fl_xdb_open_writable(path, FL_XDB_CREATE, 0, &w) == FL_XOK, "create a database");
