@@ -92,7 +92,7 @@ static _Atomic unsigned refusals;
 
 /* Counters: each thread its own (no cache line shared between the workers
  * on every read), summed on demand. */
-enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_FLUSHES, C_N };
+enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_FLUSHES, C_ADVICE, C_N };
 typedef struct counters {
     _Atomic uint64_t n[C_N];
     struct counters *next;
@@ -458,6 +458,47 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
     return (ssize_t)n;
 }
 
+/* Whether every window of [off, off + n) has been read through m (its
+ * pages were faulted in, and stay until a flush clears the bits). */
+static bool all_touched(const fmap *m, off_t off, size_t n)
+{
+    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
+    size_t w = (a >> WINDOW_SHIFT) - m->win0, wl = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
+    for (; w <= wl; w++)
+        if (!(atomic_load_explicit(&m->touched[w / 64], memory_order_relaxed) &
+              (1ull << (w % 64))))
+            return false;
+    return true;
+}
+
+#if defined(SYS_fadvise64) && (defined(__x86_64__) || defined(__aarch64__))
+/* Interposes libc's posix_fadvise.  Before each match Xapian asks the kernel
+ * to read ahead the first block of every query term's posting list
+ * (POSIX_FADV_WILLNEED), a system call per term: 2 % of the server's CPU on
+ * the laws.  For a block this process has already read through its mapping
+ * (the window is touched) the pages are in memory and the answer is 0 at
+ * once; any other advice, file or block goes to the kernel.  (Only where
+ * the system call has posix_fadvise's arguments: x86-64 and arm64.) */
+int posix_fadvise(int fd, off_t off, off_t len, int advice)
+{
+    if (advice == POSIX_FADV_WILLNEED && off >= 0 && len > 0 &&
+        atomic_load_explicit(&enabled, memory_order_relaxed)) {
+        _Atomic(fmap *) *s = slot(fd, false);
+        fmap *m = s ? atomic_load_explicit(s, memory_order_acquire) : NULL;
+        if (m && m != &no_map && (uint64_t)len <= SIZE_MAX && within(m, off, (size_t)len) &&
+            all_touched(m, off, (size_t)len)) {
+            count(C_ADVICE);
+            return 0;
+        }
+    }
+    /* glibc's return convention: the error number, not -1 and errno. */
+    int saved = errno;
+    int rc = syscall(SYS_fadvise64, fd, off, len, advice) == 0 ? 0 : errno;
+    errno = saved;
+    return rc;
+}
+#endif
+
 /* A descriptor number about to name something else. */
 static void forget(int fd)
 {
@@ -589,5 +630,6 @@ void fl_mapread_get_stats(fl_mapread_stats *st)
         st->sigbus += atomic_load_explicit(&c->n[C_SIGBUS], memory_order_relaxed);
         st->declined += atomic_load_explicit(&c->n[C_DECLINED], memory_order_relaxed);
         st->flushes += atomic_load_explicit(&c->n[C_FLUSHES], memory_order_relaxed);
+        st->advice_skipped += atomic_load_explicit(&c->n[C_ADVICE], memory_order_relaxed);
     }
 }

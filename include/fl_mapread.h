@@ -11,7 +11,8 @@
  * without the system call.
  *
  * How: the binary defines pread(), close(), dup2(), dup3(), close_range()
- * and closefrom(), which take precedence over libc's for every library in
+ * and closefrom() (and posix_fadvise(), see mapread.c), which take
+ * precedence over libc's for every library in
  * the process (ELF symbol interposition, as allocators do with malloc).
  * Until fl_mapread_enable() is called, pread() is the plain system call.
  * After it, a pread() of a regular file opened read-only maps that file once
@@ -77,6 +78,8 @@ typedef struct fl_mapread_stats {
     uint64_t sigbus;        /* copies stopped by SIGBUS (a truncated file) */
     uint64_t declined;      /* preads left to the kernel: the bound was reached */
     uint64_t flushes;       /* times every mapped page was dropped: over the bound */
+    uint64_t advice_skipped; /* read-ahead advice for blocks read through a mapping
+                                already, answered without the kernel */
     uint64_t resident_bytes; /* touched windows of the mapped files (an upper
                               * bound of their resident pages) */
 } fl_mapread_stats;

@@ -1301,6 +1301,10 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Index files mapped (again when one grew).", ms.maps);
     put_metric(&b, "findling_mapped_declined_total", "counter",
                "Index block reads left to pread() because --map-mb was reached.", ms.declined);
+    put_metric(&b, "findling_mapped_advice_skipped_total", "counter",
+               "Read-ahead advice for index blocks already read through a mapping, answered "
+               "without a system call.",
+               ms.advice_skipped);
     put_metric(&b, "findling_mapped_flushes_total", "counter",
                "Times the mapped index pages were dropped from the server's resident set "
                "because they had grown past --map-mb.",

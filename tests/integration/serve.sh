@@ -198,6 +198,7 @@ like "$M" 'findling_mapped_reads_enabled 1' "metrics: index blocks read through 
 like "$M" 'findling_mapped_reads_total [1-9][0-9]*' "metrics: mapped reads counted"
 like "$M" 'findling_mapped_bytes [1-9][0-9]*' "metrics: mapped bytes counted"
 like "$M" 'findling_mapped_flushes_total 0' "metrics: mapped pages never dropped on a small index"
+like "$M" 'findling_mapped_advice_skipped_total [0-9]+' "metrics: read-ahead advice answered without the kernel"
 
 # ------------------------------------------------------------------ autocomplete
 S=$(curl -s "$URL/api/suggest?q=Buerg")

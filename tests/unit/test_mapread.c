@@ -295,6 +295,28 @@ static void test_measured_bound(void)
     fl_mapread_enable(0, &err);
 }
 
+/* Read-ahead advice (Xapian's, before each match): skipped for blocks read
+ * through the mapping already, passed on for the others. */
+static void test_advice(void)
+{
+    write_file("g", 1024 * 1024, 7);
+    int fd = open(path_of("g"), O_RDONLY);
+    ok(same_read(fd, 8192, 0), "a block read through the mapping");
+    fl_mapread_stats st0 = stats();
+    ok(posix_fadvise(fd, 0, 8192, POSIX_FADV_WILLNEED) == 0, "advice for that block: 0");
+    fl_mapread_stats st1 = stats();
+    ok(st1.advice_skipped - st0.advice_skipped == 1, "... answered without the kernel");
+    ok(posix_fadvise(fd, 512 * 1024, 8192, POSIX_FADV_WILLNEED) == 0,
+       "advice for a block not read yet: 0");
+    ok(posix_fadvise(fd, 0, 8192, POSIX_FADV_DONTNEED) == 0, "other advice: 0");
+    fl_mapread_stats st2 = stats();
+    ok(st2.advice_skipped == st1.advice_skipped, "... both given to the kernel");
+    close(fd);
+    ok(posix_fadvise(fd, 0, 8192, POSIX_FADV_WILLNEED) == EBADF,
+       "a closed descriptor: EBADF returned, as posix_fadvise does");
+    ok(stats().advice_skipped == st2.advice_skipped, "... not answered from its old mapping");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -317,10 +339,11 @@ int main(void)
     test_not_mapped();
     test_bound();
     test_measured_bound();
+    test_advice();
     fl_mapread_disable();
     ok(!fl_mapread_enabled(), "disabled");
-    const char *names[] = {"a", "b", "c", "d", "e", "f", "z"};
-    for (size_t i = 0; i < 7; i++)
+    const char *names[] = {"a", "b", "c", "d", "e", "f", "g", "z"};
+    for (size_t i = 0; i < 8; i++)
         unlink(path_of(names[i]));
     rmdir(dir);
     return tap_done();
