@@ -458,8 +458,10 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
     return (ssize_t)n;
 }
 
-/* Whether every window of [off, off + n) has been read through m (its
- * pages were faulted in, and stay until a flush clears the bits). */
+#if defined(SYS_fadvise64) && (defined(__x86_64__) || defined(__aarch64__))
+/* Whether every window of [off, off + n) has been read through m: its
+ * pages were faulted in then, and are most likely still in memory (the
+ * kernel may have reclaimed some since; for advice that is good enough). */
 static bool all_touched(const fmap *m, off_t off, size_t n)
 {
     uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
@@ -471,12 +473,11 @@ static bool all_touched(const fmap *m, off_t off, size_t n)
     return true;
 }
 
-#if defined(SYS_fadvise64) && (defined(__x86_64__) || defined(__aarch64__))
 /* Interposes libc's posix_fadvise.  Before each match Xapian asks the kernel
- * to read ahead the first block of every query term's posting list
- * (POSIX_FADV_WILLNEED), a system call per term: 2 % of the server's CPU on
- * the laws.  For a block this process has already read through its mapping
- * (the window is touched) the pages are in memory and the answer is 0 at
+ * to read ahead the first block of the query terms' posting lists
+ * (POSIX_FADV_WILLNEED), a system call each (about 3.5 per search on the
+ * laws).  For a block this process has already read through its mapping
+ * (the window is touched) the pages are most likely in memory: 0 at
  * once; any other advice, file or block goes to the kernel.  (Only where
  * the system call has posix_fadvise's arguments: x86-64 and arm64.) */
 int posix_fadvise(int fd, off_t off, off_t len, int advice)

@@ -1,18 +1,23 @@
 /* fl_server.h — the JSON search server behind `findling serve` (query/server.c).
  *
- * libmicrohttpd with an internal thread pool (epoll where available).  Each
- * worker thread lazily opens its own fl_searcher (Xapian handles are not
- * thread-safe) and checks at most every FL_SERVER_CHECK_MS whether the index
- * has a newer revision (incremental commit or a `--full` stub swap); a failed
- * reopen keeps the old handle, so a reindex never fails a request.  The
- * analyzer is shared read-only by all workers.
+ * libmicrohttpd with an internal thread pool (epoll where available) for
+ * HTTP, and as many search threads: a search not answered from the response
+ * cache waits in one queue, in arrival order, for the next free search
+ * thread (server.c says why).  Each thread, HTTP or search, lazily opens its
+ * own fl_searcher (Xapian handles are not thread-safe) and checks at most
+ * every FL_SERVER_CHECK_MS whether the index has a newer revision
+ * (incremental commit or a `--full` stub swap); a failed reopen keeps the
+ * old handle, so a reindex never fails a request.  The analyzer is shared
+ * read-only by all of them.
  *
  * Endpoints and JSON: design/interfaces.md.  The server only reads the index.
  *
  * Lifecycle: fl_server_start() binds the port and starts the threads;
- * fl_server_stop() stops accepting, lets in-flight requests finish (bounded
- * by drain_ms) and frees everything.  Signals are the caller's business
- * (cmd_serve.c blocks SIGTERM/SIGINT and waits for them).
+ * fl_server_stop() stops accepting, lets in-flight requests finish (for up
+ * to drain_ms), then ends the search threads (each finishes the search it
+ * is on; searches still queued get a 503), gives the last answers up to a
+ * second to go out, and frees everything.  Signals are the caller's
+ * business (cmd_serve.c blocks SIGTERM/SIGINT and waits for them).
  */
 #ifndef FL_SERVER_H
 #define FL_SERVER_H

@@ -451,7 +451,12 @@ fl_xstatus fl_xenquire_set_cutoff(fl_xenquire *e, int percent_cutoff, double wei
 fl_xstatus fl_xenquire_add_matchspy(fl_xenquire *e, fl_xspy *spy);
 fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e);
 /* check_at_least: make Xapian look at at least that many matches (so that
- * spies see them all and estimates are exact). */
+ * spies see them all and estimates are exact).  Sorted by relevance then
+ * value with check_at_least >= the documents (and no collapse key, no
+ * cutoff, local databases), the match runs by relevance alone and the
+ * wrapper orders ties by value itself -- the same hits in the same order,
+ * without reading every match's value; it runs Xapian's sort again when a
+ * weight ties across an edge of the page. */
 fl_xstatus fl_xenquire_get_mset(fl_xenquire *e, uint32_t first, uint32_t maxitems,
                                 uint32_t check_at_least, fl_xmset **out);
 /* The query terms that match docid (for --explain). */
@@ -476,8 +481,10 @@ fl_xstatus fl_xmset_percent(const fl_xmset *m, uint32_t i, int *percent);
 fl_xstatus fl_xmset_weight_percent(const fl_xmset *m, double weight, int *percent);
 fl_xstatus fl_xmset_document(const fl_xmset *m, uint32_t i, fl_xdoc **out);
 /* The value hit i was sorted by (sort by value, or by relevance then value;
- * malloc'd, NULL when empty): the document's value without reading the
- * document.  Empty when the match sorted by relevance alone. */
+ * malloc'd, NULL when empty).  Empty when the match sorted by relevance
+ * alone.  Usually from the match itself; after a relevance-then-value match
+ * that looked at every match (see fl_xenquire_get_mset) read from the
+ * document's values. */
 fl_xstatus fl_xmset_sort_key(const fl_xmset *m, uint32_t i, char **key, size_t *len);
 fl_xstatus fl_xmset_termfreq(const fl_xmset *m, const char *term, size_t len, uint32_t *freq);
 fl_xstatus fl_xmset_termweight(const fl_xmset *m, const char *term, size_t len, double *w);

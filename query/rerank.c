@@ -295,7 +295,8 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
             continue;
         }
         /* The document id is the match's sort key (relevance, then
-         * FL_SLOT_ID: see fl_rerank): no document to read for it. */
+         * FL_SLOT_ID: see fl_rerank), read only for candidates still in
+         * the running. */
         if (fl_xmset_sort_key(mset, i, &x->id, &x->idlen) != FL_XOK) {
             rc = -1;
             break;

@@ -17,8 +17,11 @@
  * cached answers, health and metrics stay in the MHD threads: a hop through
  * the queue would cost them more than their work.
  *
- * Nothing blocks on another thread except the queue's one mutex: per-thread
- * searchers, atomic counters, and one mutex for the optional rate limiter.
+ * Threads share little: per-thread searchers, atomic counters, and short
+ * critical sections only (the search queue, the response cache's shards,
+ * the shared autocomplete table, the optional rate limiter).  A queued
+ * request's headers are copied before its connection is suspended: the
+ * search thread never asks libmicrohttpd about a connection it does not own.
  */
 #include "fl_server.h"
 #include "fl_mapread.h"
@@ -447,7 +450,8 @@ struct fl_server {
     unsigned nsearchers;  /* started (joined by fl_server_stop) */
 };
 
-/* One per MHD worker thread (thread-specific data; freed when the thread ends). */
+/* One per MHD thread and per search thread (thread-specific data; freed
+ * when the thread ends). */
 typedef struct worker {
     fl_searcher *s;
     double last_check;    /* mono_s() of the last freshness check */
@@ -466,6 +470,10 @@ typedef struct request {
     unsigned ready_status;
     bool in_search_thread;         /* send_reply keeps the response in ready */
     bool resumed;                  /* back from the search queue: send ready */
+    bool cache_checked;            /* the response cache was asked (a miss) */
+    /* While queued: copies of the headers the answer depends on (NULL =
+     * absent), read in the search thread instead of the connection's. */
+    char *h_accept_encoding, *h_origin, *h_if_none_match;
     double start;
     char *raw_uri;
     const char *method;   /* static string */
@@ -689,11 +697,27 @@ static bool etag_matches(const char *inm, const char *etag)
     return false;
 }
 
-static const char *allowed_origin(const fl_server *srv, struct MHD_Connection *c)
+/* A request header the answer depends on: from the copy taken before the
+ * request was queued when a search thread answers it. */
+static const char *req_header(struct MHD_Connection *c, const request *r, const char *name)
+{
+    if (!r->in_search_thread)
+        return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    if (strcmp(name, "Accept-Encoding") == 0)
+        return r->h_accept_encoding;
+    if (strcmp(name, "Origin") == 0)
+        return r->h_origin;
+    if (strcmp(name, "If-None-Match") == 0)
+        return r->h_if_none_match;
+    return NULL;
+}
+
+static const char *allowed_origin(const fl_server *srv, struct MHD_Connection *c,
+                                  const request *r)
 {
     if (srv->ncors == 0)
         return NULL;
-    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *origin = req_header(c, r, "Origin");
     if (!origin)
         return NULL;
     for (size_t i = 0; i < srv->ncors; i++)
@@ -722,7 +746,7 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
     bool gz = false;
     fl_buf zbuf = FL_BUF_INIT;
     if (rp->compressible && len >= GZIP_MIN_BYTES && w &&
-        accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding")) &&
+        accepts_gzip(req_header(c, r, "Accept-Encoding")) &&
         gzip_into(w, data, len, &zbuf) == 0 && zbuf.len < len) {
         gz = true;
         size_t zlen = zbuf.len;
@@ -751,7 +775,7 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
                                 srv->ncors ? "Accept-Encoding, Origin" : "Accept-Encoding");
     else if (srv->ncors)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
-    const char *origin = allowed_origin(srv, c);
+    const char *origin = allowed_origin(srv, c, r);
     if (origin)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     if (rp->retry_after)
@@ -865,7 +889,7 @@ static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, reque
     make_etag(w, s, kind, &canon, etag, etag_size);
     *rp = (reply){.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8",
                   .cache_control = SEARCH_CACHE_CONTROL, .etag = etag, .compressible = true};
-    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), etag)) {
+    if (etag_matches(req_header(c, r, "If-None-Match"), etag)) {
         fl_buf_free(&canon);
         rp->status = MHD_HTTP_NOT_MODIFIED;
         rp->compressible = false;
@@ -881,7 +905,10 @@ static fl_searcher *begin_cached(fl_server *srv, struct MHD_Connection *c, reque
         cr->rev = fl_searcher_revision(s);
         rc_see_revision(srv->cache, cr->gen, cr->rev);
         fl_buf body = FL_BUF_INIT;
-        if (rc_get(srv->cache, cr->hash, cr->key.data, cr->key.len, cr->gen, cr->rev, &body)) {
+        /* A queued search was looked up before it was queued: asking again
+         * would count its miss twice. */
+        if (!r->cache_checked &&
+            rc_get(srv->cache, cr->hash, cr->key.data, cr->key.len, cr->gen, cr->rev, &body)) {
             fl_buf_free(&canon);
             *ret = send_reply(srv, c, r, w, rp, body.data, body.len, false);
             fl_buf_free(&body);
@@ -1018,13 +1045,21 @@ static bool search_needs_run(fl_server *srv, struct MHD_Connection *c, request *
     char etag[96];
     reply rp;
     /* A bad request is answered by the search thread, like any other. */
-    bool needed = fl_params_parse_search(raw_query(r), &p, &param, &err) != 0 ||
-                  begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &cr, ret);
+    bool parsed = fl_params_parse_search(raw_query(r), &p, &param, &err) == 0;
+    bool needed =
+        !parsed || begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &cr, ret);
+    r->cache_checked = parsed && needed && srv->cache;
     fl_buf_free(&cr.key);
     free(param);
     free(err);
     fl_search_params_free(&p);
     return needed;
+}
+
+static char *dup_header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return v ? fl_xstrdup(v) : NULL;
 }
 
 /* Puts the search in the queue and suspends its connection (or answers it
@@ -1040,6 +1075,9 @@ static enum MHD_Result queue_search(fl_server *srv, struct MHD_Connection *c, re
         pthread_mutex_unlock(&srv->queue_lock);
         return handle_search(srv, c, r, w);
     }
+    r->h_accept_encoding = dup_header(c, "Accept-Encoding");
+    r->h_origin = dup_header(c, "Origin");
+    r->h_if_none_match = dup_header(c, "If-None-Match");
     /* Suspended before a search thread can see it: the thread resumes it. */
     MHD_suspend_connection(c);
     r->conn = c;
@@ -1105,8 +1143,9 @@ static void *search_thread(void *arg)
     return NULL;
 }
 
-/* Ends the search threads (each finishes the search it is on); searches
- * still queued get a 503. */
+/* Ends the search threads (each finishes the search it is on first);
+ * searches still queued are given a 503 (sent if the daemon gets to it
+ * before it stops: fl_server_stop waits a moment). */
 static void stop_search_threads(fl_server *srv)
 {
     if (!srv->searchers)
@@ -1276,7 +1315,8 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
     put_metric(&b, "findling_search_queue_length", "gauge",
                "Searches waiting for a search thread.", qlen > 0 ? (unsigned long long)qlen : 0);
     put_metric(&b, "findling_search_queued_total", "counter",
-               "Searches run by the search threads (not answered from the cache or by a 304).",
+               "Searches queued for the search threads (not answered from the cache or by a "
+               "304 first).",
                atomic_load(&m->queued));
     fl_buf_printf(&b, "# HELP findling_search_queue_wait_seconds_total Time searches waited "
                       "in the queue, summed.\n# TYPE findling_search_queue_wait_seconds_total "
@@ -1362,7 +1402,7 @@ static enum MHD_Result handle_asset(fl_server *srv, struct MHD_Connection *c, re
         MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, ASSET_CACHE_CONTROL);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
-        const char *origin = allowed_origin(srv, c);
+        const char *origin = allowed_origin(srv, c, r);
         if (origin)
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
@@ -1687,6 +1727,12 @@ static void finish_request(fl_server *srv, request *r)
         access_log(srv, r, secs * 1000.0);
     if (r->counted)
         atomic_fetch_sub(&m->inflight, 1);
+    /* Built by a search thread but never sent: the connection closed first. */
+    if (r->ready)
+        MHD_destroy_response(r->ready);
+    free(r->h_accept_encoding);
+    free(r->h_origin);
+    free(r->h_if_none_match);
     free(r->raw_uri);
     free(r);
 }
@@ -2090,8 +2136,15 @@ void fl_server_stop(fl_server *srv)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    /* Before the daemon: it must not stop with connections suspended. */
+    /* Before the daemon: it must not stop with connections suspended.  The
+     * answers of the searches resumed now (503s for those still queued)
+     * are sent by the MHD threads: a second at most for them. */
     stop_search_threads(srv);
+    deadline = mono_s() + 1.0;
+    while (atomic_load(&srv->m.inflight) > 0 && mono_s() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     MHD_stop_daemon(srv->daemon);
     server_free(srv);
 }

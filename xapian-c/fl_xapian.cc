@@ -103,6 +103,8 @@ struct fl_xenquire {
     bool rel_then_value = false;
     Xapian::valueno tie_slot = 0;
     bool tie_reverse = false;
+    bool collapsing = false; // a collapse key or a cutoff: Xapian's sort then
+    bool cutting = false;
     Xapian::Database db;
     explicit fl_xenquire(const Xapian::Database &db_) : enq(db_), db(db_) {}
 };
@@ -2187,6 +2189,7 @@ fl_xstatus fl_xenquire_set_collapse_key(fl_xenquire *e, fl_xvalueno slot, uint32
     return guard(__func__, [&](const char *fn) {
         NEED(e);
         e->enq.set_collapse_key(slot, max);
+        e->collapsing = slot != Xapian::BAD_VALUENO;
     });
 }
 
@@ -2197,6 +2200,7 @@ fl_xstatus fl_xenquire_set_cutoff(fl_xenquire *e, int percent_cutoff, double wei
         if (percent_cutoff < 0 || percent_cutoff > 100)
             invalid(fn, "percent_cutoff must be 0..100");
         e->enq.set_cutoff(percent_cutoff, weight_cutoff);
+        e->cutting = percent_cutoff > 0 || weight_cutoff > 0;
     });
 }
 
@@ -2249,13 +2253,17 @@ Xapian::MSet run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32
 // alone the page holds the same hits unless a weight ties across one of its
 // edges: the match asks for one hit more on each side to see that, runs
 // again the slow way when it happens, and else only orders ties within the
-// page by their values.  Only when every match is looked at: the match
-// spies count in the first run, and with fewer looked at which ones they see
-// would depend on the order.
+// page by their values (on the laws' 62 relevance queries of the benchmark,
+// one ran again).  Only when every match is looked at: the match spies count
+// in the first run, and with fewer looked at which ones they see would
+// depend on the order.  Not with a collapse key (which document of a group
+// is kept depends on the order) or a cutoff (its bounds count the extra
+// hits), nor for pages too big to widen.
 void match_rel_then_value(fl_xenquire *e, uint32_t first, uint32_t maxitems,
                           uint32_t check_at_least, fl_xmset *h)
 {
-    if (check_at_least < e->db.get_doccount()) {
+    if (check_at_least < e->db.get_doccount() || e->collapsing || e->cutting ||
+        maxitems > UINT32_MAX - 2 || first > UINT32_MAX - 2 - maxitems) {
         e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
         try {
             h->mset = run_match(e, first, maxitems, check_at_least);

@@ -198,7 +198,7 @@ like "$M" 'findling_mapped_reads_enabled 1' "metrics: index blocks read through 
 like "$M" 'findling_mapped_reads_total [1-9][0-9]*' "metrics: mapped reads counted"
 like "$M" 'findling_mapped_bytes [1-9][0-9]*' "metrics: mapped bytes counted"
 like "$M" 'findling_mapped_flushes_total 0' "metrics: mapped pages never dropped on a small index"
-like "$M" 'findling_mapped_advice_skipped_total [0-9]+' "metrics: read-ahead advice answered without the kernel"
+like "$M" 'findling_mapped_advice_skipped_total [0-9]+' "metrics: the read-ahead advice counter is there (test_mapread tests what it counts)"
 
 # ------------------------------------------------------------------ autocomplete
 S=$(curl -s "$URL/api/suggest?q=Buerg")
@@ -221,11 +221,14 @@ like "$M" 'findling_suggest_table_entries [1-9][0-9]*' "metrics: the autocomplet
 
 # ------------------------------------------------------------------ response cache
 M0=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_hits_total //p')
+X0=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_misses_total //p')
 A=$(curl -s "$URL/api/search?q=Labor%20Stadt&limit=7")
 B=$(curl -s "$URL/api/search?limit=7&q=Labor+Stadt")
 M1=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_hits_total //p')
+X1=$(curl -s "$URL/metrics" | sed -n 's/^findling_cache_misses_total //p')
 is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "cache: the repeated search gives the same hits"
 is "$((M1 - M0))" 1 "cache: the repeat (parameters in another order) was a hit"
+is "$((X1 - X0))" 1 "cache: the first was one miss (looked up once, though it went through the search queue)"
 like "$(curl -s "$URL/metrics")" 'findling_cache_bytes [1-9][0-9]*' "metrics: cache bytes"
 
 # ------------------------------------------------------------------ freshness under load
@@ -311,8 +314,8 @@ B=$(curl -s "$URL/api/search?q=Labor&limit=2")
 is "$(echo "$B" | jq -c .hits)" "$(echo "$A" | jq -c .hits)" "no cache: a repeat gives the same hits"
 M=$(curl -s "$URL/metrics")
 unlike "$M" "findling_cache_hits_total" "no cache: no cache counters"
-like "$M" 'findling_search_queued_total 2' "no cache: both searches went through the search queue"
-like "$M" 'findling_search_queue_length 0' "the search queue is empty when idle"
+like "$M" 'findling_search_queued_total 2$' "no cache: both searches went through the search queue"
+like "$M" 'findling_search_queue_length 0$' "the search queue is empty when idle"
 like "$M" 'findling_search_queue_wait_seconds_total [0-9.]+' "metrics: time waited in the search queue"
 like "$(curl -s "$URL/metrics")" 'findling_mapped_reads_enabled 0' "--map-mb 0: plain reads"
 # answers → a few searches' JSON without took_ms

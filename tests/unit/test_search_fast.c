@@ -125,8 +125,9 @@ static void test_excerpt_tokmap(void)
     fl_analyzer_free(an);
 }
 
-/* fl_tagpos_merge against a sort by (position, run): runs of every length,
- * empty ones left out as the callers do, equal positions across runs. */
+/* fl_tagpos_merge against a sort by (position, run): runs of every length
+ * (empty ones too, which the callers leave out), equal positions across
+ * runs. */
 static int tagpos_cmp(const void *a, const void *b)
 {
     const fl_tagpos *x = a, *y = b;

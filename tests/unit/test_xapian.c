@@ -1799,6 +1799,8 @@ static void test_relevance_then_value_pages(void)
         fl_xdoc_add_term(d, "filler", 6, 6 - docs[i].wdf); /* same length for all */
         fl_xdoc_set_value(d, 4, docs[i].name, strlen(docs[i].name));
         fl_xdoc_set_value(d, 5, docs[i].kind, 1);
+        char group = (char)('1' + (i < 5 ? i : 4)); /* docs 5 and 6 share one */
+        fl_xdoc_set_value(d, 6, &group, 1);
         fl_xdb_add_document(db, d, NULL);
         fl_xdoc_free(d);
     }
@@ -1845,6 +1847,29 @@ static void test_relevance_then_value_pages(void)
         ok(keys_ok, "... each hit's sort key is its value");
         fl_xmset_free(m);
     }
+    /* Values descending: the ties the other way round. */
+    OKX(fl_xenquire_set_sort_by_relevance_then_value(e, 4, true), "relevance then value, reversed");
+    fl_xmset *rm = NULL;
+    fl_xenquire_get_mset(e, 0, 10, 100, &rm);
+    char *rids = mset_ids(rm);
+    is_str(rids, "4,2,3,5,6,1", "reversed: ties by value descending");
+    free(rids);
+    fl_xmset_free(rm);
+    fl_xenquire_get_mset(e, 1, 1, 100, &rm);
+    rids = mset_ids(rm);
+    is_str(rids, "2", "reversed: a page ending inside a tie");
+    free(rids);
+    fl_xmset_free(rm);
+    /* Collapsing on slot 6, where only the tied 5 and 6 share a group: the
+     * one kept is the first by relevance then value (6, "a"), not by docid. */
+    OKX(fl_xenquire_set_sort_by_relevance_then_value(e, 4, false), "relevance then value again");
+    fl_xenquire_set_collapse_key(e, 6, 1);
+    fl_xenquire_get_mset(e, 0, 10, 100, &rm);
+    rids = mset_ids(rm);
+    is_str(rids, "4,3,2,6,1", "collapsed: of a tied group the first by value is kept");
+    free(rids);
+    fl_xmset_free(rm);
+    fl_xenquire_set_collapse_key(e, 0xffffffffu, 0);
     /* A spy counts each match once, also when the page runs twice. */
     fl_xspy *kinds = NULL;
     fl_xspy_new_values(5, &kinds);
