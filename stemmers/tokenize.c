@@ -141,10 +141,19 @@ static size_t scan_url(const char *t, size_t len, size_t i)
     return j > i + p ? j - i : 0;
 }
 
+/* A byte of an e-mail address's local part: ASCII letters and digits and
+ * . _ % + -.  As bits of two masks (bytes 0-63, 64-127): every word of a
+ * text is scanned with it before it is known not to be an address. */
+#define BIT(c) (1ull << ((c) & 63))
+static const uint64_t email_local_lo = 0x03FF000000000000ull /* 0-9 */ | BIT('.') | BIT('%') |
+                                       BIT('+') | BIT('-');
+static const uint64_t email_local_hi = 0x07FFFFFE07FFFFFEull /* A-Z, a-z */ | BIT('_');
+#undef BIT
+
 static bool is_email_local(char c)
 {
-    return is_ascii_digit(c) || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '.' || c == '_' ||
-           c == '%' || c == '+' || c == '-';
+    unsigned char u = (unsigned char)c;
+    return u < 64 ? (email_local_lo >> u) & 1 : u < 128 ? (email_local_hi >> (u - 64)) & 1 : false;
 }
 
 static size_t scan_email(const char *t, size_t len, size_t i)
