@@ -1005,6 +1005,25 @@ static fl_xdb *make_search_db(const char *name)
     return w;
 }
 
+/* Whether every hit's sort key is its document's value in slot (non-empty). */
+static bool keys_are_values(const fl_xmset *m, fl_xvalueno slot)
+{
+    bool all = true;
+    for (uint32_t i = 0; i < fl_xmset_size(m); i++) {
+        char *key = NULL, *val = NULL;
+        size_t klen = 0, vlen = 0;
+        fl_xdoc *d = NULL;
+        all &= fl_xmset_sort_key(m, i, &key, &klen) == FL_XOK &&
+               fl_xmset_document(m, i, &d) == FL_XOK &&
+               fl_xdoc_get_value(d, slot, &val, &vlen) == FL_XOK && klen == vlen && klen > 0 &&
+               memcmp(key, val, klen) == 0;
+        free(key);
+        free(val);
+        fl_xdoc_free(d);
+    }
+    return all;
+}
+
 static void test_search(void)
 {
     fl_xdb *db = make_search_db("search");
@@ -1119,20 +1138,8 @@ static void test_search(void)
     ids = mset_ids(m);
     is_str(ids, "2,1,5,4,3", "equal relevance: by name");
     free(ids);
-    bool keys_ok = fl_xmset_size(m) == 5;
-    for (uint32_t i = 0; i < fl_xmset_size(m); i++) {
-        char *key = NULL, *val = NULL;
-        size_t klen = 0, vlen = 0;
-        fl_xdoc *kd = NULL;
-        keys_ok &= fl_xmset_sort_key(m, i, &key, &klen) == FL_XOK &&
-                   fl_xmset_document(m, i, &kd) == FL_XOK &&
-                   fl_xdoc_get_value(kd, 4, &val, &vlen) == FL_XOK && klen == vlen && klen > 0 &&
-                   memcmp(key, val, klen) == 0;
-        free(key);
-        free(val);
-        fl_xdoc_free(kd);
-    }
-    ok(keys_ok, "each hit's sort key is its value in the sort slot");
+    ok(fl_xmset_size(m) == 5 && keys_are_values(m, 4),
+       "each hit's sort key is its value in the sort slot");
     fl_xmset_free(m);
     OKX(fl_xenquire_set_sort_by_relevance(e), "back to relevance");
     fl_xenquire_get_mset(e, 1, 2, 0, &m);
@@ -1772,6 +1779,18 @@ static void test_remote(void)
     free(p);
 }
 
+/* Hits first .. first + n of e's match, looking at every match, are want. */
+static void page_is(fl_xenquire *e, uint32_t first, uint32_t n, const char *want,
+                    const char *name)
+{
+    fl_xmset *m = NULL;
+    fl_xenquire_get_mset(e, first, n, 100, &m);
+    char *ids = mset_ids(m);
+    is_str(ids, want, "%s", name);
+    free(ids);
+    fl_xmset_free(m);
+}
+
 /* Relevance then value over every match (check_at_least >= the documents):
  * the wrapper matches by relevance alone and orders ties itself, or runs
  * Xapian's sort when a weight ties across the page's edge.  Six documents
@@ -1831,55 +1850,24 @@ static void test_relevance_then_value_pages(void)
         char *ids = mset_ids(m);
         is_str(ids, pages[i].want, "%s", pages[i].what);
         free(ids);
-        bool keys_ok = true;
-        for (uint32_t k = 0; k < fl_xmset_size(m); k++) {
-            char *key = NULL, *val = NULL;
-            size_t klen = 0, vlen = 0;
-            fl_xdoc *d = NULL;
-            keys_ok &= fl_xmset_sort_key(m, k, &key, &klen) == FL_XOK &&
-                       fl_xmset_document(m, k, &d) == FL_XOK &&
-                       fl_xdoc_get_value(d, 4, &val, &vlen) == FL_XOK && klen == vlen &&
-                       klen > 0 && memcmp(key, val, klen) == 0;
-            free(key);
-            free(val);
-            fl_xdoc_free(d);
-        }
-        ok(keys_ok, "... each hit's sort key is its value");
+        ok(keys_are_values(m, 4), "... each hit's sort key is its value");
         fl_xmset_free(m);
     }
     /* Values descending: the ties the other way round. */
     OKX(fl_xenquire_set_sort_by_relevance_then_value(e, 4, true), "relevance then value, reversed");
-    fl_xmset *rm = NULL;
-    fl_xenquire_get_mset(e, 0, 10, 100, &rm);
-    char *rids = mset_ids(rm);
-    is_str(rids, "4,2,3,5,6,1", "reversed: ties by value descending");
-    free(rids);
-    fl_xmset_free(rm);
-    fl_xenquire_get_mset(e, 1, 1, 100, &rm);
-    rids = mset_ids(rm);
-    is_str(rids, "2", "reversed: a page ending inside a tie");
-    free(rids);
-    fl_xmset_free(rm);
+    page_is(e, 0, 10, "4,2,3,5,6,1", "reversed: ties by value descending");
+    page_is(e, 1, 1, "2", "reversed: a page ending inside a tie");
     /* Collapsing on slot 6, where only the tied 5 and 6 share a group: the
      * one kept is the first by relevance then value (6, "a"), not by docid. */
     OKX(fl_xenquire_set_sort_by_relevance_then_value(e, 4, false), "relevance then value again");
     fl_xenquire_set_collapse_key(e, 6, 1);
-    fl_xenquire_get_mset(e, 0, 10, 100, &rm);
-    rids = mset_ids(rm);
-    is_str(rids, "4,3,2,6,1", "collapsed: of a tied group the first by value is kept");
-    free(rids);
-    fl_xmset_free(rm);
+    page_is(e, 0, 10, "4,3,2,6,1", "collapsed: of a tied group the first by value is kept");
     fl_xenquire_set_collapse_key(e, 0xffffffffu, 0);
     /* A spy counts each match once, also when the page runs twice. */
     fl_xspy *kinds = NULL;
     fl_xspy_new_values(5, &kinds);
     fl_xenquire_add_matchspy(e, kinds);
-    fl_xmset *m = NULL;
-    fl_xenquire_get_mset(e, 0, 2, 100, &m);
-    char *ids = mset_ids(m);
-    is_str(ids, "4,3", "with a spy: the page ending inside a tie");
-    free(ids);
-    fl_xmset_free(m);
+    page_is(e, 0, 2, "4,3", "with a spy: the page ending inside a tie");
     fl_buf b = FL_BUF_INIT;
     char *keep = NULL;
     fl_xspy_results(kinds, collect_terms, &b);
