@@ -2244,13 +2244,16 @@ fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
 }
 
 namespace {
-Xapian::MSet run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check_at_least)
+// (ms is an out parameter: these functions have C linkage.)
+void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check_at_least,
+               Xapian::MSet &ms)
 {
-    if (!(e->remote && !e->spies.empty() && maxitems > 0))
-        return e->enq.get_mset(first, maxitems, check_at_least);
+    if (!(e->remote && !e->spies.empty() && maxitems > 0)) {
+        ms = e->enq.get_mset(first, maxitems, check_at_least);
+        return;
+    }
     e->enq.get_mset(0, 0, check_at_least); // the spies count here
     e->enq.clear_matchspies();
-    Xapian::MSet ms;
     try {
         ms = e->enq.get_mset(first, maxitems, check_at_least);
     } catch (...) {
@@ -2260,7 +2263,6 @@ Xapian::MSet run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32
     }
     for (auto *sp : e->spies)
         e->enq.add_matchspy(sp);
-    return ms;
 }
 
 // Relevance, then a value, for hits first .. first + maxitems.  Why not
@@ -2284,7 +2286,7 @@ void match_rel_then_value(fl_xenquire *e, uint32_t first, uint32_t maxitems,
         maxitems > UINT32_MAX - 2 || first > UINT32_MAX - 2 - maxitems) {
         e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
         try {
-            h->mset = run_match(e, first, maxitems, check_at_least);
+            run_match(e, first, maxitems, check_at_least, h->mset);
         } catch (...) {
             set_relevance_order(e->enq);
             throw;
@@ -2293,7 +2295,8 @@ void match_rel_then_value(fl_xenquire *e, uint32_t first, uint32_t maxitems,
         return;
     }
     Xapian::doccount lead = first > 0 ? 1 : 0;
-    Xapian::MSet ms = run_match(e, first - lead, maxitems + lead + 1, check_at_least);
+    Xapian::MSet ms;
+    run_match(e, first - lead, maxitems + lead + 1, check_at_least, ms);
     Xapian::doccount n = ms.size(), end = lead + maxitems;
     bool tie = (lead && n >= 2 && ms[0].get_weight() == ms[1].get_weight()) ||
                (n > end && ms[end - 1].get_weight() == ms[end].get_weight());
@@ -2352,7 +2355,7 @@ fl_xstatus fl_xenquire_get_mset(fl_xenquire *e, uint32_t first, uint32_t maxitem
         if (e->rel_then_value && maxitems > 0)
             match_rel_then_value(e, first, maxitems, check_at_least, h.get());
         else
-            h->mset = run_match(e, first, maxitems, check_at_least);
+            run_match(e, first, maxitems, check_at_least, h->mset);
         *out = h.release();
     });
 }
