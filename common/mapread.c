@@ -342,13 +342,22 @@ static void check_growth(void)
         flush_all();
 }
 
+/* The first and last of m's windows that [off, off + n) touches (n > 0),
+ * as indices into m->touched's bits. */
+static void windows_of(const fmap *m, off_t off, size_t n, size_t *first, size_t *last)
+{
+    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
+    *first = (a >> WINDOW_SHIFT) - m->win0;
+    *last = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
+}
+
 /* Whether [off, off + n) of m may be read through the mapping: its
  * windows are all touched already, or touching the new ones keeps the
  * resident set within the bound (they are then counted as touched). */
 static bool admit(fmap *m, off_t off, size_t n)
 {
-    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
-    size_t w = (a >> WINDOW_SHIFT) - m->win0, wl = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
+    size_t w, wl;
+    windows_of(m, off, n, &w, &wl);
     for (; w <= wl; w++) {
         _Atomic uint64_t *word = &m->touched[w / 64];
         uint64_t bit = 1ull << (w % 64);
@@ -464,8 +473,8 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
  * kernel may have reclaimed some since; for advice that is good enough). */
 static bool all_touched(const fmap *m, off_t off, size_t n)
 {
-    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
-    size_t w = (a >> WINDOW_SHIFT) - m->win0, wl = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
+    size_t w, wl;
+    windows_of(m, off, n, &w, &wl);
     for (; w <= wl; w++)
         if (!(atomic_load_explicit(&m->touched[w / 64], memory_order_relaxed) &
               (1ull << (w % 64))))

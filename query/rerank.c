@@ -90,7 +90,6 @@ static long date_days(const char *v, size_t len)
     return days_from_civil(y, m, d);
 }
 
-/* One position of one stem, for the window sweep. */
 /* Smallest max - min over windows holding every one of nstems stems (the
  * tags), or UINT32_MAX.  v sorted by position. */
 static uint32_t min_span(const fl_tagpos *v, size_t n, size_t nstems)

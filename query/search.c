@@ -595,7 +595,6 @@ typedef struct pterm {
     bool part; /* a compound part's term (P…) */
 } pterm;
 
-
 /* First index of v[0..n) with v[i] >= p. */
 static size_t lower_bound(const fl_xtermpos *v, size_t n, uint32_t p)
 {

@@ -467,7 +467,6 @@ typedef struct request {
     struct MHD_Connection *conn;   /* while queued: the suspended connection */
     struct MHD_Response *ready;    /* built by a search thread, queued on resume */
     double queued_at;
-    unsigned ready_status;
     bool in_search_thread;         /* send_reply keeps the response in ready */
     bool resumed;                  /* back from the search queue: send ready */
     bool cache_checked;            /* the response cache was asked (a miss) */
@@ -788,8 +787,7 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
     if (r->in_search_thread) {
         /* The connection is suspended: its own thread queues this when
          * the connection is resumed (access_cb). */
-        r->ready = resp;
-        r->ready_status = rp->status;
+        r->ready = resp; /* sent with r->status, set below */
     } else {
         ret = MHD_queue_response(c, rp->status, resp);
         MHD_destroy_response(resp);
@@ -1174,7 +1172,7 @@ static enum MHD_Result send_ready(struct MHD_Connection *c, request *r)
     r->ready = NULL;
     if (!resp)
         return MHD_NO; /* the response could not be built: close */
-    enum MHD_Result ret = MHD_queue_response(c, r->ready_status, resp);
+    enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -2119,6 +2117,16 @@ int fl_server_reopen_log(fl_server *srv, char **err)
 const char *fl_server_url(const fl_server *srv) { return srv->url; }
 unsigned fl_server_port(const fl_server *srv) { return srv->port; }
 
+/* Waits until no request is in flight, for at most `seconds`. */
+static void wait_inflight(fl_server *srv, double seconds)
+{
+    double deadline = mono_s() + seconds;
+    while (atomic_load(&srv->m.inflight) > 0 && mono_s() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void fl_server_stop(fl_server *srv)
 {
     if (!srv)
@@ -2131,20 +2139,12 @@ void fl_server_stop(fl_server *srv)
         srv->listen_fd = -1;
     }
     /* Let requests that have started finish (bounded). */
-    double deadline = mono_s() + srv->drain_ms / 1000.0;
-    while (atomic_load(&srv->m.inflight) > 0 && mono_s() < deadline) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    wait_inflight(srv, srv->drain_ms / 1000.0);
     /* Before the daemon: it must not stop with connections suspended.  The
      * answers of the searches resumed now (503s for those still queued)
      * are sent by the MHD threads: a second at most for them. */
     stop_search_threads(srv);
-    deadline = mono_s() + 1.0;
-    while (atomic_load(&srv->m.inflight) > 0 && mono_s() < deadline) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    wait_inflight(srv, 1.0);
     MHD_stop_daemon(srv->daemon);
     server_free(srv);
 }

@@ -103,7 +103,7 @@ struct fl_xenquire {
     bool rel_then_value = false;
     Xapian::valueno tie_slot = 0;
     bool tie_reverse = false;
-    bool collapsing = false; // a collapse key or a cutoff: Xapian's sort then
+    bool collapsing = false; // a collapse key, or a cutoff: Xapian's sort then
     bool cutting = false;
     Xapian::Database db;
     explicit fl_xenquire(const Xapian::Database &db_) : enq(db_), db(db_) {}
@@ -2265,6 +2265,30 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
         e->enq.add_matchspy(sp);
 }
 
+// Xapian's own relevance-then-value sort, for one match: the enquire is back
+// in the relevance order afterwards (also when the match throws); the spies
+// are left out when they have counted already.
+void match_xapian_order(fl_xenquire *e, uint32_t first, uint32_t maxitems,
+                        uint32_t check_at_least, bool spies_counted, Xapian::MSet &ms)
+{
+    if (spies_counted)
+        e->enq.clear_matchspies();
+    e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
+    auto restore = [&] {
+        set_relevance_order(e->enq);
+        if (spies_counted)
+            for (auto *sp : e->spies)
+                e->enq.add_matchspy(sp);
+    };
+    try {
+        run_match(e, first, maxitems, check_at_least, ms);
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+}
+
 // Relevance, then a value, for hits first .. first + maxitems.  Why not
 // Xapian's own: with check_at_least covering every match (exact totals, and
 // spies that see everything) the matcher never raises its minimum weight,
@@ -2284,14 +2308,7 @@ void match_rel_then_value(fl_xenquire *e, uint32_t first, uint32_t maxitems,
 {
     if (check_at_least < e->db.get_doccount() || e->collapsing || e->cutting ||
         maxitems > UINT32_MAX - 2 || first > UINT32_MAX - 2 - maxitems) {
-        e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
-        try {
-            run_match(e, first, maxitems, check_at_least, h->mset);
-        } catch (...) {
-            set_relevance_order(e->enq);
-            throw;
-        }
-        set_relevance_order(e->enq);
+        match_xapian_order(e, first, maxitems, check_at_least, false, h->mset);
         return;
     }
     Xapian::doccount lead = first > 0 ? 1 : 0;
@@ -2301,21 +2318,7 @@ void match_rel_then_value(fl_xenquire *e, uint32_t first, uint32_t maxitems,
     bool tie = (lead && n >= 2 && ms[0].get_weight() == ms[1].get_weight()) ||
                (n > end && ms[end - 1].get_weight() == ms[end].get_weight());
     if (tie) {
-        // Again the slow way, without the spies: they have counted.
-        e->enq.clear_matchspies();
-        e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
-        auto restore = [&] {
-            set_relevance_order(e->enq);
-            for (auto *sp : e->spies)
-                e->enq.add_matchspy(sp);
-        };
-        try {
-            h->mset = e->enq.get_mset(first, maxitems, check_at_least);
-        } catch (...) {
-            restore();
-            throw;
-        }
-        restore();
+        match_xapian_order(e, first, maxitems, check_at_least, true, h->mset);
         return;
     }
     h->mset = ms;
