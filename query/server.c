@@ -1124,6 +1124,9 @@ static void resume_answered(request *r)
 static void *search_thread(void *arg)
 {
     fl_server *srv = arg;
+    /* The index handle now, not at the first search: that one would wait
+     * for the open, and the server's descriptors would grow later. */
+    (void)worker_searcher(srv, get_worker(srv), false);
     pthread_mutex_lock(&srv->queue_lock);
     while (!srv->queue_closed) {
         request *r = queue_pop(srv);
