@@ -151,7 +151,7 @@ if start_server 0; then
     sr=$(metric "$W/metrics-0.txt" findling_mapped_declined_total)
     mb=$(metric "$W/metrics-0.txt" findling_mapped_bytes)
     share_row "index block reads from mappings (cache off)" "$mr" "$sr" \
-        "$mr mapped, $sr left to pread() by the --map-mb bound; $(bench_fmt %.1f "$(bench_calc "${mb:-0} / 1048576")") MB of 64 KiB windows touched (their resident pages are fewer: RSS row)"
+        "$mr mapped, $sr left to pread() by the --map-mb bound; $(bench_fmt %.1f "$(bench_calc "${mb:-0} / 1048576")") MB of 8 KiB windows mapped (a bound of their resident pages: RSS row)"
     server_rss "cache off"
     stop_server
 fi

@@ -42,12 +42,19 @@ typedef struct fmap {
     ino_t ino;
     unsigned refs;      /* descriptor slots holding it */
     struct fmap *next;  /* in `maps` */
-    /* Which WINDOW-sized, WINDOW-aligned stretches of the mapping's
-     * addresses have been read through it: a read fault maps the cached
-     * pages of its whole window (the kernel's fault-around), so each
-     * counts WINDOW bytes of resident set. */
-    _Atomic uint64_t *touched;
-    uintptr_t win0;     /* first window's number */
+    /* The file's length of address space is reserved without access
+     * (PROT_NONE), and the file is mapped into it one WINDOW-sized,
+     * WINDOW-aligned stretch at a time, as reads need them (map_window).
+     * A mapping per window keeps the kernel's fault-around -- a read fault
+     * also maps the faulting page's cached neighbours, up to 64 KiB around
+     * it, but never past its mapping -- within the windows mapped: each adds
+     * at most WINDOW bytes to the resident set, so their count bounds it
+     * exactly.  (With the whole file mapped, one 8 KiB block read could make
+     * 64 KiB resident: the laws' bench queries read 25 MB of distinct blocks
+     * spread over 81 MB of 64 KiB stretches, and the resident bound was
+     * reached long before the blocks that matter were mapped.)  A set bit:
+     * the window is mapped, and stays so until the whole mapping goes. */
+    _Atomic uint64_t *mapped;
     size_t nwin;
 } fmap;
 
@@ -58,41 +65,30 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool enabled;
 static bool handler_installed;
 static struct sigaction old_sigbus;
-/* The resident bound: a read that would touch a window not yet touched
- * while the touched windows already add up to the allowance (max_resident,
- * raised by measurement: below) is left to the system call.  So the
- * resident set stops growing near the bound, holding the blocks read first
- * (a B-tree's root and branch blocks are among them); a new revision of the
- * index maps its files afresh. */
-#define WINDOW_SHIFT 16 /* 64 KiB, Linux's default fault_around_bytes */
+/* The resident bound: a read of a window not mapped yet, when the mapped
+ * windows already add up to max_resident, is left to the system call.  So
+ * the resident set stops growing at the bound, holding the blocks read
+ * first (a B-tree's root and branch blocks are among them); a new revision
+ * of the index maps its files afresh.  Windows are mapped under `wlock`
+ * (once each: a few thousand on the laws), which makes the check against
+ * the bound and the count one step. */
+/* 8 KiB, one block of Xapian's default size; a page where pages are bigger
+ * (a mapping starts at a page).  Set by fl_mapread_enable, before any file
+ * is mapped; the page size never changes. */
+static _Atomic unsigned window_shift = 13;
+#define WINDOW_SHIFT atomic_load_explicit(&window_shift, memory_order_relaxed)
 #define WINDOW ((size_t)1 << WINDOW_SHIFT)
 static size_t max_resident;
-static _Atomic size_t resident; /* bytes of touched windows, every mapping */
-/* The count of touched windows is an upper bound of what they add to the
- * resident set: fault-around maps only the window's pages the page cache
- * holds (on the laws, about half of the count was resident).  So the count
- * may pass max_resident: when it reaches `allowance`, the process's
- * file-backed resident set is measured, and the allowance raised by what
- * its growth since fl_mapread_enable leaves below the bound.  Growth that is
- * not ours (code paged in later) counts too, which errs on the safe side. */
-static _Atomic size_t allowance;
-static _Atomic size_t file_base; /* file-backed resident bytes when enabled */
-static atomic_flag measuring = ATOMIC_FLAG_INIT;
-/* Admissions refused since the last raise: a measurement costs three
- * system calls, so once one found no room the next waits this many. */
-static _Atomic unsigned refusals;
-#define MEASURE_EVERY 256
-/* A touched window also fills up later, as reads fault in more of its
- * pages, which the count does not see: every CHECK_EVERY mapped reads of a
- * thread the resident set is measured again, and when it has grown past
- * the bound every mapping's pages are dropped from the process (the page
- * cache keeps them; reads fault them back in) and counting starts afresh.
- * Between two checks it can overshoot by what CHECK_EVERY reads fault in. */
-#define CHECK_EVERY 128
+static _Atomic size_t resident; /* bytes of mapped windows, every mapping */
+static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
+/* Set when the kernel refused to map a window (the process's limit on
+ * mappings, vm.max_map_count, is about 65,000: a bound of gigabytes can
+ * reach it): further windows are declined without asking again. */
+static atomic_bool windows_refused;
 
 /* Counters: each thread its own (no cache line shared between the workers
  * on every read), summed on demand. */
-enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_FLUSHES, C_ADVICE, C_N };
+enum { C_MAPPED, C_SYSCALLS, C_MAPS, C_SIGBUS, C_DECLINED, C_ADVICE, C_N };
 typedef struct counters {
     _Atomic uint64_t n[C_N];
     struct counters *next;
@@ -139,12 +135,12 @@ static _Atomic(fmap *) *slot(int fd, bool create)
     return ch ? &ch[fd % FD_CHUNK] : NULL;
 }
 
-/* The mapping of fd's file at its size st_size, shared with every other
+/* The mapping of a file at its size st_size, shared with every other
  * descriptor of the same file and size (each worker thread opens the index
  * itself: one mapping keeps its pages resident once, not once per thread);
  * &no_map when the file cannot be mapped.  Under `lock`; the caller owns
  * one reference. */
-static fmap *map_get(int fd, const struct stat *st)
+static fmap *map_get(const struct stat *st)
 {
     if (!S_ISREG(st->st_mode) || st->st_size <= 0)
         return &no_map;
@@ -153,27 +149,23 @@ static fmap *map_get(int fd, const struct stat *st)
             m->refs++;
             return m;
         }
-    void *p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_SHARED, fd, 0);
+    /* Address space only: the windows are mapped into it (map_window). */
+    void *p = mmap(NULL, (size_t)st->st_size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return &no_map;
-    /* Xapian reads scattered blocks: no read-ahead on a page-cache miss.
-     * (The kernel still maps a fault's cached neighbours, fault-around:
-     * see admit().) */
-    (void)madvise(p, (size_t)st->st_size, MADV_RANDOM);
     fmap *m = calloc(1, sizeof *m);
-    uintptr_t w0 = (uintptr_t)p >> WINDOW_SHIFT;
-    size_t nwin = (((uintptr_t)p + (size_t)st->st_size - 1) >> WINDOW_SHIFT) - w0 + 1;
-    _Atomic uint64_t *touched = calloc((nwin + 63) / 64, sizeof *touched);
-    if (!m || !touched) {
+    size_t nwin = (((size_t)st->st_size - 1) >> WINDOW_SHIFT) + 1;
+    _Atomic uint64_t *mapped = calloc((nwin + 63) / 64, sizeof *mapped);
+    if (!m || !mapped) {
         free(m);
-        free(touched);
+        free(mapped);
         munmap(p, (size_t)st->st_size);
         return &no_map;
     }
     m->base = p;
     m->len = (size_t)st->st_size;
-    m->touched = touched;
-    m->win0 = w0;
+    m->mapped = mapped;
     m->nwin = nwin;
     m->dev = st->st_dev;
     m->ino = st->st_ino;
@@ -194,18 +186,14 @@ static void map_put(fmap *m)
             *pp = m->next;
             break;
         }
+    /* No window is being mapped into it: that takes a reference of the
+     * thread's own slot, which is not this one's last. */
     size_t n = 0;
     for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
-        n += (size_t)__builtin_popcountll(atomic_load(&m->touched[i]));
-    /* Not below 0: a flush may have zeroed the count while a window that
-     * had just been reserved was being marked. */
-    size_t have = atomic_load(&resident);
-    while (!atomic_compare_exchange_weak(&resident, &have,
-                                         have > (n << WINDOW_SHIFT) ? have - (n << WINDOW_SHIFT)
-                                                                    : 0))
-        ;
+        n += (size_t)__builtin_popcountll(atomic_load(&m->mapped[i]));
+    atomic_fetch_sub(&resident, n << WINDOW_SHIFT);
     munmap((void *)m->base, m->len);
-    free(m->touched);
+    free(m->mapped);
     free(m);
 }
 
@@ -226,7 +214,7 @@ static fmap *attach(int fd)
         if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || fstat(fd, &st) != 0)
             m = &no_map;
         else
-            m = map_get(fd, &st);
+            m = map_get(&st);
         atomic_store_explicit(s, m, memory_order_release);
     }
     pthread_mutex_unlock(&lock);
@@ -244,7 +232,7 @@ static fmap *grow(int fd, fmap *m, size_t need)
     struct stat st;
     if (cur == m && m != &no_map && fstat(fd, &st) == 0 && (size_t)st.st_size >= need &&
         (size_t)st.st_size > m->len) {
-        fmap *n = map_get(fd, &st);
+        fmap *n = map_get(&st);
         if (n != &no_map) {
             /* fd is read by this thread only (see the top): nobody copies
              * through its slot now. */
@@ -257,132 +245,61 @@ static fmap *grow(int fd, fmap *m, size_t need)
     return cur;
 }
 
-/* The process's file-backed resident set (RSS of files and shared memory,
- * /proc/self/statm), in bytes; false when it cannot be read. */
-static bool file_resident(size_t *bytes)
+/* The first and last window that [off, off + n) touches (n > 0), as
+ * indices into an fmap's bits. */
+static void windows_of(off_t off, size_t n, size_t *first, size_t *last)
 {
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    char b[256];
-    ssize_t n = read(fd, b, sizeof b - 1);
-    (void)syscall(SYS_close, fd); /* not ours to forget; and `lock` may be held */
-    if (n <= 0)
-        return false;
-    b[n] = '\0';
-    unsigned long size = 0, res = 0, shared = 0;
-    long page = sysconf(_SC_PAGESIZE);
-    if (sscanf(b, "%lu %lu %lu", &size, &res, &shared) != 3 || page <= 0)
-        return false;
-    *bytes = (size_t)shared * (size_t)page;
-    return true;
+    *first = (size_t)off >> WINDOW_SHIFT;
+    *last = ((size_t)off + n - 1) >> WINDOW_SHIFT;
 }
 
-/* How much the file-backed resident set has grown since fl_mapread_enable;
- * false when it cannot be measured. */
-static bool measured_growth(size_t *grown)
+static bool is_mapped(const fmap *m, size_t w)
 {
-    size_t now = 0, base = atomic_load(&file_base);
-    if (!file_resident(&now))
-        return false;
-    *grown = now > base ? now - base : 0;
-    return true;
+    return atomic_load_explicit(&m->mapped[w / 64], memory_order_acquire) & (1ull << (w % 64));
 }
 
-/* Called when the count of touched windows has reached the allowance:
- * raises it by what the measured resident set leaves below the bound.
- * True when one more window fits now.  One thread measures at a time; the
- * others are refused meanwhile. */
-static bool raise_allowance(void)
+/* Maps window w of m's file (read through fd, a descriptor of that file)
+ * into its place, unless that would pass the bound; true when it is mapped
+ * now. */
+static bool map_window(fmap *m, int fd, size_t w)
 {
-    if (atomic_fetch_add_explicit(&refusals, 1, memory_order_relaxed) % MEASURE_EVERY != 0)
-        return false;
-    if (atomic_flag_test_and_set(&measuring))
-        return false;
-    size_t grown = 0;
-    if (measured_growth(&grown)) {
-        if (grown + WINDOW <= max_resident) {
-            size_t lim = atomic_load(&resident) + (max_resident - grown);
-            size_t cur = atomic_load(&allowance);
-            while (lim > cur && !atomic_compare_exchange_weak(&allowance, &cur, lim))
-                ;
-            atomic_store_explicit(&refusals, 0, memory_order_relaxed);
+    if ((max_resident && atomic_load_explicit(&resident, memory_order_relaxed) + WINDOW >
+                             max_resident) ||
+        atomic_load_explicit(&windows_refused, memory_order_relaxed))
+        return false; /* without the lock: the usual answer once the bound is reached */
+    pthread_mutex_lock(&wlock);
+    bool ok = is_mapped(m, w); /* by another thread meanwhile */
+    if (!ok && (!max_resident || atomic_load(&resident) + WINDOW <= max_resident) &&
+        !atomic_load(&windows_refused)) {
+        char *at = (char *)m->base + (w << WINDOW_SHIFT);
+        /* Replaces that stretch of the reservation; the last window may
+         * reach past the end of the file, which reads never do (within()). */
+        void *p = mmap(at, WINDOW, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+                       (off_t)(w << WINDOW_SHIFT));
+        if (p == (void *)at) {
+            /* Xapian reads scattered blocks: no read-ahead on a page-cache miss. */
+            (void)madvise(at, WINDOW, MADV_RANDOM);
+            atomic_fetch_add(&resident, WINDOW);
+            atomic_fetch_or_explicit(&m->mapped[w / 64], 1ull << (w % 64), memory_order_release);
+            ok = true;
+        } else if (p == MAP_FAILED) {
+            atomic_store(&windows_refused, true);
         }
     }
-    atomic_flag_clear(&measuring);
-    return atomic_load(&resident) + WINDOW <= atomic_load(&allowance);
+    pthread_mutex_unlock(&wlock);
+    return ok;
 }
 
-/* Drops every mapping's pages from the process and starts counting afresh
- * (see CHECK_EVERY).  Reads copying meanwhile fault the pages back in. */
-static void flush_all(void)
-{
-    pthread_mutex_lock(&lock);
-    for (fmap *m = maps; m; m = m->next) {
-        (void)madvise((void *)m->base, m->len, MADV_DONTNEED);
-        for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
-            atomic_store(&m->touched[i], 0);
-    }
-    atomic_store(&resident, 0);
-    atomic_store(&allowance, max_resident);
-    atomic_store(&refusals, 0);
-    pthread_mutex_unlock(&lock);
-    count(C_FLUSHES);
-}
-
-/* The periodic measurement (CHECK_EVERY). */
-static void check_growth(void)
-{
-    if (atomic_flag_test_and_set(&measuring))
-        return;
-    size_t grown = 0;
-    bool over = measured_growth(&grown) && grown > max_resident;
-    atomic_flag_clear(&measuring);
-    if (over)
-        flush_all();
-}
-
-/* The first and last of m's windows that [off, off + n) touches (n > 0),
- * as indices into m->touched's bits. */
-static void windows_of(const fmap *m, off_t off, size_t n, size_t *first, size_t *last)
-{
-    uintptr_t a = (uintptr_t)m->base + (uintptr_t)off;
-    *first = (a >> WINDOW_SHIFT) - m->win0;
-    *last = ((a + n - 1) >> WINDOW_SHIFT) - m->win0;
-}
-
-/* Whether [off, off + n) of m may be read through the mapping: its
- * windows are all touched already, or touching the new ones keeps the
- * resident set within the bound (they are then counted as touched). */
-static bool admit(fmap *m, off_t off, size_t n)
+/* Whether [off, off + n) of m (read through fd) may be read through the
+ * mapping: its windows are all mapped already, or mapping the others keeps
+ * the resident set within the bound (map_window). */
+static bool admit(fmap *m, int fd, off_t off, size_t n)
 {
     size_t w, wl;
-    windows_of(m, off, n, &w, &wl);
-    for (; w <= wl; w++) {
-        _Atomic uint64_t *word = &m->touched[w / 64];
-        uint64_t bit = 1ull << (w % 64);
-        if (atomic_load_explicit(word, memory_order_relaxed) & bit)
-            continue;
-        /* Reserve the window's bytes first (so that threads racing for
-         * the last room cannot pass the bound together), then mark it; a
-         * thread that finds it marked meanwhile gives its reservation back. */
-        size_t have = atomic_load_explicit(&resident, memory_order_relaxed);
-        for (;;) {
-            if (max_resident &&
-                have + WINDOW > atomic_load_explicit(&allowance, memory_order_relaxed)) {
-                if (!raise_allowance())
-                    return false;
-                have = atomic_load_explicit(&resident, memory_order_relaxed);
-                continue; /* checked again against the raised allowance */
-            }
-            if (atomic_compare_exchange_weak_explicit(&resident, &have, have + WINDOW,
-                                                      memory_order_relaxed,
-                                                      memory_order_relaxed))
-                break;
-        }
-        if (atomic_fetch_or_explicit(word, bit, memory_order_relaxed) & bit)
-            atomic_fetch_sub_explicit(&resident, WINDOW, memory_order_relaxed);
-    }
+    windows_of(off, n, &w, &wl);
+    for (; w <= wl; w++)
+        if (!is_mapped(m, w) && !map_window(m, fd, w))
+            return false;
     return true;
 }
 
@@ -452,7 +369,7 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
         count(C_SYSCALLS);
         return sys_pread(fd, buf, n, off);
     }
-    if (!admit(m, off, n)) {
+    if (!admit(m, fd, off, n)) {
         count(C_DECLINED);
         return sys_pread(fd, buf, n, off);
     }
@@ -461,23 +378,20 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
         return sys_pread(fd, buf, n, off);
     }
     count(C_MAPPED);
-    if (max_resident && my_counters &&
-        atomic_load_explicit(&my_counters->n[C_MAPPED], memory_order_relaxed) % CHECK_EVERY == 0)
-        check_growth();
     return (ssize_t)n;
 }
 
 #if defined(SYS_fadvise64) && (defined(__x86_64__) || defined(__aarch64__))
-/* Whether every window of [off, off + n) has been read through m: its
- * pages were faulted in then, and are most likely still in memory (the
- * kernel may have reclaimed some since; for advice that is good enough). */
-static bool all_touched(const fmap *m, off_t off, size_t n)
+/* Whether every window of [off, off + n) is mapped: each was read through
+ * m when it was mapped, its pages faulted in then, and most likely still in
+ * memory (the kernel may have reclaimed some since; for advice that is good
+ * enough). */
+static bool all_mapped(const fmap *m, off_t off, size_t n)
 {
     size_t w, wl;
-    windows_of(m, off, n, &w, &wl);
+    windows_of(off, n, &w, &wl);
     for (; w <= wl; w++)
-        if (!(atomic_load_explicit(&m->touched[w / 64], memory_order_relaxed) &
-              (1ull << (w % 64))))
+        if (!is_mapped(m, w))
             return false;
     return true;
 }
@@ -486,7 +400,7 @@ static bool all_touched(const fmap *m, off_t off, size_t n)
  * to read ahead the first block of the query terms' posting lists
  * (POSIX_FADV_WILLNEED), a system call each (about 3.5 per search on the
  * laws).  For a block this process has already read through its mapping
- * (the window is touched) the pages are most likely in memory: 0 at
+ * (its window is mapped) the pages are most likely in memory: 0 at
  * once; any other advice, file or block goes to the kernel.  (Only where
  * the system call has posix_fadvise's arguments: x86-64 and arm64.) */
 int posix_fadvise(int fd, off_t off, off_t len, int advice)
@@ -496,7 +410,7 @@ int posix_fadvise(int fd, off_t off, off_t len, int advice)
         _Atomic(fmap *) *s = slot(fd, false);
         fmap *m = s ? atomic_load_explicit(s, memory_order_acquire) : NULL;
         if (m && m != &no_map && (uint64_t)len <= SIZE_MAX && within(m, off, (size_t)len) &&
-            all_touched(m, off, (size_t)len)) {
+            all_mapped(m, off, (size_t)len)) {
             count(C_ADVICE);
             return 0;
         }
@@ -590,7 +504,7 @@ void closefrom(int lowfd)
 static void atfork_child(void)
 {
     pthread_mutex_init(&lock, NULL);
-    atomic_flag_clear(&measuring);
+    pthread_mutex_init(&wlock, NULL);
 }
 
 int fl_mapread_enable(size_t max_resident_bytes, char **err)
@@ -598,12 +512,12 @@ int fl_mapread_enable(size_t max_resident_bytes, char **err)
     pthread_mutex_lock(&lock);
     int rc = 0;
     max_resident = max_resident_bytes;
-    atomic_store(&allowance, max_resident_bytes);
-    atomic_store(&refusals, 0);
-    size_t base = 0;
-    if (!file_resident(&base))
-        base = 0; /* every file page then counts as ours: safe */
-    atomic_store(&file_base, base);
+    atomic_store(&windows_refused, false);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned shift = 13;
+    while (page > 0 && ((size_t)1 << shift) < (size_t)page)
+        shift++;
+    atomic_store_explicit(&window_shift, shift, memory_order_relaxed);
     if (!handler_installed) {
         (void)pthread_atfork(NULL, NULL, atfork_child);
         struct sigaction sa;
@@ -639,7 +553,6 @@ void fl_mapread_get_stats(fl_mapread_stats *st)
         st->maps += atomic_load_explicit(&c->n[C_MAPS], memory_order_relaxed);
         st->sigbus += atomic_load_explicit(&c->n[C_SIGBUS], memory_order_relaxed);
         st->declined += atomic_load_explicit(&c->n[C_DECLINED], memory_order_relaxed);
-        st->flushes += atomic_load_explicit(&c->n[C_FLUSHES], memory_order_relaxed);
         st->advice_skipped += atomic_load_explicit(&c->n[C_ADVICE], memory_order_relaxed);
     }
 }

@@ -15,9 +15,10 @@
  * precedence over libc's for every library in
  * the process (ELF symbol interposition, as allocators do with malloc).
  * Until fl_mapread_enable() is called, pread() is the plain system call.
- * After it, a pread() of a regular file opened read-only maps that file once
- * (on its first read; one mapping per file and size, shared by the
- * descriptors of every worker thread) and copies from the mapping; the other
+ * After it, a pread() of a regular file opened read-only maps that file
+ * (one mapping per file and size, shared by the descriptors of every worker
+ * thread; its 8 KiB windows mapped as reads first need them) and copies
+ * from the mapping; the other
  * five drop a descriptor's mapping before its number can name another file.
  * Reads past the mapped length (the file grew: an index update) remap it, or
  * fall back to the system call.  A file truncated under the mapping raises
@@ -50,18 +51,13 @@
 /* Turns mapped reads on for the whole process (idempotent).  The pages
  * read through mappings count in the process's resident set (RSS), though
  * they are the page cache's (a pread()ing process uses the same pages
- * without them counting): once the process's file-backed resident set has
- * grown by about max_resident_bytes since this call (0 = no bound), reads
- * of further parts of the files are system calls again.  Touched 64 KiB
- * windows are counted (the kernel maps a read fault's neighbouring cached
- * pages too); when the count reaches the bound, the resident set is
- * measured (/proc/self/statm) and the count may go on by what that leaves.
- * Touched windows fill up as later reads fault in more of their pages, so
- * every 128 mapped reads of a thread the set is measured again, and past
- * the bound every mapped page is dropped from the process (madvise
- * MADV_DONTNEED: the page cache keeps them) and counting starts afresh; the
- * set can overshoot by what a thread's 128 reads fault in.  Growth that is
- * not ours (code paged in later) counts too.  After an index update a
+ * without them counting).  A file is mapped 8 KiB window by window, each
+ * when a read first needs it, and the windows mapped add up to at most
+ * max_resident_bytes (0 = no bound): reads of further windows are system
+ * calls.  So the mapped windows bound what the mappings add to the resident
+ * set exactly -- the kernel, mapping a read fault's cached neighbours too,
+ * stays inside a window's own mapping -- and the windows mapped first (a
+ * B-tree's root and branches among them) stay mapped.  After an index update a
  * worker that has not moved to the new revision yet keeps its old mapping
  * until it does.  0, or -1 with *err (malloc'd) when the SIGBUS handler cannot be
  * installed (reads stay system calls). */
@@ -77,11 +73,10 @@ typedef struct fl_mapread_stats {
     uint64_t maps;          /* files mapped (or remapped after growing) */
     uint64_t sigbus;        /* copies stopped by SIGBUS (a truncated file) */
     uint64_t declined;      /* preads left to the kernel: the bound was reached */
-    uint64_t flushes;       /* times every mapped page was dropped: over the bound */
     uint64_t advice_skipped; /* read-ahead advice for blocks read through a mapping
                                 already, answered without the kernel */
-    uint64_t resident_bytes; /* touched windows of the mapped files (an upper
-                              * bound of their resident pages) */
+    uint64_t resident_bytes; /* the mapped windows of the files (a bound of
+                              * their resident pages) */
 } fl_mapread_stats;
 
 /* Totals since the process started (every thread). */

@@ -1346,13 +1346,9 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Read-ahead advice for index blocks already read through a mapping, answered "
                "without a system call.",
                ms.advice_skipped);
-    put_metric(&b, "findling_mapped_flushes_total", "counter",
-               "Times the mapped index pages were dropped from the server's resident set "
-               "because they had grown past --map-mb.",
-               ms.flushes);
     put_metric(&b, "findling_mapped_bytes", "gauge",
-               "Index file windows touched through the mappings (an upper bound of their "
-               "resident pages; --map-mb bounds the measured growth).",
+               "Index file windows mapped for reading (a bound of their resident pages; "
+               "--map-mb bounds it).",
                ms.resident_bytes);
     if (srv->cache) {
         rcache *rc = srv->cache;

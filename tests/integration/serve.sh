@@ -197,7 +197,7 @@ like "$M" 'findling_index_reopens_total [0-9]+' "metrics: reopens"
 like "$M" 'findling_mapped_reads_enabled 1' "metrics: index blocks read through file mappings (the default)"
 like "$M" 'findling_mapped_reads_total [1-9][0-9]*' "metrics: mapped reads counted"
 like "$M" 'findling_mapped_bytes [1-9][0-9]*' "metrics: mapped bytes counted"
-like "$M" 'findling_mapped_flushes_total 0' "metrics: mapped pages never dropped on a small index"
+like "$M" 'findling_mapped_declined_total 0' "metrics: no read left to pread() by the bound on a small index"
 like "$M" 'findling_mapped_advice_skipped_total [0-9]+' "metrics: the read-ahead advice counter is there (test_mapread tests what it counts)"
 
 # ------------------------------------------------------------------ autocomplete
