@@ -124,8 +124,9 @@ void fl_search_result_json(const fl_search_result *res, fl_buf *out);
  * written in the texts. Returns 0 and a list the caller frees. */
 int fl_suggest(fl_searcher *s, const char *prefix, size_t limit, fl_strlist *out, char **err);
 
-/* The completion table behind fl_suggest: every autocomplete entry of one
- * index revision in memory, immutable, shareable read-only between threads
+/* The completion table behind fl_suggest: every autocomplete entry (and the
+ * spelling dictionary) of one index revision in memory, immutable, shareable
+ * read-only between threads
  * (reference counted: the last unref frees it).  fl_suggest builds one on
  * first use and keeps it in the searcher until the revision changes; a
  * server with many searchers builds it once and hands it to each with
@@ -140,6 +141,10 @@ fl_completions *fl_completions_ref(fl_completions *c);  /* returns c */
 void fl_completions_unref(fl_completions *c);           /* NULL is fine */
 size_t fl_completions_count(const fl_completions *c);   /* entries */
 size_t fl_completions_bytes(const fl_completions *c);   /* memory held */
+/* Words of the copy of Xapian's spelling dictionary the table also holds:
+ * a searcher with a current table walks it for typo corrections instead of
+ * the index's (the same answers, without a B-tree descent per step). */
+size_t fl_completions_spell_count(const fl_completions *c);
 /* Whether c was built from the revision (and generation) s has open. */
 bool fl_completions_current(const fl_completions *c, fl_searcher *s);
 /* fl_suggest over a table (up to FL_COMPLETIONS_MAX_K results). */

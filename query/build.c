@@ -276,8 +276,11 @@ static void add_posterm(fl_hl *hl, const char *prefix, const char *t)
 static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
 {
     char *sug = NULL;
-    if ((compound ? fl_spell_suggest_compound(x->s->db, x->s->an, exact, maxedit, &sug)
-                  : fl_spell_suggest(x->s->db, exact, maxedit, &sug)) != 0) {
+    /* The server's table of this revision holds a copy of the dictionary. */
+    const fl_completions *words =
+        fl_completions_current(x->s->compl, x->s) ? x->s->compl : NULL;
+    if ((compound ? fl_spell_suggest_compound(x->s->db, words, x->s->an, exact, maxedit, &sug)
+                  : fl_spell_suggest(x->s->db, words, exact, maxedit, &sug)) != 0) {
         if (fl_xlast_status() == FL_XERR_MODIFIED)
             x->xerr = 1;
         return NULL;

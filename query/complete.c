@@ -40,6 +40,14 @@ struct fl_completions {
     size_t n, cap;
     uint32_t *byrank;  /* rank → entry (rank 0 = best) */
     uint32_t *seg;     /* segment tree of ranks: seg[n + i] = rank of entry i */
+    /* Xapian's spelling dictionary, which spell.c walks for every unknown
+     * query word: word i is spell_arena[spell_off[i] .. spell_off[i + 1]),
+     * in Xapian's (byte) order, with its frequency spell_freq[i]. */
+    char *spell_arena;
+    size_t spell_arena_len, spell_arena_cap;
+    uint32_t *spell_off; /* spell_n + 1 */
+    uint32_t *spell_freq;
+    size_t spell_n, spell_cap;
 };
 
 uint64_t fl_searcher_stub_hash(const fl_searcher *s)
@@ -108,13 +116,61 @@ static int term_cmp(const void *a, const void *b)
                     sort_ctx->arena + y->off, (size_t)y->klen + 1 + y->slen);
 }
 
+/* Copies the spelling dictionary into c (the words' order as Xapian gives
+ * it: byte order, also over shards).  False on an index error. */
+static bool read_spellings(fl_completions *c, fl_xdb *db)
+{
+    fl_xtermit *it = NULL;
+    if (fl_xdb_spellings_open(db, &it) != FL_XOK)
+        return false;
+    bool ok = true;
+    c->spell_off = fl_xmalloc(sizeof *c->spell_off);
+    c->spell_off[0] = 0;
+    while (!fl_xtermit_at_end(it)) {
+        size_t len = 0;
+        uint32_t freq = 0;
+        const char *w = fl_xtermit_term(it, &len, &freq);
+        if (c->spell_arena_len + len > UINT32_MAX)
+            break; /* never on a real dictionary; the walk goes on without the rest */
+        if (c->spell_n + 1 >= c->spell_cap) {
+            c->spell_cap = c->spell_cap ? c->spell_cap * 2 : 4096;
+            c->spell_off = fl_xrealloc(c->spell_off, (c->spell_cap + 1) * sizeof *c->spell_off);
+            c->spell_freq = fl_xrealloc(c->spell_freq, c->spell_cap * sizeof *c->spell_freq);
+        }
+        if (c->spell_arena_len + len > c->spell_arena_cap) {
+            while (c->spell_arena_len + len > c->spell_arena_cap)
+                c->spell_arena_cap = c->spell_arena_cap ? c->spell_arena_cap * 2 : 65536;
+            c->spell_arena = fl_xrealloc(c->spell_arena, c->spell_arena_cap);
+        }
+        memcpy(c->spell_arena + c->spell_arena_len, w, len);
+        c->spell_arena_len += len;
+        c->spell_freq[c->spell_n++] = freq;
+        c->spell_off[c->spell_n] = (uint32_t)c->spell_arena_len;
+        if (fl_xtermit_next(it) != FL_XOK) {
+            ok = false;
+            break;
+        }
+    }
+    fl_xtermit_free(it);
+    if (c->spell_n) {
+        c->spell_off = fl_xrealloc(c->spell_off, (c->spell_n + 1) * sizeof *c->spell_off);
+        c->spell_freq = fl_xrealloc(c->spell_freq, c->spell_n * sizeof *c->spell_freq);
+        c->spell_cap = c->spell_n;
+    }
+    if (c->spell_arena_len) {
+        c->spell_arena = fl_xrealloc(c->spell_arena, c->spell_arena_len);
+        c->spell_arena_cap = c->spell_arena_len;
+    }
+    return ok;
+}
+
 fl_completions *fl_completions_build(fl_searcher *s, char **err)
 {
     fl_completions *c = fl_xcalloc(1, sizeof *c);
     atomic_init(&c->refs, 1);
     c->revision = fl_searcher_revision(s);
     c->stub_hash = fl_searcher_stub_hash(s);
-    if (fl_xdb_allterms(s->db, "XW", add_cb, c) != FL_XOK) {
+    if (fl_xdb_allterms(s->db, "XW", add_cb, c) != FL_XOK || !read_spellings(c, s->db)) {
         fl_err_set(err, "building the completion table: %s", fl_xlast_error());
         fl_completions_unref(c);
         return NULL;
@@ -168,6 +224,9 @@ void fl_completions_unref(fl_completions *c)
     free(c->e);
     free(c->byrank);
     free(c->seg);
+    free(c->spell_arena);
+    free(c->spell_off);
+    free(c->spell_freq);
     free(c);
 }
 
@@ -178,7 +237,8 @@ size_t fl_completions_bytes(const fl_completions *c)
     if (!c)
         return 0;
     return sizeof *c + c->arena_cap + c->cap * sizeof *c->e + c->n * sizeof *c->byrank +
-           (2 * c->n + 1) * sizeof *c->seg;
+           (2 * c->n + 1) * sizeof *c->seg + c->spell_arena_cap +
+           (c->spell_cap + 1) * sizeof *c->spell_off + c->spell_cap * sizeof *c->spell_freq;
 }
 
 bool fl_completions_current(const fl_completions *c, fl_searcher *s)
@@ -188,6 +248,47 @@ bool fl_completions_current(const fl_completions *c, fl_searcher *s)
 }
 
 /* ------------------------------------------------------------ lookups */
+
+size_t fl_completions_spell_count(const fl_completions *c) { return c ? c->spell_n : 0; }
+
+const char *fl_spellwords_word(const fl_completions *c, size_t i, size_t *len, uint32_t *freq)
+{
+    *len = c->spell_off[i + 1] - c->spell_off[i];
+    *freq = c->spell_freq[i];
+    return c->spell_arena + c->spell_off[i];
+}
+
+static int spell_cmp(const fl_completions *c, size_t i, const char *key, size_t len)
+{
+    return byte_cmp(c->spell_arena + c->spell_off[i], c->spell_off[i + 1] - c->spell_off[i],
+                    key, len);
+}
+
+size_t fl_spellwords_seek(const fl_completions *c, size_t from, const char *key, size_t len)
+{
+    /* The walk skips forward, mostly a little way (to the next sibling's
+     * subtree): gallop from `from`, then bisect the last step. */
+    if (from >= c->spell_n || spell_cmp(c, from, key, len) >= 0)
+        return from;
+    size_t lo = from + 1, step = 1, hi = c->spell_n;
+    while (lo < c->spell_n && spell_cmp(c, lo, key, len) < 0) {
+        from = lo;
+        lo = from + step;
+        step *= 2;
+    }
+    /* word[from] < key; the answer is in (from, lo], lo capped at the count. */
+    if (lo < hi)
+        hi = lo;
+    lo = from + 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (spell_cmp(c, mid, key, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* <0, 0 or >0 as entry i's key is before, starts with, or is after p. */
 static int prefix_cmp(const fl_completions *c, size_t i, const char *p, size_t plen)

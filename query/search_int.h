@@ -186,8 +186,18 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
                      size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
 /* The best spelling correction of an exact (case-folded) word within
  * maxedit edits among the index's words (spell.c): *out is malloc'd, or NULL
- * when there is none.  Returns 0, or -1 when the index could not be read. */
-int fl_spell_suggest(fl_xdb *db, const char *word, unsigned maxedit, char **out);
+ * when there is none.  Returns 0, or -1 when the index could not be read.
+ * words: a completion table of db's revision, whose copy of the spelling
+ * dictionary is walked instead of the index's (the same answer, faster), or
+ * NULL. */
+int fl_spell_suggest(fl_xdb *db, const fl_completions *words, const char *word, unsigned maxedit,
+                     char **out);
+/* The spelling dictionary's copy in a completion table (complete.c;
+ * fl_completions_spell_count words): word i (not NUL-terminated) and its
+ * frequency; the first index >= from whose word is >= key in byte order
+ * (the count when none). */
+const char *fl_spellwords_word(const fl_completions *c, size_t i, size_t *len, uint32_t *freq);
+size_t fl_spellwords_seek(const fl_completions *c, size_t from, const char *key, size_t len);
 /* Typos a word of s[0..len) may have and still be corrected (spell.c): the
  * Meilisearch rule, 5+ letters one, 9+ two, fewer none. */
 unsigned fl_typo_budget(const char *s, size_t len);
@@ -198,8 +208,8 @@ unsigned fl_typo_budget(const char *s, size_t len);
  * and the other side has a correction within its own budget (5+ letters
  * one edit, 9+ two, never more than maxedit); the recombined word
  * ("barrierefreiheitsgesetz") in *out, or NULL.  Returns 0 or -1. */
-int fl_spell_suggest_compound(fl_xdb *db, const fl_analyzer *an, const char *word,
-                              unsigned maxedit, char **out);
+int fl_spell_suggest_compound(fl_xdb *db, const fl_completions *words, const fl_analyzer *an,
+                              const char *word, unsigned maxedit, char **out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
 /* HTML-escapes s[0..len) onto out. */

@@ -439,7 +439,7 @@ struct fl_server {
      * uses; a new revision's table replaces it here). */
     pthread_mutex_t compl_lock;
     fl_completions *compl;
-    atomic_uint_fast64_t compl_bytes, compl_entries, compl_builds;
+    atomic_uint_fast64_t compl_bytes, compl_entries, compl_builds, spell_words;
     rcache *cache;        /* response cache, or NULL (--cache-mb 0) */
     /* The search queue (see the top of this file): requests in arrival
      * order, linked through request.qnext. */
@@ -927,9 +927,11 @@ static void cache_answer(fl_server *srv, const cache_ref *cr, const fl_buf *body
                body->len);
 }
 
-/* Gives the searcher the autocomplete table of its revision: the shared one
- * when it is current, else one built now (by this request) and shared from
- * then on.  On failure fl_suggest builds (and reports) itself. */
+/* Gives the searcher the autocomplete table of its revision (with the
+ * spelling dictionary's copy): the shared one when it is current, else one
+ * built now (by this request) and shared from then on.  On failure
+ * fl_suggest builds (and reports) itself, and searches walk the index's
+ * dictionary. */
 static void share_completions(fl_server *srv, fl_searcher *s)
 {
     if (fl_completions_current(fl_searcher_completions(s), s))
@@ -947,6 +949,7 @@ static void share_completions(fl_server *srv, fl_searcher *s)
         atomic_fetch_add_explicit(&srv->compl_builds, 1, memory_order_relaxed);
         atomic_store(&srv->compl_bytes, fl_completions_bytes(c));
         atomic_store(&srv->compl_entries, fl_completions_count(c));
+        atomic_store(&srv->spell_words, fl_completions_spell_count(c));
         fl_completions_ref(c);
         pthread_mutex_lock(&srv->compl_lock);
         fl_completions *old = srv->compl;
@@ -987,6 +990,8 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
     fl_searcher *s = begin_cached(srv, c, r, w, "search", &p, &rp, etag, sizeof etag, &cr, &ret);
     if (!s)
         goto out;
+    /* Its copy of the spelling dictionary corrects typos (fl_spell_suggest). */
+    share_completions(srv, s);
     fl_search_request req;
     fl_search_params_request(&p, &req);
     fl_search_result res;
@@ -1002,6 +1007,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
             ret = send_unavailable(srv, c, r, w);
             goto out;
         }
+        share_completions(srv, s);
         memset(&res, 0, sizeof res);
         rc = fl_search_run(s, &req, &res, &err);
     }
@@ -1330,6 +1336,9 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Entries of the shared autocomplete table.", atomic_load(&srv->compl_entries));
     put_metric(&b, "findling_suggest_table_builds_total", "counter",
                "Autocomplete tables built (one per revision).", atomic_load(&srv->compl_builds));
+    put_metric(&b, "findling_spelling_words", "gauge",
+               "Words of the spelling dictionary, kept in memory with the autocomplete table.",
+               atomic_load(&srv->spell_words));
     fl_mapread_stats ms;
     fl_mapread_get_stats(&ms);
     put_metric(&b, "findling_mapped_reads_enabled", "gauge",

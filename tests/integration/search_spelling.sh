@@ -39,4 +39,33 @@ is "$(q Barrierefreiheitsgesetz | cut -d' ' -f1)" "None" \
     "a correct compound of known words is not corrected"
 is "$(q Barrierefreiheitsgstzx)" "None -" "too many typos in one part: no correction"
 is "$(q Radwegexyzabc)" "None -" "no part within reach: no correction"
+
+# The server walks its in-memory copy of the dictionary (kept with the
+# autocomplete table of each revision) instead of the index's: the same
+# corrections, the same hits.
+if command -v curl >/dev/null && command -v jq >/dev/null; then
+    . "$(dirname "$0")/../lib/serve.sh"
+    "$FINDLING" serve --db "$db" --listen 127.0.0.1:0 --cache-mb 0 >"$tmp/serve.out" 2>&1 &
+    spid=$!
+    trap 'kill -9 $spid 2>/dev/null; rm -rf "$tmp"' EXIT
+    URL=$(serve_url "$tmp/serve.out" "$spid")
+    ok $? "server started"
+    words=$(curl -s "$URL/metrics" | sed -n 's/^findling_spelling_words \([0-9]*\)$/\1/p')
+    [ "${words:-0}" -gt 10 ]
+    ok $? "the server holds the dictionary in memory (${words:-no} words)"
+    same=0 total=0
+    for w in Verkehrsgestz Beteilgungsverfahren Barrierefreiheitsgestz Bürgerbeteilgungsverfahren \
+        Zivilgesellchaft Barrierefreiheitsgesetz Barrierefreiheitsgstzx Radwegexyzabc Gestz \
+        Zivilgeselschaft Bürgerbeteilgung Verfahrn Quartiers Innenstat; do
+        total=$((total + 1))
+        cli=$("$FINDLING" search --db "$db" --json -- "$w" 2>/dev/null | jq -c '[.corrected_query, [.hits[].id]]')
+        srv=$(curl -s "$URL/api/search?q=$(jq -rn --arg w "$w" '$w|@uri')" | jq -c '[.corrected_query, [.hits[].id]]')
+        if [ "$cli" = "$srv" ] && [ -n "$cli" ]; then same=$((same + 1)); else diag "$w: CLI $cli, server $srv"; fi
+    done
+    is "$same" "$total" "the server's corrections and hits are the CLI's for all $total typed words"
+    kill "$spid" 2>/dev/null
+    wait "$spid" 2>/dev/null
+else
+    for _ in 1 2 3; do skip "curl or jq missing"; done
+fi
 tap_done

@@ -171,7 +171,7 @@ static void test_tagpos_merge(void)
 static char *suggest(fl_xdb *db, const char *word, unsigned k)
 {
     char *s = NULL;
-    if (fl_spell_suggest(db, word, k, &s) != 0)
+    if (fl_spell_suggest(db, NULL, word, k, &s) != 0)
         return fl_xstrdup("(error)");
     return s ? s : fl_xstrdup("(none)");
 }
