@@ -62,6 +62,26 @@ static const char *esurf(const fl_completions *c, const centry *e)
     return c->arena + e->off + e->klen + 1;
 }
 
+/* Room for `need` more bytes in an arena of *cap bytes holding len (doubling). */
+static char *arena_reserve(char *arena, size_t len, size_t *cap, size_t need)
+{
+    if (len + need <= *cap)
+        return arena;
+    while (len + need > *cap)
+        *cap = *cap ? *cap * 2 : 65536;
+    return fl_xrealloc(arena, *cap);
+}
+
+/* Gives back what doubling growth left over: the n elements of size bytes
+ * p holds (nothing when n is 0); *cap becomes n. */
+static void *shrink_to(void *p, size_t n, size_t size, size_t *cap)
+{
+    if (!n)
+        return p;
+    *cap = n;
+    return fl_xrealloc(p, n * size);
+}
+
 static int add_cb(void *ud, const char *term, size_t len, uint32_t freq)
 {
     fl_completions *c = ud;
@@ -75,11 +95,7 @@ static int add_cb(void *ud, const char *term, size_t len, uint32_t freq)
         c->cap = c->cap ? c->cap * 2 : 4096;
         c->e = fl_xrealloc(c->e, c->cap * sizeof *c->e);
     }
-    if (c->arena_len + len + 1 > c->arena_cap) {
-        while (c->arena_len + len + 1 > c->arena_cap)
-            c->arena_cap = c->arena_cap ? c->arena_cap * 2 : 65536;
-        c->arena = fl_xrealloc(c->arena, c->arena_cap);
-    }
+    c->arena = arena_reserve(c->arena, c->arena_len, &c->arena_cap, len + 1);
     c->e[c->n++] = (centry){(uint32_t)c->arena_len, (uint16_t)klen, (uint16_t)slen, freq};
     memcpy(c->arena + c->arena_len, term + 2, len - 2);
     c->arena_len += len - 2;
@@ -137,11 +153,7 @@ static bool read_spellings(fl_completions *c, fl_xdb *db)
             c->spell_off = fl_xrealloc(c->spell_off, (c->spell_cap + 1) * sizeof *c->spell_off);
             c->spell_freq = fl_xrealloc(c->spell_freq, c->spell_cap * sizeof *c->spell_freq);
         }
-        if (c->spell_arena_len + len > c->spell_arena_cap) {
-            while (c->spell_arena_len + len > c->spell_arena_cap)
-                c->spell_arena_cap = c->spell_arena_cap ? c->spell_arena_cap * 2 : 65536;
-            c->spell_arena = fl_xrealloc(c->spell_arena, c->spell_arena_cap);
-        }
+        c->spell_arena = arena_reserve(c->spell_arena, c->spell_arena_len, &c->spell_arena_cap, len);
         memcpy(c->spell_arena + c->spell_arena_len, w, len);
         c->spell_arena_len += len;
         c->spell_freq[c->spell_n++] = freq;
@@ -152,15 +164,10 @@ static bool read_spellings(fl_completions *c, fl_xdb *db)
         }
     }
     fl_xtermit_free(it);
-    if (c->spell_n) {
+    if (c->spell_n)
         c->spell_off = fl_xrealloc(c->spell_off, (c->spell_n + 1) * sizeof *c->spell_off);
-        c->spell_freq = fl_xrealloc(c->spell_freq, c->spell_n * sizeof *c->spell_freq);
-        c->spell_cap = c->spell_n;
-    }
-    if (c->spell_arena_len) {
-        c->spell_arena = fl_xrealloc(c->spell_arena, c->spell_arena_len);
-        c->spell_arena_cap = c->spell_arena_len;
-    }
+    c->spell_freq = shrink_to(c->spell_freq, c->spell_n, sizeof *c->spell_freq, &c->spell_cap);
+    c->spell_arena = shrink_to(c->spell_arena, c->spell_arena_len, 1, &c->spell_arena_cap);
     return ok;
 }
 
@@ -197,15 +204,8 @@ fl_completions *fl_completions_build(fl_searcher *s, char **err)
         c->seg[c->n + c->byrank[r]] = (uint32_t)r;
     for (size_t i = c->n; i-- > 1;)
         c->seg[i] = c->seg[2 * i] < c->seg[2 * i + 1] ? c->seg[2 * i] : c->seg[2 * i + 1];
-    /* Give back what the growth left over. */
-    if (c->n) {
-        c->e = fl_xrealloc(c->e, c->n * sizeof *c->e);
-        c->cap = c->n;
-    }
-    if (c->arena_len) {
-        c->arena = fl_xrealloc(c->arena, c->arena_len);
-        c->arena_cap = c->arena_len;
-    }
+    c->e = shrink_to(c->e, c->n, sizeof *c->e, &c->cap);
+    c->arena = shrink_to(c->arena, c->arena_len, 1, &c->arena_cap);
     return c;
 }
 
