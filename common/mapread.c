@@ -56,6 +56,7 @@ typedef struct fmap {
      * the window is mapped, and stays so until the whole mapping goes. */
     _Atomic uint64_t *mapped;
     size_t nwin;
+    size_t span; /* bytes reserved: nwin whole windows (len rounded up) */
 } fmap;
 
 static fmap no_map;
@@ -78,12 +79,12 @@ static struct sigaction old_sigbus;
 static _Atomic unsigned window_shift = 13;
 #define WINDOW_SHIFT atomic_load_explicit(&window_shift, memory_order_relaxed)
 #define WINDOW ((size_t)1 << WINDOW_SHIFT)
-static size_t max_resident;
+/* The bound in bytes (fl_mapread_enable's, capped: see there). */
+static _Atomic size_t max_resident;
 static _Atomic size_t resident; /* bytes of mapped windows, every mapping */
 static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
-/* Set when the kernel refused to map a window (the process's limit on
- * mappings, vm.max_map_count, is about 65,000: a bound of gigabytes can
- * reach it): further windows are declined without asking again. */
+/* Set when the kernel refused to map a window: further windows are
+ * declined without asking again, until a mapping gives some back. */
 static atomic_bool windows_refused;
 
 /* Counters: each thread its own (no cache line shared between the workers
@@ -149,24 +150,28 @@ static fmap *map_get(const struct stat *st)
             m->refs++;
             return m;
         }
-    /* Address space only: the windows are mapped into it (map_window). */
-    void *p = mmap(NULL, (size_t)st->st_size, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Address space only, whole windows of it (the last window of a file
+     * whose length is not a multiple of one is mapped whole too, and must
+     * not land on whatever lies past a shorter reservation): the windows
+     * are mapped into it (map_window). */
+    size_t nwin = (((size_t)st->st_size - 1) >> WINDOW_SHIFT) + 1;
+    size_t span = nwin << WINDOW_SHIFT;
+    void *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return &no_map;
     fmap *m = calloc(1, sizeof *m);
-    size_t nwin = (((size_t)st->st_size - 1) >> WINDOW_SHIFT) + 1;
     _Atomic uint64_t *mapped = calloc((nwin + 63) / 64, sizeof *mapped);
     if (!m || !mapped) {
         free(m);
         free(mapped);
-        munmap(p, (size_t)st->st_size);
+        munmap(p, span);
         return &no_map;
     }
     m->base = p;
     m->len = (size_t)st->st_size;
     m->mapped = mapped;
     m->nwin = nwin;
+    m->span = span;
     m->dev = st->st_dev;
     m->ino = st->st_ino;
     m->refs = 1;
@@ -192,9 +197,12 @@ static void map_put(fmap *m)
     for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
         n += (size_t)__builtin_popcountll(atomic_load(&m->mapped[i]));
     atomic_fetch_sub(&resident, n << WINDOW_SHIFT);
-    munmap((void *)m->base, m->len);
+    munmap((void *)m->base, m->span);
     free(m->mapped);
     free(m);
+    /* Room for windows again, should the kernel have refused one. */
+    if (n)
+        atomic_store(&windows_refused, false);
 }
 
 /* The mapping of fd, made on its first read. */
@@ -263,14 +271,13 @@ static bool is_mapped(const fmap *m, size_t w)
  * now. */
 static bool map_window(fmap *m, int fd, size_t w)
 {
-    if ((max_resident && atomic_load_explicit(&resident, memory_order_relaxed) + WINDOW >
-                             max_resident) ||
+    size_t bound = atomic_load_explicit(&max_resident, memory_order_relaxed);
+    if (atomic_load_explicit(&resident, memory_order_relaxed) + WINDOW > bound ||
         atomic_load_explicit(&windows_refused, memory_order_relaxed))
         return false; /* without the lock: the usual answer once the bound is reached */
     pthread_mutex_lock(&wlock);
     bool ok = is_mapped(m, w); /* by another thread meanwhile */
-    if (!ok && (!max_resident || atomic_load(&resident) + WINDOW <= max_resident) &&
-        !atomic_load(&windows_refused)) {
+    if (!ok && atomic_load(&resident) + WINDOW <= bound && !atomic_load(&windows_refused)) {
         char *at = (char *)m->base + (w << WINDOW_SHIFT);
         /* Replaces that stretch of the reservation; the last window may
          * reach past the end of the file, which reads never do (within()). */
@@ -282,7 +289,12 @@ static bool map_window(fmap *m, int fd, size_t w)
             atomic_fetch_add(&resident, WINDOW);
             atomic_fetch_or_explicit(&m->mapped[w / 64], 1ull << (w % 64), memory_order_release);
             ok = true;
-        } else if (p == MAP_FAILED) {
+        } else {
+            /* A kernel may have unmapped the stretch before failing: put the
+             * reservation back, so that nothing else is mapped into it (and
+             * unmapped with it later). */
+            (void)mmap(at, WINDOW, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
             atomic_store(&windows_refused, true);
         }
     }
@@ -507,17 +519,39 @@ static void atfork_child(void)
     pthread_mutex_init(&wlock, NULL);
 }
 
+/* The kernel's limit on a process's mappings (vm.max_map_count). */
+static size_t max_map_count(void)
+{
+    unsigned long n = 65530; /* Linux's default */
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%lu", &n) != 1)
+            n = 65530;
+        fclose(f);
+    }
+    return (size_t)n;
+}
+
 int fl_mapread_enable(size_t max_resident_bytes, char **err)
 {
     pthread_mutex_lock(&lock);
     int rc = 0;
-    max_resident = max_resident_bytes;
-    atomic_store(&windows_refused, false);
     long page = sysconf(_SC_PAGESIZE);
     unsigned shift = 13;
     while (page > 0 && ((size_t)1 << shift) < (size_t)page)
         shift++;
     atomic_store_explicit(&window_shift, shift, memory_order_relaxed);
+    /* A window apart from its neighbours is a mapping of its own and splits
+     * its reservation in two: up to two mappings each.  malloc, thread
+     * stacks and the libraries need their own, so the windows get at most
+     * half of what the limit leaves above a margin (at the default limit
+     * about 28,000 windows, 220 MiB of 8 KiB ones) -- a larger bound would
+     * make those fail first. */
+    size_t limit = max_map_count(), margin = 8192;
+    size_t cap = (limit > margin ? (limit - margin) / 2 : 0) << shift;
+    atomic_store(&max_resident,
+                 max_resident_bytes && max_resident_bytes < cap ? max_resident_bytes : cap);
+    atomic_store(&windows_refused, false);
     if (!handler_installed) {
         (void)pthread_atfork(NULL, NULL, atfork_child);
         struct sigaction sa;

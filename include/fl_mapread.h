@@ -51,10 +51,12 @@
 /* Turns mapped reads on for the whole process (idempotent).  The pages
  * read through mappings count in the process's resident set (RSS), though
  * they are the page cache's (a pread()ing process uses the same pages
- * without them counting).  A file is mapped 8 KiB window by window, each
- * when a read first needs it, and the windows mapped add up to at most
- * max_resident_bytes (0 = no bound): reads of further windows are system
- * calls.  So the mapped windows bound what the mappings add to the resident
+ * without them counting).  A file is mapped 8 KiB window by window (a page
+ * where pages are bigger), each when a read first needs it, and the windows
+ * mapped add up to at most max_resident_bytes (0 = no bound of ours), and
+ * never to more than half the process's limit on mappings allows
+ * (vm.max_map_count; about 220 MiB at its default): reads of further windows
+ * are system calls.  So the mapped windows bound what the mappings add to the resident
  * set exactly -- the kernel, mapping a read fault's cached neighbours too,
  * stays inside a window's own mapping -- and the windows mapped first (a
  * B-tree's root and branches among them) stay mapped.  After an index update a

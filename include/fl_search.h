@@ -147,6 +147,9 @@ size_t fl_completions_bytes(const fl_completions *c);   /* memory held */
 size_t fl_completions_spell_count(const fl_completions *c);
 /* Whether c was built from the revision (and generation) s has open. */
 bool fl_completions_current(const fl_completions *c, fl_searcher *s);
+/* Whether c was built from a later revision of the generation s has open
+ * (s has not reopened yet). */
+bool fl_completions_behind(const fl_completions *c, fl_searcher *s);
 /* fl_suggest over a table (up to FL_COMPLETIONS_MAX_K results). */
 int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t limit,
                            fl_strlist *out);

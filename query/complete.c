@@ -133,12 +133,14 @@ static int term_cmp(const void *a, const void *b)
 }
 
 /* Copies the spelling dictionary into c (the words' order as Xapian gives
- * it: byte order, also over shards).  False on an index error. */
-static bool read_spellings(fl_completions *c, fl_xdb *db)
+ * it: byte order, also over shards).  On an index error, or a dictionary
+ * past 32-bit offsets, c keeps no copy: typo corrections then walk the
+ * index's, and the completions are not lost for it. */
+static void read_spellings(fl_completions *c, fl_xdb *db)
 {
     fl_xtermit *it = NULL;
     if (fl_xdb_spellings_open(db, &it) != FL_XOK)
-        return false;
+        return;
     bool ok = true;
     c->spell_off = fl_xmalloc(sizeof *c->spell_off);
     c->spell_off[0] = 0;
@@ -146,14 +148,17 @@ static bool read_spellings(fl_completions *c, fl_xdb *db)
         size_t len = 0;
         uint32_t freq = 0;
         const char *w = fl_xtermit_term(it, &len, &freq);
-        if (c->spell_arena_len + len > UINT32_MAX)
-            break; /* never on a real dictionary; the walk goes on without the rest */
+        if (c->spell_arena_len + len > UINT32_MAX) {
+            ok = false; /* 4 GB of words: never on a real dictionary */
+            break;
+        }
         if (c->spell_n + 1 >= c->spell_cap) {
             c->spell_cap = c->spell_cap ? c->spell_cap * 2 : 4096;
             c->spell_off = fl_xrealloc(c->spell_off, (c->spell_cap + 1) * sizeof *c->spell_off);
             c->spell_freq = fl_xrealloc(c->spell_freq, c->spell_cap * sizeof *c->spell_freq);
         }
-        c->spell_arena = arena_reserve(c->spell_arena, c->spell_arena_len, &c->spell_arena_cap, len);
+        c->spell_arena =
+            arena_reserve(c->spell_arena, c->spell_arena_len, &c->spell_arena_cap, len);
         memcpy(c->spell_arena + c->spell_arena_len, w, len);
         c->spell_arena_len += len;
         c->spell_freq[c->spell_n++] = freq;
@@ -164,11 +169,20 @@ static bool read_spellings(fl_completions *c, fl_xdb *db)
         }
     }
     fl_xtermit_free(it);
+    if (!ok) {
+        free(c->spell_arena);
+        free(c->spell_off);
+        free(c->spell_freq);
+        c->spell_arena = NULL;
+        c->spell_off = NULL;
+        c->spell_freq = NULL;
+        c->spell_n = c->spell_cap = c->spell_arena_len = c->spell_arena_cap = 0;
+        return;
+    }
     if (c->spell_n)
         c->spell_off = fl_xrealloc(c->spell_off, (c->spell_n + 1) * sizeof *c->spell_off);
     c->spell_freq = shrink_to(c->spell_freq, c->spell_n, sizeof *c->spell_freq, &c->spell_cap);
     c->spell_arena = shrink_to(c->spell_arena, c->spell_arena_len, 1, &c->spell_arena_cap);
-    return ok;
 }
 
 fl_completions *fl_completions_build(fl_searcher *s, char **err)
@@ -177,7 +191,7 @@ fl_completions *fl_completions_build(fl_searcher *s, char **err)
     atomic_init(&c->refs, 1);
     c->revision = fl_searcher_revision(s);
     c->stub_hash = fl_searcher_stub_hash(s);
-    if (fl_xdb_allterms(s->db, "XW", add_cb, c) != FL_XOK || !read_spellings(c, s->db)) {
+    if (fl_xdb_allterms(s->db, "XW", add_cb, c) != FL_XOK) {
         fl_err_set(err, "building the completion table: %s", fl_xlast_error());
         fl_completions_unref(c);
         return NULL;
@@ -206,6 +220,7 @@ fl_completions *fl_completions_build(fl_searcher *s, char **err)
         c->seg[i] = c->seg[2 * i] < c->seg[2 * i + 1] ? c->seg[2 * i] : c->seg[2 * i + 1];
     c->e = shrink_to(c->e, c->n, sizeof *c->e, &c->cap);
     c->arena = shrink_to(c->arena, c->arena_len, 1, &c->arena_cap);
+    read_spellings(c, s->db);
     return c;
 }
 
@@ -238,7 +253,13 @@ size_t fl_completions_bytes(const fl_completions *c)
         return 0;
     return sizeof *c + c->arena_cap + c->cap * sizeof *c->e + c->n * sizeof *c->byrank +
            (2 * c->n + 1) * sizeof *c->seg + c->spell_arena_cap +
-           (c->spell_cap + 1) * sizeof *c->spell_off + c->spell_cap * sizeof *c->spell_freq;
+           (c->spell_off ? c->spell_cap + 1 : 0) * sizeof *c->spell_off +
+           c->spell_cap * sizeof *c->spell_freq;
+}
+
+bool fl_completions_behind(const fl_completions *c, fl_searcher *s)
+{
+    return c && c->stub_hash == fl_searcher_stub_hash(s) && c->revision > fl_searcher_revision(s);
 }
 
 bool fl_completions_current(const fl_completions *c, fl_searcher *s)

@@ -438,6 +438,10 @@ struct fl_server {
      * shared by all workers (each searcher holds a reference to the one it
      * uses; a new revision's table replaces it here). */
     pthread_mutex_t compl_lock;
+    pthread_cond_t compl_cond; /* a build ended */
+    bool compl_building;       /* one thread builds a table at a time */
+    uint64_t compl_fail_rev, compl_fail_stub; /* the revision whose build failed last */
+    bool compl_failed;
     fl_completions *compl;
     atomic_uint_fast64_t compl_bytes, compl_entries, compl_builds, spell_words;
     rcache *cache;        /* response cache, or NULL (--cache-mb 0) */
@@ -929,36 +933,58 @@ static void cache_answer(fl_server *srv, const cache_ref *cr, const fl_buf *body
 
 /* Gives the searcher the autocomplete table of its revision (with the
  * spelling dictionary's copy): the shared one when it is current, else one
- * built now (by this request) and shared from then on.  On failure
- * fl_suggest builds (and reports) itself, and searches walk the index's
- * dictionary. */
-static void share_completions(fl_server *srv, fl_searcher *s)
+ * built now by this request and shared from then on.  One thread builds at a
+ * time (a table is ~20 MB on the laws): `wait` (suggest, which needs the
+ * table) waits for it, a search goes on without (its typo walk reads the
+ * index).  A searcher behind the shared table's revision builds nothing: it
+ * reopens within 250 ms; a search does not retry a revision whose build
+ * failed.  On failure fl_suggest builds (and reports) itself. */
+static void share_completions(fl_server *srv, fl_searcher *s, bool wait)
 {
     if (fl_completions_current(fl_searcher_completions(s), s))
         return;
+    uint64_t rev = fl_searcher_revision(s), stub = fl_searcher_stub_hash(s);
+    fl_completions *c = NULL;
     pthread_mutex_lock(&srv->compl_lock);
-    fl_completions *c =
-        fl_completions_current(srv->compl, s) ? fl_completions_ref(srv->compl) : NULL;
-    pthread_mutex_unlock(&srv->compl_lock);
-    if (!c) {
-        char *err = NULL;
-        c = fl_completions_build(s, &err);
-        free(err);
-        if (!c)
-            return;
-        atomic_fetch_add_explicit(&srv->compl_builds, 1, memory_order_relaxed);
-        atomic_store(&srv->compl_bytes, fl_completions_bytes(c));
-        atomic_store(&srv->compl_entries, fl_completions_count(c));
-        atomic_store(&srv->spell_words, fl_completions_spell_count(c));
-        fl_completions_ref(c);
-        pthread_mutex_lock(&srv->compl_lock);
-        fl_completions *old = srv->compl;
-        srv->compl = c;
-        pthread_mutex_unlock(&srv->compl_lock);
-        fl_completions_unref(old);
+    for (;;) {
+        if (fl_completions_current(srv->compl, s)) {
+            c = fl_completions_ref(srv->compl);
+            break;
+        }
+        bool failed =
+            srv->compl_failed && srv->compl_fail_rev == rev && srv->compl_fail_stub == stub;
+        if (fl_completions_behind(srv->compl, s) || (!wait && (srv->compl_building || failed)))
+            break;
+        if (!srv->compl_building) {
+            srv->compl_building = true;
+            pthread_mutex_unlock(&srv->compl_lock);
+            char *err = NULL;
+            c = fl_completions_build(s, &err);
+            free(err);
+            pthread_mutex_lock(&srv->compl_lock);
+            srv->compl_building = false;
+            pthread_cond_broadcast(&srv->compl_cond);
+            srv->compl_failed = !c;
+            srv->compl_fail_rev = rev;
+            srv->compl_fail_stub = stub;
+            if (c && !fl_completions_behind(srv->compl, s)) {
+                atomic_fetch_add_explicit(&srv->compl_builds, 1, memory_order_relaxed);
+                atomic_store(&srv->compl_bytes, fl_completions_bytes(c));
+                atomic_store(&srv->compl_entries, fl_completions_count(c));
+                atomic_store(&srv->spell_words, fl_completions_spell_count(c));
+                fl_completions *old = srv->compl;
+                srv->compl = fl_completions_ref(c);
+                fl_completions_unref(old); /* others hold their own references */
+            }
+            break;
+        }
+        pthread_cond_wait(&srv->compl_cond, &srv->compl_lock);
     }
-    fl_searcher_set_completions(s, c);
-    fl_completions_unref(c);
+    pthread_mutex_unlock(&srv->compl_lock);
+    if (c) {
+        fl_searcher_set_completions(s, c);
+        fl_completions_unref(c);
+    }
 }
 
 /* 503 for an index that failed while answering (after one recovery). */
@@ -991,7 +1017,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
     if (!s)
         goto out;
     /* Its copy of the spelling dictionary corrects typos (fl_spell_suggest). */
-    share_completions(srv, s);
+    share_completions(srv, s, false);
     fl_search_request req;
     fl_search_params_request(&p, &req);
     fl_search_result res;
@@ -1007,7 +1033,7 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
             ret = send_unavailable(srv, c, r, w);
             goto out;
         }
-        share_completions(srv, s);
+        share_completions(srv, s, false);
         memset(&res, 0, sizeof res);
         rc = fl_search_run(s, &req, &res, &err);
     }
@@ -1204,7 +1230,7 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
     fl_searcher *s = begin_cached(srv, c, r, w, "suggest", &p, &rp, etag, sizeof etag, &cr, &ret);
     if (!s)
         goto out;
-    share_completions(srv, s);
+    share_completions(srv, s, true);
     fl_strlist list = {0};
     int rc = fl_suggest(s, p.q, p.limit, &list, &err);
     if (rc != 0) {
@@ -1216,7 +1242,7 @@ static enum MHD_Result handle_suggest(fl_server *srv, struct MHD_Connection *c, 
             ret = send_unavailable(srv, c, r, w);
             goto out;
         }
-        share_completions(srv, s);
+        share_completions(srv, s, true);
         rc = fl_suggest(s, p.q, p.limit, &list, &err);
     }
     if (rc != 0) {
@@ -1599,9 +1625,10 @@ static bool content_length_conflict(struct MHD_Connection *c)
  * tick, and then handles everything that came in meanwhile.  Measured on
  * the laws at 64 connections, response cache off: 3.5 context switches per
  * search (HTTP threads woken, search threads preempted) became 0.7, and on
- * a virtual machine each is dear: +8-10 % searches/s, the p50 4 ms shorter.  An idle CPU runs a woken batch thread at once: under light
- * load nothing waits.  Set by each HTTP thread on its first request; the
- * search threads stay SCHED_OTHER. */
+ * a virtual machine each is dear: +8-10 % searches/s, the p50 4 ms
+ * shorter.  An idle CPU runs a woken batch thread at once: under light load
+ * nothing waits.  Set by each HTTP thread on its first request; the search
+ * threads stay SCHED_OTHER. */
 static void http_thread_policy(void)
 {
 #ifdef SCHED_BATCH
@@ -1968,6 +1995,7 @@ static void server_free(fl_server *srv)
     rc_free(srv->cache);
     fl_completions_unref(srv->compl);
     pthread_mutex_destroy(&srv->compl_lock);
+    pthread_cond_destroy(&srv->compl_cond);
     if (srv->log_fd >= 0 && srv->log_owned)
         close(srv->log_fd);
     free(srv->log_path);
@@ -2000,6 +2028,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     srv->an = an;
     srv->drain_ms = o->drain_ms ? o->drain_ms : 10000;
     pthread_mutex_init(&srv->compl_lock, NULL);
+    pthread_cond_init(&srv->compl_cond, NULL);
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_cond, NULL);
     if (o->cache_mb)
@@ -2054,7 +2083,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     }
     publish_index_state(srv, probe);
     /* The first keystroke should not pay for the autocomplete table. */
-    share_completions(srv, probe);
+    share_completions(srv, probe, true);
     fl_searcher_free(probe);
     /* The workers' index reads from mappings of the files (fl_mapread.h):
      * without it about 30 % of a search's CPU went to pread() calls.  When

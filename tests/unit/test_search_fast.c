@@ -168,6 +168,118 @@ static void test_tagpos_merge(void)
     ok(one[0].pos == 5 && one[1].pos == 1, "a single run is left as it is");
 }
 
+/* A random lower-case word of 3..12 letters from a small alphabet (so that
+ * words share prefixes, as a dictionary's do). */
+static void random_word(unsigned *seed, char *w)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    size_t n = 3 + (*seed >> 16) % 10;
+    for (size_t i = 0; i < n; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        w[i] = "aeinrstu"[(*seed >> 16) % 8];
+    }
+    w[n] = '\0';
+}
+
+/* The copy of the spelling dictionary a completion table holds (the
+ * server's typo walk): its galloping seek agrees with a linear scan, and
+ * walking it suggests what walking Xapian's dictionary does. */
+static void test_spelling_copy(const char *path)
+{
+    fl_xdb *w = NULL;
+    unsigned seed = 42;
+    char word[16];
+    bool added = fl_xdb_open_writable(path, FL_XDB_OPEN, 0, &w) == FL_XOK;
+    for (int i = 0; i < 3000 && added; i++) {
+        random_word(&seed, word);
+        added = fl_xdb_add_spelling(w, word, 1 + (seed >> 20) % 9) == FL_XOK;
+    }
+    ok(added && fl_xdb_commit(w) == FL_XOK, "3,000 random spelling words added");
+    fl_xdb_free(w);
+    char *err = NULL;
+    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    fl_searcher *sr = an ? fl_searcher_open(path, an, &err) : NULL;
+    fl_completions *c = sr ? fl_completions_build(sr, &err) : NULL;
+    ok(c != NULL, "a completion table of the database (%s)", err ? err : "ok");
+    free(err);
+    if (!c) {
+        skip("no table");
+        skip("no table");
+        skip("no table");
+    } else {
+        /* The dictionary, as Xapian lists it. */
+        fl_xtermit *it = NULL;
+        size_t n = 0;
+        bool same = fl_xdb_spellings_open(sr->db, &it) == FL_XOK;
+        for (; same && !fl_xtermit_at_end(it); n++) {
+            size_t tl = 0, cl = 0;
+            uint32_t tf = 0, cf = 0;
+            const char *t = fl_xtermit_term(it, &tl, &tf);
+            const char *cw = n < fl_completions_spell_count(c) ? fl_spellwords_word(c, n, &cl, &cf)
+                                                                 : NULL;
+            same = cw && tl == cl && memcmp(t, cw, tl) == 0 && tf == cf &&
+                   fl_xtermit_next(it) == FL_XOK;
+        }
+        fl_xtermit_free(it);
+        ok(same && n == fl_completions_spell_count(c) && n > 1000,
+           "the copy holds Xapian's words and frequencies, in its order (%zu words)", n);
+        /* Seek from random points to random keys (some past the end, some
+         * prefixes of words) against a linear scan. */
+        bool agree = true;
+        for (int i = 0; i < 2000 && agree; i++) {
+            random_word(&seed, word);
+            size_t kl = strlen(word);
+            if (i % 3 == 0)
+                word[kl++] = (char)0xFF; /* past every word with this prefix */
+            seed = seed * 1103515245u + 12345u;
+            size_t from = i % 5 == 0 ? n : (seed >> 8) % (n + 1);
+            size_t want = from;
+            while (want < n) {
+                size_t wl = 0;
+                uint32_t wf = 0;
+                const char *x = fl_spellwords_word(c, want, &wl, &wf);
+                int r = memcmp(x, word, wl < kl ? wl : kl);
+                if (r > 0 || (r == 0 && wl >= kl))
+                    break;
+                want++;
+            }
+            size_t got = fl_spellwords_seek(c, from, word, kl);
+            if (got != want) {
+                diag("seek from %zu to %.*s: %zu, the scan %zu", from, (int)kl, word, got, want);
+                agree = false;
+            }
+        }
+        ok(agree, "the seek agrees with a linear scan (2,000 random seeks)");
+        /* Typos of dictionary words: the same suggestion both ways. */
+        bool equal = true;
+        for (int i = 0; i < 300 && equal; i++) {
+            size_t wl = 0;
+            uint32_t wf = 0;
+            seed = seed * 1103515245u + 12345u;
+            const char *x = fl_spellwords_word(c, (seed >> 8) % n, &wl, &wf);
+            if (wl >= sizeof word)
+                continue;
+            memcpy(word, x, wl);
+            word[wl] = '\0';
+            seed = seed * 1103515245u + 12345u;
+            word[1 + (seed >> 16) % (wl - 1)] = "aeinrstuxy"[(seed >> 8) % 10];
+            char *a = NULL, *b = NULL;
+            unsigned k = wl >= 9 ? 2 : 1;
+            int ra = fl_spell_suggest(sr->db, NULL, word, k, &a);
+            int rb = fl_spell_suggest(sr->db, c, word, k, &b);
+            equal = ra == 0 && rb == 0 && ((!a && !b) || (a && b && strcmp(a, b) == 0));
+            if (!equal)
+                diag("%s: index %s, copy %s", word, a ? a : "-", b ? b : "-");
+            free(a);
+            free(b);
+        }
+        ok(equal, "300 typos: the copy suggests what the index's dictionary does");
+    }
+    fl_completions_unref(c);
+    fl_searcher_free(sr);
+    fl_analyzer_free(an);
+}
+
 static char *suggest(fl_xdb *db, const char *word, unsigned k)
 {
     char *s = NULL;
@@ -330,6 +442,7 @@ int main(void)
     free(s);
     fl_xdb_free(db);
 
+    test_spelling_copy(path);
     test_excerpt_tokmap();
 
     char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
