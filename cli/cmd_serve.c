@@ -46,6 +46,9 @@ static const char serve_usage[] =
     "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
     "                        no limit; set it when clients connect directly)\n"
     "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
+    "  --shutdown-timeout SECONDS  on SIGTERM/SIGINT, how long requests in flight\n"
+    "                        and searches queued may still take (default 10;\n"
+    "                        decimals allowed); searches still queued then get 503\n"
     "  --cache-mb N          keep answers of repeated searches and suggestions in\n"
     "                        at most N MiB (default 32; 0 = no cache); a new index\n"
     "                        revision drops them\n"
@@ -79,7 +82,7 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB, OPT_MAPMB };
+           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB, OPT_MAPMB, OPT_SHUTDOWN };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -93,6 +96,7 @@ int fl_cmd_serve(int argc, char **argv)
         {"trust-proxy", required_argument, NULL, OPT_TRUSTPROXY},
         {"cache-mb", required_argument, NULL, OPT_CACHEMB},
         {"map-mb", required_argument, NULL, OPT_MAPMB},
+        {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -160,6 +164,18 @@ int fl_cmd_serve(int argc, char **argv)
             if (parse_unsigned("--timeout", optarg, 1, 3600, &o.connection_timeout_s) != 0)
                 goto out;
             break;
+        case OPT_SHUTDOWN: {
+            char *end;
+            errno = 0;
+            double t = strtod(optarg, &end);
+            if (!*optarg || *end || errno || !(t >= 0.001) || t > 3600) {
+                fprintf(stderr, "findling serve: --shutdown-timeout must be a number of seconds "
+                                "from 0.001 to 3600, not '%s'\n", optarg);
+                goto out;
+            }
+            o.drain_ms = (unsigned)(t * 1000 + 0.5);
+            break;
+        }
         case 'h':
             fputs(serve_usage, stdout);
             status = 0;

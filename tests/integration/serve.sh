@@ -392,6 +392,76 @@ is "$(python3 "$SCRATCH/term.py" "${URL#http://}" "$SPID" | tail -1)" 24 \
 wait "$SPID"
 is "$?" 0 "... and the server exits 0"
 
+# The same past --shutdown-timeout: one search thread, 48 searches queued,
+# a millisecond to finish them.  Each is answered in full, the ones still
+# queued by then with 503 + Retry-After, and the server exits at once.
+"$FINDLING" serve --shutdown-timeout 0 >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "--shutdown-timeout 0 is a usage error"
+like "$(cat "$SCRATCH/err")" "shutdown-timeout" "... naming the option"
+start_server "$SCRATCH/serve7.out" --db "$DB" --cache-mb 0 --threads 1 --shutdown-timeout 0.001
+ok $? "server with --threads 1 --shutdown-timeout 0.001 starts"
+cat >"$SCRATCH/term503.py" <<'EOF'
+import os, signal, socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+pid = int(sys.argv[2])
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            return None, b"", data
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v)
+    while len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            return None, head, body
+        body += chunk
+    return int(head.split()[1]), head.lower(), body
+conns = []
+for i in range(48):
+    s = socket.create_connection((host, int(port)), timeout=20)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+    if read_response(s)[0] != 200:
+        print("warm-up failed")
+        sys.exit(1)
+    conns.append(s)
+for i, s in enumerate(conns):
+    q = "Stadt%%20Quartier%%20Stadtteil*%%20Projekt%%20B%%C3%%BCrger%d" % i
+    s.sendall(("GET /api/search?q=%s&limit=100 HTTP/1.1\r\nHost: t\r\n\r\n" % q).encode())
+time.sleep(0.005)
+t0 = time.time()
+os.kill(pid, signal.SIGTERM)
+ok = busy = bad = 0
+for s in conns:
+    try:
+        st, head, body = read_response(s)
+        if st == 200 and body.rstrip().endswith(b"}"):
+            ok += 1
+        elif st == 503 and b"retry-after:" in head and b'"unavailable"' in body:
+            busy += 1
+        else:
+            bad += 1
+            print("# status %s, %d bytes" % (st, len(body)))
+    except OSError as e:
+        bad += 1
+        print("# %s" % e)
+print("%d %d %d %.1f" % (ok, busy, bad, time.time() - t0))
+EOF
+read -r GOOD BUSY BAD SECS <<<"$(python3 "$SCRATCH/term503.py" "${URL#http://}" "$SPID" | tail -1)"
+is "$BAD" 0 "past --shutdown-timeout: every queued search answered in full ($GOOD with results, $BUSY with 503)"
+[ "${BUSY:-0}" -ge 1 ]
+ok $? "... those still queued with 503 and Retry-After ($BUSY)"
+wait "$SPID"
+is "$?" 0 "... and the server exits 0"
+awk -v s="${SECS:-99}" 'BEGIN { exit !(s < 5) }'
+ok $? "... within seconds of the signal (${SECS}s, not the default 10 s drain)"
+
 # ------------------------------------------------------------------ per-IP connection limit
 start_server "$SCRATCH/serve4.out" --db "$DB" --max-connections-per-ip 2
 ok $? "server with --max-connections-per-ip 2 starts"
