@@ -337,73 +337,14 @@ is "$MAPPED_ANSWERS" "$PLAIN_ANSWERS" "mapped and plain reads give the same answ
 # read is answered in full.  24 connections, each proven accepted by a first
 # answer, send one search each; the signal follows at once.
 cat >"$SCRATCH/term.py" <<'EOF'
+# term.py HOST:PORT PID N QUERY: N connections, each proven accepted by a
+# first answer, send one search each (QUERY with {w1}, {w2} and {i} filled
+# in: two words of a list, the connection number); SIGTERM follows at once.
+# Prints "ANSWERS_200 ANSWERS_503 OTHERS SECONDS" (a 503 counts only with
+# Retry-After and the JSON error; a cut answer is an OTHER).
 import os, signal, socket, sys, time
 host, port = sys.argv[1].rsplit(":", 1)
-pid = int(sys.argv[2])
-def request(path):
-    return ("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode()
-def read_response(s):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None, data
-        data += chunk
-    head, body = data.split(b"\r\n\r\n", 1)
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        k, _, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v)
-    while len(body) < length:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None, body
-        body += chunk
-    return int(head.split()[1]), body
-conns = []
-for i in range(24):
-    s = socket.create_connection((host, int(port)), timeout=20)
-    s.sendall(request("/healthz"))
-    if read_response(s)[0] != 200:
-        print("warm-up failed")
-        sys.exit(1)
-    conns.append(s)
-words = ["Labor", "Stadt", "Quartier", "Nachhaltigkeit", "Zivilgesellschaft", "B%C3%BCrger"]
-for i, s in enumerate(conns):
-    q = "%s%%20%s%%20Stadtteil*%%20Projekt" % (words[i % 6], words[(i + 1) % 6])
-    s.sendall(request("/api/search?q=%s&limit=20&offset=%d" % (q, i % 3)))
-time.sleep(0.002)
-os.kill(pid, signal.SIGTERM)
-good = 0
-for s in conns:
-    try:
-        st, body = read_response(s)
-        if st == 200 and body.rstrip().endswith(b"}"):
-            good += 1
-        else:
-            print("# status %s, %d bytes" % (st, len(body)))
-    except OSError as e:
-        print("# %s" % e)
-print(good)
-EOF
-is "$(python3 "$SCRATCH/term.py" "${URL#http://}" "$SPID" | tail -1)" 24 \
-    "SIGTERM with searches queued: all 24 answered in full"
-wait "$SPID"
-is "$?" 0 "... and the server exits 0"
-
-# The same past --shutdown-timeout: one search thread, 48 searches queued,
-# a millisecond to finish them.  Each is answered in full, the ones still
-# queued by then with 503 + Retry-After, and the server exits at once.
-"$FINDLING" serve --shutdown-timeout 0 >/dev/null 2>"$SCRATCH/err"
-is "$?" 2 "--shutdown-timeout 0 is a usage error"
-like "$(cat "$SCRATCH/err")" "shutdown-timeout" "... naming the option"
-start_server "$SCRATCH/serve7.out" --db "$DB" --cache-mb 0 --threads 1 --shutdown-timeout 0.001
-ok $? "server with --threads 1 --shutdown-timeout 0.001 starts"
-cat >"$SCRATCH/term503.py" <<'EOF'
-import os, signal, socket, sys, time
-host, port = sys.argv[1].rsplit(":", 1)
-pid = int(sys.argv[2])
+pid, n, query = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 def read_response(s):
     data = b""
     while b"\r\n\r\n" not in data:
@@ -424,17 +365,18 @@ def read_response(s):
         body += chunk
     return int(head.split()[1]), head.lower(), body
 conns = []
-for i in range(48):
+for i in range(n):
     s = socket.create_connection((host, int(port)), timeout=20)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
     if read_response(s)[0] != 200:
         print("warm-up failed")
         sys.exit(1)
     conns.append(s)
+words = ["Labor", "Stadt", "Quartier", "Nachhaltigkeit", "Zivilgesellschaft", "B%C3%BCrger"]
 for i, s in enumerate(conns):
-    q = "Stadt%%20Quartier%%20Stadtteil*%%20Projekt%%20B%%C3%%BCrger%d" % i
-    s.sendall(("GET /api/search?q=%s&limit=100 HTTP/1.1\r\nHost: t\r\n\r\n" % q).encode())
-time.sleep(0.005)
+    q = query.replace("{w1}", words[i % 6]).replace("{w2}", words[(i + 1) % 6]).replace("{i}", str(i))
+    s.sendall(("GET /api/search?%s HTTP/1.1\r\nHost: t\r\n\r\n" % q).encode())
+time.sleep(0.002)
 t0 = time.time()
 os.kill(pid, signal.SIGTERM)
 ok = busy = bad = 0
@@ -453,7 +395,22 @@ for s in conns:
         print("# %s" % e)
 print("%d %d %d %.1f" % (ok, busy, bad, time.time() - t0))
 EOF
-read -r GOOD BUSY BAD SECS <<<"$(python3 "$SCRATCH/term503.py" "${URL#http://}" "$SPID" | tail -1)"
+is "$(python3 "$SCRATCH/term.py" "${URL#http://}" "$SPID" 24 \
+    'q={w1}%20{w2}%20Stadtteil*%20Projekt&limit=20&offset={i}' | tail -1 | cut -d' ' -f1-3)" "24 0 0" \
+    "SIGTERM with searches queued: all 24 answered in full"
+wait "$SPID"
+is "$?" 0 "... and the server exits 0"
+
+# The same past --shutdown-timeout: one search thread, 48 searches queued,
+# a millisecond to finish them.  Each is answered in full, the ones still
+# queued by then with 503 + Retry-After, and the server exits at once.
+"$FINDLING" serve --shutdown-timeout 0 >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "--shutdown-timeout 0 is a usage error"
+like "$(cat "$SCRATCH/err")" "shutdown-timeout" "... naming the option"
+start_server "$SCRATCH/serve7.out" --db "$DB" --cache-mb 0 --threads 1 --shutdown-timeout 0.001
+ok $? "server with --threads 1 --shutdown-timeout 0.001 starts"
+read -r GOOD BUSY BAD SECS <<<"$(python3 "$SCRATCH/term.py" "${URL#http://}" "$SPID" 48 \
+    'q=Stadt%20Quartier%20Stadtteil*%20Projekt%20B%C3%BCrger{i}&limit=100' | tail -1)"
 is "$BAD" 0 "past --shutdown-timeout: every queued search answered in full ($GOOD with results, $BUSY with 503)"
 [ "${BUSY:-0}" -ge 1 ]
 ok $? "... those still queued with 503 and Retry-After ($BUSY)"
