@@ -42,8 +42,8 @@ typedef struct fmap {
     ino_t ino;
     unsigned refs;      /* descriptor slots holding it */
     struct fmap *next;  /* in `maps` */
-    /* The file's length of address space is reserved without access
-     * (PROT_NONE), and the file is mapped into it one WINDOW-sized,
+    /* The file's length of address space, in whole windows, is reserved
+     * without access (PROT_NONE), and the file is mapped into it one WINDOW-sized,
      * WINDOW-aligned stretch at a time, as reads need them (map_window).
      * A mapping per window keeps the kernel's fault-around -- a read fault
      * also maps the faulting page's cached neighbours, up to 64 KiB around
@@ -55,8 +55,7 @@ typedef struct fmap {
      * reached long before the blocks that matter were mapped.)  A set bit:
      * the window is mapped, and stays so until the whole mapping goes. */
     _Atomic uint64_t *mapped;
-    size_t nwin;
-    size_t span; /* bytes reserved: nwin whole windows (len rounded up) */
+    size_t nwin; /* whole windows reserved: len rounded up */
 } fmap;
 
 static fmap no_map;
@@ -66,20 +65,19 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool enabled;
 static bool handler_installed;
 static struct sigaction old_sigbus;
-/* The resident bound: a read of a window not mapped yet, when the mapped
- * windows already add up to max_resident, is left to the system call.  So
- * the resident set stops growing at the bound, holding the blocks read
- * first (a B-tree's root and branch blocks are among them); a new revision
- * of the index maps its files afresh.  Windows are mapped under `wlock`
- * (once each: a few thousand on the laws), which makes the check against
- * the bound and the count one step. */
 /* 8 KiB, one block of Xapian's default size; a page where pages are bigger
  * (a mapping starts at a page).  Set by fl_mapread_enable, before any file
  * is mapped; the page size never changes. */
 static _Atomic unsigned window_shift = 13;
 #define WINDOW_SHIFT atomic_load_explicit(&window_shift, memory_order_relaxed)
 #define WINDOW ((size_t)1 << WINDOW_SHIFT)
-/* The bound in bytes (fl_mapread_enable's, capped: see there). */
+/* The resident bound in bytes (fl_mapread_enable's, capped: see there): a
+ * read of a window not mapped yet, when the mapped windows already add up to
+ * it, is left to the system call.  So the resident set stops growing at the
+ * bound, holding the blocks read first (a B-tree's root and branch blocks
+ * are among them); a new revision of the index maps its files afresh.
+ * Windows are mapped under `wlock` (once each: a few thousand on the laws),
+ * which makes the check against the bound and the count one step. */
 static _Atomic size_t max_resident;
 static _Atomic size_t resident; /* bytes of mapped windows, every mapping */
 static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
@@ -171,7 +169,6 @@ static fmap *map_get(const struct stat *st)
     m->len = (size_t)st->st_size;
     m->mapped = mapped;
     m->nwin = nwin;
-    m->span = span;
     m->dev = st->st_dev;
     m->ino = st->st_ino;
     m->refs = 1;
@@ -197,7 +194,7 @@ static void map_put(fmap *m)
     for (size_t i = 0; i < (m->nwin + 63) / 64; i++)
         n += (size_t)__builtin_popcountll(atomic_load(&m->mapped[i]));
     atomic_fetch_sub(&resident, n << WINDOW_SHIFT);
-    munmap((void *)m->base, m->span);
+    munmap((void *)m->base, m->nwin << WINDOW_SHIFT);
     free(m->mapped);
     free(m);
     /* Room for windows again, should the kernel have refused one. */

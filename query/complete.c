@@ -279,6 +279,23 @@ const char *fl_spellwords_word(const fl_completions *c, size_t i, size_t *len, u
     return c->spell_arena + c->spell_off[i];
 }
 
+/* The first index in [lo, hi) whose cmp(c, i, key, len) is above `limit`
+ * (hi when none), for cmp ascending over the range: -1 finds the first
+ * entry not before key, 0 the first after those cmp calls equal. */
+typedef int (*entry_cmp)(const fl_completions *c, size_t i, const char *key, size_t len);
+static size_t first_above(const fl_completions *c, size_t lo, size_t hi, entry_cmp cmp,
+                          const char *key, size_t len, int limit)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(c, mid, key, len) <= limit)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int spell_cmp(const fl_completions *c, size_t i, const char *key, size_t len)
 {
     return byte_cmp(c->spell_arena + c->spell_off[i], c->spell_off[i + 1] - c->spell_off[i],
@@ -298,17 +315,7 @@ size_t fl_spellwords_seek(const fl_completions *c, size_t from, const char *key,
         step *= 2;
     }
     /* word[from] < key; the answer is in (from, lo], lo capped at the count. */
-    if (lo < hi)
-        hi = lo;
-    lo = from + 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (spell_cmp(c, mid, key, len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return first_above(c, from + 1, lo < hi ? lo : hi, spell_cmp, key, len, -1);
 }
 
 /* <0, 0 or >0 as entry i's key is before, starts with, or is after p. */
@@ -326,25 +333,9 @@ static int prefix_cmp(const fl_completions *c, size_t i, const char *p, size_t p
 static void prefix_range(const fl_completions *c, const char *p, size_t plen, size_t *lo,
                          size_t *hi)
 {
-    size_t a = *lo, b = *hi;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (prefix_cmp(c, m, p, plen) < 0)
-            a = m + 1;
-        else
-            b = m;
-    }
-    size_t first = a;
-    b = *hi;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (prefix_cmp(c, m, p, plen) <= 0)
-            a = m + 1;
-        else
-            b = m;
-    }
+    size_t first = first_above(c, *lo, *hi, prefix_cmp, p, plen, -1);
+    *hi = first_above(c, first, *hi, prefix_cmp, p, plen, 0);
     *lo = first;
-    *hi = a;
 }
 
 /* Lowest rank in [l, r) (non-empty). */
