@@ -491,10 +491,69 @@ static size_t scan_word(const char *t, size_t len, size_t i, fl_rawtoken *tok)
     return j - i;
 }
 
+/* A byte that ends a plain word and starts nothing the scanners above would
+ * join to it: ASCII, neither letter nor digit, and none of - ' * : _ / \ .
+ * @ % + (hyphens, apostrophes, gender marks, dots of abbreviations, dates
+ * and URLs, the characters of an e-mail address).  Bytes of 0x80 and up
+ * may be letters, marks or special hyphens: never plain. */
+#define BIT(c) (1ull << ((c) & 63))
+static const uint64_t plain_end_lo =
+    ~(0x03FF000000000000ull /* 0-9 */ | BIT('-') | BIT('\'') | BIT('*') | BIT(':') | BIT('/') |
+      BIT('.') | BIT('%') | BIT('+'));
+static const uint64_t plain_end_hi =
+    ~(0x07FFFFFE07FFFFFEull /* A-Z, a-z */ | BIT('_') | BIT('\\') | BIT('@'));
+#undef BIT
+
+static bool is_plain_end(const char *t, size_t len, size_t j)
+{
+    if (j >= len)
+        return true;
+    unsigned char u = (unsigned char)t[j];
+    return u < 64 ? (plain_end_lo >> u) & 1 : u < 128 ? (plain_end_hi >> (u - 64)) & 1 : false;
+}
+
+/* Most tokens of German text are plain words: letters of ASCII or of
+ * U+00C0..U+00FF (umlauts, ß) ended by a space or punctuation.  Such a word
+ * is found here in one pass, with the outcome the general scanners would
+ * give: none of them matches a word ended by a plain byte (is_plain_end),
+ * except "Artikel" before a number, which is left to them.  0 when the word
+ * is not plain. */
+static size_t scan_plain_word(const char *t, size_t len, size_t i, fl_rawtoken *tok)
+{
+    size_t j = i;
+    while (j < len) {
+        unsigned char b = (unsigned char)t[j];
+        if ((b | 32) >= 'a' && (b | 32) <= 'z') {
+            j++;
+        } else if (b == 0xC3 && j + 1 < len && (unsigned char)t[j + 1] >= 0x80 &&
+                   (unsigned char)t[j + 1] <= 0xBF && (unsigned char)t[j + 1] != 0x97 &&
+                   (unsigned char)t[j + 1] != 0xB7) {
+            j += 2; /* U+00C0..U+00FF but for × and ÷: letters */
+        } else {
+            break;
+        }
+    }
+    if (j == i || !is_plain_end(t, len, j))
+        return 0;
+    if (j - i == 7 && (memcmp(t + i, "Artikel", 7) == 0 || memcmp(t + i, "artikel", 7) == 0))
+        return 0;
+    memset(tok, 0, sizeof *tok);
+    tok->start = i;
+    tok->kind = FL_TOKEN_WORD;
+    binnen_i(t, i, j, i, tok);
+    return j - i;
+}
+
 bool fl_tokenize_next(const char *t, size_t len, size_t *pos, fl_rawtoken *tok)
 {
     size_t i = *pos, adv;
     while (i < len) {
+        size_t plain = scan_plain_word(t, len, i, tok);
+        if (plain) {
+            tok->len = plain;
+            *pos = i + plain;
+            return true;
+        }
         uint32_t cp = cp_at(t, len, i, &adv);
         memset(tok, 0, sizeof *tok);
         tok->start = i;

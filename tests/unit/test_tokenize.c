@@ -149,6 +149,44 @@ int main(void)
     pos = 0;
     ok(!fl_tokenize_next("  ,;  ", 6, &pos, &rt), "no tokens in punctuation");
 
+    /* Plain words (letters, umlauts, ß, then a space or punctuation) take
+     * a short path; the bytes that end one must not hide what the general
+     * scanners find just after a word. */
+    static const struct {
+        const char *text;
+        size_t len;
+        fl_token_kind kind;
+        unsigned flags;
+    } first[] = {
+        {"Straße, und", 7, FL_TOKEN_WORD, 0},
+        {"Wort", 4, FL_TOKEN_WORD, 0},
+        {"Müller×Schmidt", 7, FL_TOKEN_WORD, 0},
+        {"Ärztin.", 7, FL_TOKEN_WORD, 0},
+        {"BürgerInnen sind", 12, FL_TOKEN_WORD, FL_RAW_BINNEN_I},
+        {"ÄrztInnen)", 10, FL_TOKEN_WORD, FL_RAW_BINNEN_I},
+        {"Bürger*innen", 13, FL_TOKEN_WORD, FL_RAW_GENDER},
+        {"Jede:r", 6, FL_TOKEN_WORD, FL_RAW_GENDER},
+        {"Straßen-Bahn", 13, FL_TOKEN_WORD, FL_RAW_HYPHEN},
+        {"Kündigungs\xC2\xAD" "frist", 18, FL_TOKEN_WORD, 0},
+        {"geht's los", 6, FL_TOKEN_WORD, FL_RAW_APOSTROPHE},
+        {"Artikel 3 GG", 9, FL_TOKEN_PARAGRAPH, 0},
+        {"Artikel, der", 7, FL_TOKEN_WORD, 0},
+        {"info@example.org!", 16, FL_TOKEN_EMAIL, 0},
+        {"www.example.org ", 15, FL_TOKEN_URL, 0},
+        {"z. B. so", 5, FL_TOKEN_WORD, FL_RAW_ABBREV},
+        {"bzw. so", 4, FL_TOKEN_WORD, FL_RAW_ABBREV},
+        {"Abc1 ", 4, FL_TOKEN_WORD, 0},
+    };
+    for (size_t k = 0; k < sizeof first / sizeof first[0]; k++) {
+        pos = 0;
+        bool got = fl_tokenize_next(first[k].text, strlen(first[k].text), &pos, &rt);
+        ok(got && rt.start == 0 && rt.len == first[k].len && pos == first[k].len &&
+               rt.kind == first[k].kind && rt.flags == first[k].flags,
+           "'%s': first token %zu bytes, kind %d, flags %u (got %zu, %d, %u)", first[k].text,
+           first[k].len, (int)first[k].kind, first[k].flags, got ? rt.len : 0,
+           got ? (int)rt.kind : -1, got ? rt.flags : 0);
+    }
+
     fl_analyzer_free(a);
     return tap_done();
 }
