@@ -837,17 +837,33 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
             const fl_section *sec = &p->sections[si];
             if (ps >= sec->pos_end)
                 continue;
-            sc[si].count++;
+            /* This position and the term's next ones in the section: a
+             * common word occurs many times in one section of a law, and
+             * they are counted at once (galloping to the first at or past
+             * the section's end). */
+            size_t run = 1, jump = 1;
+            while (k + run + jump <= np && pos[k + run + jump - 1] < sec->pos_end) {
+                run += jump;
+                jump *= 2;
+            }
+            while (jump > 1) {
+                jump /= 2;
+                if (k + run + jump <= np && pos[k + run + jump - 1] < sec->pos_end)
+                    run += jump;
+            }
+            sc[si].count += (uint32_t)run;
             sc[si].groups |= gbit;
             /* A match in the heading (the positions before the text's, see
              * section_excerpt); one at the heading's very start in a
              * legal-citation group means the heading starts with the cited
-             * paragraph: the very section the reader asked for. */
+             * paragraph: the very section the reader asked for.  The run's
+             * first position is its smallest. */
             if (ps < sec->pos_start + sec->title_tokens) {
                 sc[si].title_groups |= gbit;
                 if (ps == sec->pos_start && cites)
                     sc[si].cited = true;
             }
+            k += run - 1;
         }
     }
     /* A section whose heading matches comes first ("§ 622 BGB" → the
