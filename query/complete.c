@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SPELL_LCP_BLOCK 64 /* words per spell_lcp_min entry */
+
 typedef struct centry {
     uint32_t off;   /* key at arena + off, then '\t', then the surface */
     uint16_t klen;
@@ -48,6 +50,14 @@ struct fl_completions {
     uint32_t *spell_off; /* spell_n + 1 */
     uint32_t *spell_freq;
     size_t spell_n, spell_cap;
+    /* spell_lcp[i]: bytes word i shares with word i - 1 (at most
+     * FL_SPELLWORDS_PREFIX_MAX; 0 for word 0), and spell_lcp_min[b] the least of
+     * words 64b .. 64b + 63: the words starting with word i's first L
+     * bytes are i up to the first later one whose lcp is below L, found
+     * with a byte scan instead of string comparisons
+     * (fl_spellwords_past_prefix). */
+    uint8_t *spell_lcp;
+    uint8_t *spell_lcp_min;
 };
 
 uint64_t fl_searcher_stub_hash(const fl_searcher *s)
@@ -183,6 +193,24 @@ static void read_spellings(fl_completions *c, fl_xdb *db)
         c->spell_off = fl_xrealloc(c->spell_off, (c->spell_n + 1) * sizeof *c->spell_off);
     c->spell_freq = shrink_to(c->spell_freq, c->spell_n, sizeof *c->spell_freq, &c->spell_cap);
     c->spell_arena = shrink_to(c->spell_arena, c->spell_arena_len, 1, &c->spell_arena_cap);
+    if (!c->spell_n)
+        return;
+    c->spell_lcp = fl_xmalloc(c->spell_n);
+    c->spell_lcp_min = fl_xmalloc((c->spell_n + SPELL_LCP_BLOCK - 1) / SPELL_LCP_BLOCK);
+    for (size_t i = 0; i < c->spell_n; i++) {
+        size_t l = 0;
+        if (i > 0) {
+            const char *a = c->spell_arena + c->spell_off[i - 1];
+            const char *b = c->spell_arena + c->spell_off[i];
+            size_t la = c->spell_off[i] - c->spell_off[i - 1];
+            size_t lb = c->spell_off[i + 1] - c->spell_off[i];
+            while (l < la && l < lb && l < FL_SPELLWORDS_PREFIX_MAX && a[l] == b[l])
+                l++;
+        }
+        c->spell_lcp[i] = (uint8_t)l;
+        if (i % SPELL_LCP_BLOCK == 0 || l < c->spell_lcp_min[i / SPELL_LCP_BLOCK])
+            c->spell_lcp_min[i / SPELL_LCP_BLOCK] = (uint8_t)l;
+    }
 }
 
 fl_completions *fl_completions_build(fl_searcher *s, char **err)
@@ -242,6 +270,8 @@ void fl_completions_unref(fl_completions *c)
     free(c->spell_arena);
     free(c->spell_off);
     free(c->spell_freq);
+    free(c->spell_lcp);
+    free(c->spell_lcp_min);
     free(c);
 }
 
@@ -254,7 +284,8 @@ size_t fl_completions_bytes(const fl_completions *c)
     return sizeof *c + c->arena_cap + c->cap * sizeof *c->e + c->n * sizeof *c->byrank +
            (2 * c->n + 1) * sizeof *c->seg + c->spell_arena_cap +
            (c->spell_off ? c->spell_cap + 1 : 0) * sizeof *c->spell_off +
-           c->spell_cap * sizeof *c->spell_freq;
+           c->spell_cap * sizeof *c->spell_freq +
+           (c->spell_lcp ? c->spell_n + (c->spell_n + SPELL_LCP_BLOCK - 1) / SPELL_LCP_BLOCK : 0);
 }
 
 bool fl_completions_behind(const fl_completions *c, fl_searcher *s)
@@ -316,6 +347,21 @@ size_t fl_spellwords_seek(const fl_completions *c, size_t from, const char *key,
     }
     /* word[from] < key; the answer is in (from, lo], lo capped at the count. */
     return first_above(c, from + 1, lo < hi ? lo : hi, spell_cmp, key, len, -1);
+}
+
+size_t fl_spellwords_past_prefix(const fl_completions *c, size_t i, size_t plen)
+{
+    size_t j = i + 1;
+    while (j < c->spell_n) {
+        if (j % SPELL_LCP_BLOCK == 0 && c->spell_lcp_min[j / SPELL_LCP_BLOCK] >= plen) {
+            j += SPELL_LCP_BLOCK;
+            continue;
+        }
+        if (c->spell_lcp[j] < plen)
+            return j;
+        j++;
+    }
+    return c->spell_n;
 }
 
 /* <0, 0 or >0 as entry i's key is before, starts with, or is after p. */

@@ -198,6 +198,12 @@ int fl_spell_suggest(fl_xdb *db, const fl_completions *words, const char *word, 
  * (the count when none). */
 const char *fl_spellwords_word(const fl_completions *c, size_t i, size_t *len, uint32_t *freq);
 size_t fl_spellwords_seek(const fl_completions *c, size_t from, const char *key, size_t len);
+/* The first index after i whose word does not start with the first plen
+ * bytes of word i (which has at least plen; plen <= FL_SPELLWORDS_PREFIX_MAX),
+ * the count when none: past the subtree of a prefix in the walk's trie,
+ * without comparing words. */
+#define FL_SPELLWORDS_PREFIX_MAX 255
+size_t fl_spellwords_past_prefix(const fl_completions *c, size_t i, size_t plen);
 /* Typos a word of s[0..len) may have and still be corrected (spell.c): the
  * Meilisearch rule, 5+ letters one, 9+ two, fewer none. */
 unsigned fl_typo_budget(const char *s, size_t len);

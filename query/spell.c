@@ -181,9 +181,19 @@ static void visit(spell *sp, size_t d)
     skip:
         if (sp->failed)
             return;
-        /* Past every term starting with the child: no UTF-8 byte is 0xFF. */
-        fl_buf_putc(&sp->prefix, (char)0xFF);
-        cur_skip_to(sp, sp->prefix.data, sp->prefix.len);
+        /* Past every term starting with the child (prefix + its letter).
+         * The cursor is at or after the child's first term. */
+        if (sp->tab && sp->prefix.len <= FL_SPELLWORDS_PREFIX_MAX) {
+            size_t cl = sp->prefix.len, wl = 0;
+            uint32_t wf = 0;
+            const char *w = cur_at_end(sp) ? NULL : cur_term(sp, &wl, &wf);
+            if (w && wl >= cl && memcmp(w, sp->prefix.data, cl) == 0)
+                sp->ti = fl_spellwords_past_prefix(sp->tab, sp->ti, cl);
+        } else {
+            /* no UTF-8 byte is 0xFF */
+            fl_buf_putc(&sp->prefix, (char)0xFF);
+            cur_skip_to(sp, sp->prefix.data, sp->prefix.len);
+        }
         sp->prefix.len = plen;
         sp->prefix.data[plen] = '\0';
     }

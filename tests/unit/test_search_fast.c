@@ -250,6 +250,29 @@ static void test_spelling_copy(const char *path)
             }
         }
         ok(agree, "the seek agrees with a linear scan (2,000 random seeks)");
+        /* Past a prefix of a word: the first later word without it. */
+        bool past_ok = true;
+        for (int i = 0; i < 3000 && past_ok; i++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % n, wl = 0, xl = 0;
+            uint32_t wf = 0;
+            const char *x = fl_spellwords_word(c, at, &wl, &wf);
+            seed = seed * 1103515245u + 12345u;
+            size_t plen = 1 + (seed >> 8) % wl;
+            size_t want = at + 1;
+            while (want < n) {
+                const char *y = fl_spellwords_word(c, want, &xl, &wf);
+                if (xl < plen || memcmp(x, y, plen) != 0)
+                    break;
+                want++;
+            }
+            size_t got = fl_spellwords_past_prefix(c, at, plen);
+            if (got != want) {
+                diag("past %zu bytes of word %zu: %zu, the scan %zu", plen, at, got, want);
+                past_ok = false;
+            }
+        }
+        ok(past_ok, "past a word's prefix: agrees with a linear scan (3,000 cases)");
         /* Typos of dictionary words: the same suggestion both ways. */
         bool equal = true;
         for (int i = 0; i < 300 && equal; i++) {
