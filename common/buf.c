@@ -116,6 +116,17 @@ void fl_buf_putc(fl_buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+void fl_buf_put_uint(fl_buf *b, uintmax_t v)
+{
+    char d[24]; /* 2^64 has 20 digits */
+    size_t n = sizeof d;
+    do {
+        d[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    fl_buf_append(b, d + n, sizeof d - n);
+}
+
 void fl_buf_vprintf(fl_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct fl_buf {
     char *data;   /* NULL until the first append; NUL-terminated after */
@@ -41,6 +42,9 @@ void fl_buf_reserve(fl_buf *b, size_t extra);
 void fl_buf_append(fl_buf *b, const void *data, size_t len);
 void fl_buf_puts(fl_buf *b, const char *s);
 void fl_buf_putc(fl_buf *b, char c);
+/* The decimal digits of v (what printf's %ju gives, without its cost on
+ * the paths that build a key per shown section). */
+void fl_buf_put_uint(fl_buf *b, uintmax_t v);
 void fl_buf_printf(fl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fl_buf_vprintf(fl_buf *b, const char *fmt, va_list ap);
 /* Shortens to `len` bytes (no-op when already shorter). */

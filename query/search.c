@@ -562,7 +562,10 @@ typedef struct secread {
 static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t n, secread *r)
 {
     fl_buf key = FL_BUF_INIT;
-    fl_buf_printf(&key, "%s%s\x1f%zu", FL_META_SECTION_PREFIX, id, n);
+    fl_buf_puts(&key, FL_META_SECTION_PREFIX);
+    fl_buf_puts(&key, id);
+    fl_buf_putc(&key, '\x1f');
+    fl_buf_put_uint(&key, n);
     size_t len = 0;
     memset(r, 0, sizeof *r);
     uint32_t nshards = fl_xdb_shard_count(s->db);
@@ -907,7 +910,11 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
         fl_hit_section *hs = &h->sections[h->nsections++];
         hs->title = fl_xstrndup(r.e.title, r.e.title_len);
         hs->anchor = fl_xstrndup(r.e.anchor, r.e.anchor_len);
-        hs->url = fl_xasprintf("%s#%s", p->url ? p->url : "", hs->anchor);
+        fl_buf u = FL_BUF_INIT;
+        fl_buf_puts(&u, p->url ? p->url : "");
+        fl_buf_putc(&u, '#');
+        fl_buf_puts(&u, hs->anchor);
+        hs->url = fl_buf_detach(&u);
         fl_buf b = FL_BUF_INIT;
         section_excerpt(s, c, sec, &r.e, pt, npt, all_positions, exlen, &b);
         hs->excerpt = fl_buf_detach(&b);

@@ -28,6 +28,16 @@ static void test_buf(void)
     char *e = fl_buf_detach(&b);
     is_str(e, "", "detach of empty buffer gives an owned empty string");
     free(e);
+    fl_buf_puts(&b, "x");
+    fl_buf_put_uint(&b, 0);
+    fl_buf_putc(&b, ',');
+    fl_buf_put_uint(&b, 7);
+    fl_buf_putc(&b, ',');
+    fl_buf_put_uint(&b, 1090);
+    fl_buf_putc(&b, ',');
+    fl_buf_put_uint(&b, UINT64_MAX);
+    is_str(fl_buf_cstr(&b), "x0,7,1090,18446744073709551615", "decimal digits of unsigned numbers");
+    fl_buf_free(&b);
     /* Regression: reserve without a write used to leave fresh memory
      * unterminated (an empty section title read past its end in serve). */
     fl_buf r = FL_BUF_INIT;
