@@ -94,6 +94,12 @@ static void test_json(void)
            "\"ctl\":\"\\u0001\\u2028\"}",
            "JSON writer: commas, nesting, escaping, invalid UTF-8 replaced");
     fl_buf_reset(&b);
+    fl_json_escape(&b, "x\xE2\x80\xA9y\xC3\xA4\xF0\x9F\x98\x80z\xE2\x82!\xED\xA0\x80\"", 19);
+    is_str(b.data,
+           "x\\u2029y\xC3\xA4\xF0\x9F\x98\x80z\xEF\xBF\xBD\xEF\xBF\xBD!"
+           "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\\\"",
+           "JSON escaping inside text: U+2029, umlaut, emoji, a cut sequence, a surrogate");
+    fl_buf_reset(&b);
     fl_json_escape(&b, "run one\x7frun two\\end", 19);
     is_str(b.data, "run one\\u007frun two\\\\end", "escapes inside and between runs of plain ASCII");
     fl_buf_reset(&b);
