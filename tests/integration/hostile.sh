@@ -52,8 +52,14 @@ if command -v curl >/dev/null; then
     is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host:' "$URL/api/search?q=a")" 400 "an HTTP/1.1 request without Host: 400"
     is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Length: 0' -H 'Content-Length: 7' "$URL/api/search?q=a")" 400 "two different Content-Length headers: 400"
     is "$(curl -s -o /dev/null -w '%{http_code}' --http1.0 -H 'Host:' "$URL/api/search?q=a")" 200 "HTTP/1.0 without Host is still fine"
+    # A matched word longer than the shortest excerpt (20 bytes) once sent a
+    # search thread into an endless loop: two such requests stopped the server.
+    for q in Datenschutzbeauftragte K%C3%BCndigungsschutzgesetz; do
+        r=$(curl -s -m 10 "$URL/api/search?q=$q&excerpt_length=20")
+        like "$r" "<mark>${q%%%*}" "q=$q&excerpt_length=20: answered, the long word marked whole"
+    done
 else
-    for _ in 1 2 3 4; do skip "curl missing"; done
+    for _ in 1 2 3 4 5 6; do skip "curl missing"; done
 fi
 
 kill -0 "$SPID" 2>/dev/null

@@ -121,6 +121,29 @@ static void test_excerpt_tokmap(void)
     nm = fl_excerpt_at(an, &hl, text, strlen(text), 4, 220, NULL, &out);
     ok(nm == 0 && strstr(fl_buf_cstr(&out), "<mark>") == NULL,
        "without a token map the analysis decides: no query terms, no marks");
+    /* A matched word longer than the excerpt (excerpt_length may be as
+     * short as 20 bytes) is shown whole; this once read before the marks
+     * and could loop for ever. */
+    const char *longword = "Das Kündigungsschutzgesetz gilt hier.";
+    const int lw_groups[] = {-1, 0, -1, -1};
+    stubmap lm = {lw_groups, 4, -1, false};
+    fl_tokmap ltm = {stub_start_before, stub_matched, &lm};
+    out.len = 0;
+    nm = fl_excerpt_at(an, &hl, longword, strlen(longword), 4, 20, &ltm, &out);
+    is_str(fl_buf_cstr(&out), "… <mark>Kündigungsschutzgesetz</mark> …",
+           "a matched word longer than the excerpt: shown whole");
+    ok(nm == 1, "…one mark counted (%zu)", nm);
+    /* A second match running past the excerpt's end with no space to cut
+     * at: its text is cut, unmarked (this looped for ever). */
+    const char *joined = "Drohnen/Verordnungsentwürfe gelten.";
+    const int j_groups[] = {0, 1, -1};
+    stubmap jm = {j_groups, 3, -1, false};
+    fl_tokmap jtm = {stub_start_before, stub_matched, &jm};
+    out.len = 0;
+    nm = fl_excerpt_at(an, &hl, joined, strlen(joined), 0, 20, &jtm, &out);
+    is_str(fl_buf_cstr(&out), "<mark>Drohnen</mark>/Verordnungse …",
+           "a match crossing the excerpt's end is cut, not marked");
+    ok(nm == 1, "…one mark counted (%zu)", nm);
     fl_buf_free(&out);
     fl_analyzer_free(an);
 }
