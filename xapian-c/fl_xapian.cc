@@ -1208,21 +1208,35 @@ fl_xstatus fl_xdb_postlist(fl_xdb *db, const char *term, size_t len, fl_xdocid_c
 }
 
 // The positions [it, end) as a malloc'd array (NULL when none).
+// expect: how many positions there may be (the term's wdf, when known):
+// room for them is taken at once, instead of growing a vector and copying.
 static void copy_positions(Xapian::PositionIterator it, Xapian::PositionIterator end,
-                           fl_xtermpos **pos, size_t *n)
+                           fl_xtermpos **pos, size_t *n, size_t expect = 0)
 {
-    std::vector<fl_xtermpos> v;
-    for (; it != end; ++it)
-        v.push_back(*it);
+    size_t cap = expect < 16 ? 16 : expect < (1u << 20) ? expect : (1u << 20), k = 0;
     fl_xtermpos *p = nullptr;
-    if (!v.empty()) {
-        p = static_cast<fl_xtermpos *>(std::malloc(v.size() * sizeof *p));
-        if (!p)
-            throw std::bad_alloc();
-        std::copy(v.begin(), v.end(), p);
+    try {
+        for (; it != end; ++it) {
+            if (!p || k == cap) {
+                if (p)
+                    cap *= 2;
+                void *q = std::realloc(p, cap * sizeof *p);
+                if (!q)
+                    throw std::bad_alloc();
+                p = static_cast<fl_xtermpos *>(q);
+            }
+            p[k++] = *it;
+        }
+    } catch (...) {
+        std::free(p);
+        throw;
+    }
+    if (k == 0) {
+        std::free(p);
+        p = nullptr;
     }
     *pos = p;
-    *n = v.size();
+    *n = k;
 }
 
 fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_t len,
@@ -1272,7 +1286,7 @@ fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
                 it.skip_to(docids[i]);
                 if (it != end && *it == docids[i])
                     copy_positions(it.positionlist_begin(), it.positionlist_end(), &pos[i],
-                                   &npos[i]);
+                                   &npos[i], it.get_wdf());
             }
         } catch (...) {
             for (size_t i = 0; i < ndocs; i++) {
