@@ -151,6 +151,7 @@ typedef struct cctx {
     fl_compiled *c;
     char **err;
     bool and_all;
+    bool explain;             /* keep why each term is searched (why()) */
     int xerr;                 /* a Xapian call failed */
     fl_strlist repl_from, repl_to; /* corrections: surface → suggestion */
     bool offered;             /* a correction is offered but not searched */
@@ -248,6 +249,8 @@ static void why(cctx *x, const char *prefix, const char *term, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 static void why(cctx *x, const char *prefix, const char *term, const char *fmt, ...)
 {
+    if (!x->explain)
+        return; /* a reason per term, formatted for every search, only to be dropped */
     char *t = fl_xasprintf("%s%s", prefix, term);
     for (size_t i = 0; i < x->c->why_term.n; i++)
         if (strcmp(x->c->why_term.items[i], t) == 0) {
@@ -1212,10 +1215,10 @@ static bool marks_by_position(const fl_hl *hl)
 }
 
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
-               fl_compiled *out, char **err)
+               bool explain, fl_compiled *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    cctx x = {s, out, err, and_all, 0, {0}, {0}, false, 0};
+    cctx x = {s, out, err, and_all, explain, 0, {0}, {0}, false, 0};
     fl_xquery *filter = NULL;
     char *aerr = NULL;
     x.err = &aerr;

@@ -1257,7 +1257,7 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
                     fl_search_result *res, char **err)
 {
     fl_compiled c;
-    int rc = fl_compile(s, root, req->query ? req->query : "", false, &c, err);
+    int rc = fl_compile(s, root, req->query ? req->query : "", false, req->explain, &c, err);
     if (rc != 0)
         return rc;
     doccache_check(s);

@@ -107,9 +107,10 @@ typedef struct fl_compiled {
 } fl_compiled;
 
 /* Builds the Xapian query of a parsed query (build.c).  and_all: multi-word
- * free text requires every word (else: OR with a bonus for all). */
+ * free text requires every word (else: OR with a bonus for all); explain:
+ * keep why each term is searched (why_term, why_text; else they stay empty). */
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
-               fl_compiled *out, char **err);
+               bool explain, fl_compiled *out, char **err);
 void fl_compiled_free(fl_compiled *c);
 
 /* The term positions of one search (posmemo.c): each (document, term) read
