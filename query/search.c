@@ -341,6 +341,10 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
 
 typedef struct dc_entry {
     fl_page page;        /* sections: positions, level, title_tokens, has_anchor */
+    /* sections[i].pos_start for every i, packed: the sub-results look up
+     * the section of each matched position, and a law's thousands of
+     * sections take a cache line each in the page's table. */
+    uint32_t *starts;
     size_t cost;
     uint64_t used;       /* LRU clock */
 } dc_entry;
@@ -356,6 +360,7 @@ struct fl_doccache {
 static void dc_entry_clear(dc_entry *e)
 {
     fl_page_free(&e->page);
+    free(e->starts);
     memset(e, 0, sizeof *e);
 }
 
@@ -398,7 +403,7 @@ static size_t page_cost(const fl_page *p, size_t dlen)
     /* The display fields are about the data without its section table
      * (about five bytes a section, fl_docdata.h). */
     size_t fields = dlen > 5 * p->nsections ? dlen - 5 * p->nsections : 0;
-    return sizeof *p + fields + p->nsections * sizeof(fl_section) + 256;
+    return sizeof *p + fields + p->nsections * (sizeof(fl_section) + sizeof(uint32_t)) + 256;
 }
 
 /* The decoded page of hit i of mset (docid), from the cache or decoded now
@@ -432,6 +437,11 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
         free(derr);
     }
     free(data);
+    if (n.page.nsections) {
+        n.starts = fl_xmalloc(n.page.nsections * sizeof *n.starts);
+        for (size_t k = 0; k < n.page.nsections; k++)
+            n.starts[k] = n.page.sections[k].pos_start;
+    }
     n.cost = page_cost(&n.page, dlen);
     n.used = ++dc->clock;
     if (n.cost > DC_MAX_BYTES / 2) {
@@ -787,6 +797,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
 {
     const fl_page *p = &de->page;
     size_t ns = p->nsections;
+    const uint32_t *starts = de->starts;
     secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
     for (size_t i = 0; i < ns; i++) {
         sc[i].idx = i;
@@ -816,22 +827,22 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
              * after the last one; galloping forward, then bisecting, finds
              * it in O(log distance) (a law has thousands of sections and a
              * term may occur in a few far apart). */
-            if (si >= ns || ps < p->sections[si].pos_start) {
+            if (si >= ns || ps < starts[si]) {
                 si = 0;
-                if (ps < p->sections[0].pos_start)
+                if (ps < starts[0])
                     continue; /* before the first section */
             }
             size_t step = 1, lo = si, hi = si;
-            while (hi + step < ns && p->sections[hi + step].pos_start <= ps) {
+            while (hi + step < ns && starts[hi + step] <= ps) {
                 lo = hi + step;
                 hi = lo;
                 step *= 2;
             }
-            /* sections[lo].pos_start <= ps; the section is in [lo, lo + step). */
+            /* starts[lo] <= ps; the section is in [lo, lo + step). */
             size_t top = lo + step < ns ? lo + step : ns;
             while (top - lo > 1) {
                 size_t mid = lo + (top - lo) / 2;
-                if (p->sections[mid].pos_start <= ps)
+                if (starts[mid] <= ps)
                     lo = mid;
                 else
                     top = mid;
