@@ -195,6 +195,8 @@ SEARCH = [
     "q=titel%3AKI+OR+%22offenes+Labor%22+-Datenschutz&excerpt_length=50",
     "q=B%C3%BCrger*innen+Beteiligung*&since=2020-01-01&until=2030-12-31&offset=1",
     "q=%C2%A7+622+K%C3%BCndigungsschutz&sort=-date",
+    # matched words longer than the shortest excerpt (20 bytes)
+    "q=Stadtentwicklungsausschuss+Nachbarschaftsvereinen&excerpt_length=21&limit=5",
 ]
 for i, p in enumerate(SEARCH):
     put("search", "s-%d" % i, p)
