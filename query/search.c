@@ -240,6 +240,7 @@ static int open_db(fl_searcher *s, char **err)
 }
 
 static void doccache_free(struct fl_doccache *dc);
+static void secscratch_free(struct fl_secscratch *x);
 
 fl_searcher *fl_searcher_open(const char *db_path, const fl_analyzer *an, char **err)
 {
@@ -264,6 +265,7 @@ void fl_searcher_free(fl_searcher *s)
         return;
     free_config(s);
     doccache_free(s->docs);
+    secscratch_free(s->secs);
     fl_completions_unref(s->compl);
     fl_xdb_free(s->db);
     free(s->path);
@@ -789,6 +791,38 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     free(st.cur);
 }
 
+/* hit_excerpts' tallies per section, kept by the searcher (one per worker
+ * thread) and grown to the most sections seen: all zero between hits. */
+struct fl_secscratch {
+    secscore *tally;
+    size_t *touched; /* the sections a hit's tallies touched */
+    size_t cap;
+};
+
+static secscore *sec_tallies(fl_searcher *s, size_t ns)
+{
+    if (!s->secs)
+        s->secs = fl_xcalloc(1, sizeof *s->secs);
+    struct fl_secscratch *x = s->secs;
+    if (x->cap < ns) {
+        free(x->tally);
+        free(x->touched);
+        x->tally = fl_xcalloc(ns, sizeof *x->tally);
+        x->touched = fl_xmalloc(ns * sizeof *x->touched);
+        x->cap = ns;
+    }
+    return x->tally;
+}
+
+static void secscratch_free(struct fl_secscratch *x)
+{
+    if (!x)
+        return;
+    free(x->tally);
+    free(x->touched);
+    free(x);
+}
+
 /* Excerpt and sub-results of one hit.  Everything is located through the
  * term positions and the section table, so only a few hundred bytes around
  * each shown match are analysed, however big the document. */
@@ -798,10 +832,11 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     const fl_page *p = &de->page;
     size_t ns = p->nsections;
     const uint32_t *starts = de->starts;
-    secscore *sc = ns ? fl_xcalloc(ns, sizeof *sc) : NULL;
-    for (size_t i = 0; i < ns; i++) {
-        sc[i].idx = i;
-    }
+    /* Per section: the tallies (zero but for the sections touched, which
+     * are listed), in the searcher's scratch: a law has thousands of
+     * sections, a search touches a few. */
+    secscore *tally = ns ? sec_tallies(s, ns) : NULL;
+    size_t *touched = ns ? s->secs->touched : NULL, ntouched = 0;
     pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
     size_t npt = 0;
     bool all_positions = true;
@@ -865,37 +900,38 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
                 if (k + run + jump <= np && pos[k + run + jump - 1] < sec->pos_end)
                     run += jump;
             }
-            sc[si].count += (uint32_t)run;
-            sc[si].groups |= gbit;
+            if (!tally[si].count)
+                touched[ntouched++] = si;
+            tally[si].count += (uint32_t)run;
+            tally[si].groups |= gbit;
             /* A match in the heading (the positions before the text's, see
              * section_excerpt); one at the heading's very start in a
              * legal-citation group means the heading starts with the cited
              * paragraph: the very section the reader asked for.  The run's
              * first position is its smallest. */
             if (ps < sec->pos_start + sec->title_tokens) {
-                sc[si].title_groups |= gbit;
+                tally[si].title_groups |= gbit;
                 if (ps == sec->pos_start && cites)
-                    sc[si].cited = true;
+                    tally[si].cited = true;
             }
             k += run - 1;
         }
     }
     /* A section whose heading matches comes first ("§ 622 BGB" → the
      * section "§ 622 Kündigungsfristen …"). */
-    size_t nmatched = 0;
-    for (size_t i = 0; i < ns; i++) {
-        if (!sc[i].count)
-            continue;
-        nmatched++;
-        sc[i].score = (sc[i].cited ? 10000000L : 0) + popcount64(sc[i].title_groups) * 100000L +
-                      popcount64(sc[i].groups) * 1000L + (sc[i].count < 999 ? sc[i].count : 999);
+    /* Only the matched sections are ranked, taken out of the scratch (which
+     * is left all zero again); their order does not matter, secscore_cmp
+     * orders them fully. */
+    size_t nmatched = ntouched, nm = ntouched;
+    secscore *sc = nm ? fl_xmalloc(nm * sizeof *sc) : NULL;
+    for (size_t t = 0; t < nm; t++) {
+        secscore *x = &tally[touched[t]];
+        x->idx = touched[t];
+        x->score = (x->cited ? 10000000L : 0) + popcount64(x->title_groups) * 100000L +
+                   popcount64(x->groups) * 1000L + (x->count < 999 ? x->count : 999);
+        sc[t] = *x;
+        memset(x, 0, sizeof *x);
     }
-    /* Only the matched sections are ranked (a law has thousands of
-     * sections, a search matches a few): to the front, in section order. */
-    size_t nm = 0;
-    for (size_t i = 0; i < ns; i++)
-        if (sc[i].count)
-            sc[nm++] = sc[i];
     /* Sub-results: matching sections with an anchor, best first.  A common
      * word matches thousands of a big law's sections and only the first
      * few are shown: each is picked as the best of those left, and the

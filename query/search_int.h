@@ -51,6 +51,7 @@ struct fl_searcher {
     bool dates_live;     /* some document has a date (FL_SLOT_DATE) */
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
     struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
+    struct fl_secscratch *secs; /* per-section tallies of a hit (search.c) */
     uint64_t epoch;      /* counts (re)opens that changed what the handle sees */
     /* With remote shards (no revision in Xapian): the sum of the shards'
      * run stamps (FL_META_RUN), read at each (re)open that found changes;
