@@ -121,29 +121,33 @@ static void test_excerpt_tokmap(void)
     nm = fl_excerpt_at(an, &hl, text, strlen(text), 4, 220, NULL, &out);
     ok(nm == 0 && strstr(fl_buf_cstr(&out), "<mark>") == NULL,
        "without a token map the analysis decides: no query terms, no marks");
-    /* A matched word longer than the excerpt (excerpt_length may be as
-     * short as 20 bytes) is shown whole; this once read before the marks
-     * and could loop for ever. */
-    const char *longword = "Das Kündigungsschutzgesetz gilt hier.";
-    const int lw_groups[] = {-1, 0, -1, -1};
-    stubmap lm = {lw_groups, 4, -1, false};
-    fl_tokmap ltm = {stub_start_before, stub_matched, &lm};
-    out.len = 0;
-    nm = fl_excerpt_at(an, &hl, longword, strlen(longword), 4, 20, &ltm, &out);
-    is_str(fl_buf_cstr(&out), "… <mark>Kündigungsschutzgesetz</mark> …",
-           "a matched word longer than the excerpt: shown whole");
-    ok(nm == 1, "…one mark counted (%zu)", nm);
-    /* A second match running past the excerpt's end with no space to cut
-     * at: its text is cut, unmarked (this looped for ever). */
-    const char *joined = "Drohnen/Verordnungsentwürfe gelten.";
-    const int j_groups[] = {0, 1, -1};
-    stubmap jm = {j_groups, 3, -1, false};
-    fl_tokmap jtm = {stub_start_before, stub_matched, &jm};
-    out.len = 0;
-    nm = fl_excerpt_at(an, &hl, joined, strlen(joined), 0, 20, &jtm, &out);
-    is_str(fl_buf_cstr(&out), "<mark>Drohnen</mark>/Verordnungse …",
-           "a match crossing the excerpt's end is cut, not marked");
-    ok(nm == 1, "…one mark counted (%zu)", nm);
+    /* Excerpts of 20 bytes (the shortest excerpt_length): a matched word
+     * longer than that is shown whole, and a second match running past the
+     * end with no space to cut at is cut, unmarked.  Both once read before
+     * the marks and could loop for ever. */
+    static const int lw_groups[] = {-1, 0, -1, -1}, j_groups[] = {0, 1, -1};
+    static const struct {
+        const char *text;
+        const int *groups;
+        size_t ngroups, match;
+        const char *want, *name;
+    } short_cases[] = {
+        {"Das Kündigungsschutzgesetz gilt hier.", lw_groups, 4, 4,
+         "… <mark>Kündigungsschutzgesetz</mark> …",
+         "a matched word longer than the excerpt: shown whole"},
+        {"Drohnen/Verordnungsentwürfe gelten.", j_groups, 3, 0,
+         "<mark>Drohnen</mark>/Verordnungse …",
+         "a match crossing the excerpt's end is cut, not marked"},
+    };
+    for (size_t k = 0; k < sizeof short_cases / sizeof short_cases[0]; k++) {
+        stubmap sm = {short_cases[k].groups, short_cases[k].ngroups, -1, false};
+        fl_tokmap stm = {stub_start_before, stub_matched, &sm};
+        out.len = 0;
+        nm = fl_excerpt_at(an, &hl, short_cases[k].text, strlen(short_cases[k].text),
+                           short_cases[k].match, 20, &stm, &out);
+        is_str(fl_buf_cstr(&out), short_cases[k].want, short_cases[k].name);
+        ok(nm == 1, "…one mark counted (%zu)", nm);
+    }
     fl_buf_free(&out);
     fl_analyzer_free(an);
 }
