@@ -219,32 +219,48 @@ static int suggest(fl_xdb *db, const fl_completions *words, const char *word, un
     spell *sp = fl_xcalloc(1, sizeof *sp);
     sp->q = q;
     sp->qn = qn;
-    sp->k = maxedit;
     for (size_t j = 0; j <= qn; j++)
         sp->rows[0][j] = (uint32_t)j;
     /* The spelling words have no prefix: the node path starts empty (but
      * allocated: it is compared with memcmp). */
     fl_buf_reserve(&sp->prefix, 64);
     int rc = 0;
-    fl_xstatus st = FL_XOK;
-    if (fl_completions_spell_count(words) > 0)
-        sp->tab = words;
-    else
-        st = fl_xdb_spellings_open(db, &sp->it);
-    if (!sp->tab && st == FL_XOK && fl_xtermit_at_end(sp->it)) {
-        /* No spelling data (an index built without it): the E terms. */
+    /* Within one edit first: the fewest edits win, so a word that close
+     * is the answer of the walk within two as well (the same words are met
+     * in the same order), and that walk visits many times the nodes.  Most
+     * typos are one edit. */
+    for (unsigned k = maxedit > 1 ? 1 : maxedit;; k = maxedit) {
+        sp->k = k;
+        sp->visits = 0;
+        sp->ti = 0;
+        sp->plen0 = 0;
+        fl_buf_reset(&sp->prefix);
         fl_xtermit_free(sp->it);
         sp->it = NULL;
-        fl_buf_puts(&sp->prefix, FL_PREFIX_EXACT);
-        sp->plen0 = strlen(FL_PREFIX_EXACT);
-        st = fl_xdb_allterms_open(db, FL_PREFIX_EXACT, sp->plen0, &sp->it);
-    }
-    if (st != FL_XOK) {
-        rc = -1;
-    } else {
-        visit(sp, 0);
-        if (sp->failed)
+        fl_xstatus st = FL_XOK;
+        if (fl_completions_spell_count(words) > 0)
+            sp->tab = words;
+        else
+            st = fl_xdb_spellings_open(db, &sp->it);
+        if (!sp->tab && st == FL_XOK && fl_xtermit_at_end(sp->it)) {
+            /* No spelling data (an index built without it): the E terms. */
+            fl_xtermit_free(sp->it);
+            sp->it = NULL;
+            fl_buf_puts(&sp->prefix, FL_PREFIX_EXACT);
+            sp->plen0 = strlen(FL_PREFIX_EXACT);
+            st = fl_xdb_allterms_open(db, FL_PREFIX_EXACT, sp->plen0, &sp->it);
+        }
+        if (st != FL_XOK) {
             rc = -1;
+            break;
+        }
+        visit(sp, 0);
+        if (sp->failed) {
+            rc = -1;
+            break;
+        }
+        if (sp->best || k == maxedit)
+            break;
     }
     if (rc == 0) {
         *out = sp->best;

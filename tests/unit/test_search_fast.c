@@ -430,6 +430,11 @@ int main(void)
     free(s);
     is_str(s = suggest(db, "kündigungsfrst", 1), "kündigungsfrist", "a missing letter");
     free(s);
+    is_str(s = suggest(db, "kündgungsfirst", 2), "kündigungsfrist",
+           "two edits: found by the walk within two, after none within one");
+    free(s);
+    is_str(s = suggest(db, "kündgungsfirst", 1), "(none)", "…which a budget of one does not reach");
+    free(s);
     is_str(s = suggest(db, "mutterschtz", 2), "mutterschutz",
            "fewest edits win over a more frequent word further away");
     free(s);
