@@ -20,28 +20,6 @@
 #define ANALYSE_MAX 12000
 #define ANALYSE_HALF 3000
 
-void fl_html_escape(fl_buf *out, const char *s, size_t len)
-{
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
-        }
-        if (rep) {
-            fl_buf_append(out, s + run, i - run);
-            fl_buf_puts(out, rep);
-            run = i + 1;
-        }
-    }
-    fl_buf_append(out, s + run, len - run);
-}
-
 int fl_hl_match(const fl_hl *hl, const fl_token *t)
 {
     int g;
@@ -122,7 +100,7 @@ static char *escape_byte(char *w, char c)
 }
 
 /* Appends s[a..b) with white space runs collapsed and marks applied,
- * HTML-escaped (fl_html_escape's escapes).  Written straight into room
+ * HTML-escaped (escape_byte).  Written straight into room
  * reserved for the worst case -- every byte escaped ("&quot;", 6 bytes),
  * every mark's tags -- instead of a call per word. */
 static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, size_t nm)

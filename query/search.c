@@ -799,7 +799,8 @@ struct fl_secscratch {
     size_t cap;
 };
 
-static secscore *sec_tallies(fl_searcher *s, size_t ns)
+/* The searcher's scratch, with room for ns sections. */
+static struct fl_secscratch *sec_scratch(fl_searcher *s, size_t ns)
 {
     if (!s->secs)
         s->secs = fl_xcalloc(1, sizeof *s->secs);
@@ -811,7 +812,7 @@ static secscore *sec_tallies(fl_searcher *s, size_t ns)
         x->touched = fl_xmalloc(ns * sizeof *x->touched);
         x->cap = ns;
     }
-    return x->tally;
+    return x;
 }
 
 static void secscratch_free(struct fl_secscratch *x)
@@ -835,8 +836,9 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     /* Per section: the tallies (zero but for the sections touched, which
      * are listed), in the searcher's scratch: a law has thousands of
      * sections, a search touches a few. */
-    secscore *tally = ns ? sec_tallies(s, ns) : NULL;
-    size_t *touched = ns ? s->secs->touched : NULL, ntouched = 0;
+    struct fl_secscratch *scratch = ns ? sec_scratch(s, ns) : NULL;
+    secscore *tally = scratch ? scratch->tally : NULL;
+    size_t *touched = scratch ? scratch->touched : NULL, nmatched = 0;
     pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
     size_t npt = 0;
     bool all_positions = true;
@@ -901,7 +903,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
                     run += jump;
             }
             if (!tally[si].count)
-                touched[ntouched++] = si;
+                touched[nmatched++] = si;
             tally[si].count += (uint32_t)run;
             tally[si].groups |= gbit;
             /* A match in the heading (the positions before the text's, see
@@ -922,9 +924,8 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     /* Only the matched sections are ranked, taken out of the scratch (which
      * is left all zero again); their order does not matter, secscore_cmp
      * orders them fully. */
-    size_t nmatched = ntouched, nm = ntouched;
-    secscore *sc = nm ? fl_xmalloc(nm * sizeof *sc) : NULL;
-    for (size_t t = 0; t < nm; t++) {
+    secscore *sc = nmatched ? fl_xmalloc(nmatched * sizeof *sc) : NULL;
+    for (size_t t = 0; t < nmatched; t++) {
         secscore *x = &tally[touched[t]];
         x->idx = touched[t];
         x->score = (x->cited ? 10000000L : 0) + popcount64(x->title_groups) * 100000L +
@@ -941,14 +942,14 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     for (size_t i = 0; i < nmatched && h->nsections < MAX_SECTIONS; i++) {
         if (i < 2 * MAX_SECTIONS) {
             size_t b = i;
-            for (size_t k = i + 1; k < nm; k++)
+            for (size_t k = i + 1; k < nmatched; k++)
                 if (secscore_cmp(&sc[k], &sc[b]) < 0)
                     b = k;
             secscore t = sc[i];
             sc[i] = sc[b];
             sc[b] = t;
         } else if (i == 2 * MAX_SECTIONS) {
-            qsort(sc + i, nm - i, sizeof *sc, secscore_cmp);
+            qsort(sc + i, nmatched - i, sizeof *sc, secscore_cmp);
         }
         const fl_section *sec = &p->sections[sc[i].idx];
         secread r;

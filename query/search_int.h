@@ -220,7 +220,5 @@ int fl_spell_suggest_compound(fl_xdb *db, const fl_completions *words, const fl_
                               const char *word, unsigned maxedit, char **out);
 /* Whether a token's analysis matches the query (group or -1). */
 int fl_hl_match(const fl_hl *hl, const fl_token *t);
-/* HTML-escapes s[0..len) onto out. */
-void fl_html_escape(fl_buf *out, const char *s, size_t len);
 
 #endif

@@ -199,6 +199,30 @@ static void visit(spell *sp, size_t d)
     }
 }
 
+/* Puts the walk at the dictionary's first word: the table's copy, else
+ * Xapian's spelling words, else (an index built without spelling data, as
+ * the first walk found) the E terms, whose prefix then starts every node's
+ * path.  A Xapian iterator only goes forward: each walk opens its own. */
+static fl_xstatus walk_start(spell *sp, fl_xdb *db)
+{
+    sp->ti = 0;
+    fl_buf_truncate(&sp->prefix, sp->plen0); /* the root's path */
+    fl_xtermit_free(sp->it);
+    sp->it = NULL;
+    if (sp->tab)
+        return FL_XOK;
+    if (sp->plen0 == 0) {
+        fl_xstatus st = fl_xdb_spellings_open(db, &sp->it);
+        if (st != FL_XOK || !fl_xtermit_at_end(sp->it))
+            return st;
+        fl_xtermit_free(sp->it);
+        sp->it = NULL;
+        fl_buf_puts(&sp->prefix, FL_PREFIX_EXACT);
+        sp->plen0 = strlen(FL_PREFIX_EXACT);
+    }
+    return fl_xdb_allterms_open(db, FL_PREFIX_EXACT, sp->plen0, &sp->it);
+}
+
 /* fl_spell_suggest, also giving the suggestion's distance and frequency. */
 static int suggest(fl_xdb *db, const fl_completions *words, const char *word, unsigned maxedit,
                    char **out, unsigned *dist, uint32_t *freq)
@@ -229,28 +253,12 @@ static int suggest(fl_xdb *db, const fl_completions *words, const char *word, un
      * is the answer of the walk within two as well (the same words are met
      * in the same order), and that walk visits many times the nodes.  Most
      * typos are one edit. */
+    if (fl_completions_spell_count(words) > 0)
+        sp->tab = words;
     for (unsigned k = maxedit > 1 ? 1 : maxedit;; k = maxedit) {
         sp->k = k;
         sp->visits = 0;
-        sp->ti = 0;
-        sp->plen0 = 0;
-        fl_buf_reset(&sp->prefix);
-        fl_xtermit_free(sp->it);
-        sp->it = NULL;
-        fl_xstatus st = FL_XOK;
-        if (fl_completions_spell_count(words) > 0)
-            sp->tab = words;
-        else
-            st = fl_xdb_spellings_open(db, &sp->it);
-        if (!sp->tab && st == FL_XOK && fl_xtermit_at_end(sp->it)) {
-            /* No spelling data (an index built without it): the E terms. */
-            fl_xtermit_free(sp->it);
-            sp->it = NULL;
-            fl_buf_puts(&sp->prefix, FL_PREFIX_EXACT);
-            sp->plen0 = strlen(FL_PREFIX_EXACT);
-            st = fl_xdb_allterms_open(db, FL_PREFIX_EXACT, sp->plen0, &sp->it);
-        }
-        if (st != FL_XOK) {
+        if (walk_start(sp, db) != FL_XOK) {
             rc = -1;
             break;
         }

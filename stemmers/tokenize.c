@@ -145,10 +145,10 @@ static size_t scan_url(const char *t, size_t len, size_t i)
  * . _ % + -.  As bits of two masks (bytes 0-63, 64-127): every word of a
  * text is scanned with it before it is known not to be an address. */
 #define BIT(c) (1ull << ((c) & 63))
-static const uint64_t email_local_lo = 0x03FF000000000000ull /* 0-9 */ | BIT('.') | BIT('%') |
-                                       BIT('+') | BIT('-');
-static const uint64_t email_local_hi = 0x07FFFFFE07FFFFFEull /* A-Z, a-z */ | BIT('_');
-#undef BIT
+#define DIGITS_LO 0x03FF000000000000ull  /* 0-9 among bytes 0-63 */
+#define LETTERS_HI 0x07FFFFFE07FFFFFEull /* A-Z, a-z among bytes 64-127 */
+static const uint64_t email_local_lo = DIGITS_LO | BIT('.') | BIT('%') | BIT('+') | BIT('-');
+static const uint64_t email_local_hi = LETTERS_HI | BIT('_');
 
 static bool is_email_local(char c)
 {
@@ -496,13 +496,9 @@ static size_t scan_word(const char *t, size_t len, size_t i, fl_rawtoken *tok)
  * @ % + (hyphens, apostrophes, gender marks, dots of abbreviations, dates
  * and URLs, the characters of an e-mail address).  Bytes of 0x80 and up
  * may be letters, marks or special hyphens: never plain. */
-#define BIT(c) (1ull << ((c) & 63))
-static const uint64_t plain_end_lo =
-    ~(0x03FF000000000000ull /* 0-9 */ | BIT('-') | BIT('\'') | BIT('*') | BIT(':') | BIT('/') |
-      BIT('.') | BIT('%') | BIT('+'));
-static const uint64_t plain_end_hi =
-    ~(0x07FFFFFE07FFFFFEull /* A-Z, a-z */ | BIT('_') | BIT('\\') | BIT('@'));
-#undef BIT
+static const uint64_t plain_end_lo = ~(DIGITS_LO | BIT('-') | BIT('\'') | BIT('*') | BIT(':') |
+                                        BIT('/') | BIT('.') | BIT('%') | BIT('+'));
+static const uint64_t plain_end_hi = ~(LETTERS_HI | BIT('_') | BIT('\\') | BIT('@'));
 
 static bool is_plain_end(const char *t, size_t len, size_t j)
 {

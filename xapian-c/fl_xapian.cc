@@ -1231,11 +1231,7 @@ static void copy_positions(Xapian::PositionIterator it, Xapian::PositionIterator
         std::free(p);
         throw;
     }
-    if (k == 0) {
-        std::free(p);
-        p = nullptr;
-    }
-    *pos = p;
+    *pos = p; // NULL when there were none: nothing was allocated
     *n = k;
 }
 
