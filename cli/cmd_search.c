@@ -22,6 +22,8 @@ static const char help[] =
     "\n"
     "Query language:\n"
     "  Wort Wort           documents with all words rank first; not all are required\n"
+    "                      (a word in most documents, like \"Abs.\" in laws, only ranks\n"
+    "                      what the other words find)\n"
     "  \"eine Phrase\"       the words next to each other, in this order\n"
     "  -wort, NICHT wort   exclude (NOT works too)\n"
     "  a ODER b, a UND b   either / both (OR, AND; upper case only: \"und\" is a word)\n"

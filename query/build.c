@@ -13,6 +13,8 @@
  * Several words: OR of the words plus a bonus for documents with all of them
  * (AND_MAYBE) and a proximity bonus (NEAR on the stems) — a long query does not
  * lose the right document because it lacks one word.  Measured with make eval.
+ * A word in more than half the documents only adds its weight to the
+ * documents the rarer words find (any_word_q).
  */
 #include "search_int.h"
 
@@ -37,6 +39,9 @@
 #define W_TITLE 0.5
 #define W_HEADING_BONUS 0.75 /* × idf, see word_q */
 #define WILDCARD_MAX 100
+/* Below this many documents no word counts as common (any_word_q): in a
+ * small index "most documents" is a handful. */
+#define COMMON_MIN_DOCS 100
 
 /* ---------------------------------------------------------------- strset */
 
@@ -552,15 +557,37 @@ static size_t syn_match(cctx *x, const qtoks *a, size_t i, size_t *gi, size_t *m
 
 typedef struct units {
     fl_xquery **q;
+    uint32_t *df; /* per unit: its documents as far as known (word_df), else 0 */
     size_t n;
 } units;
 
-static void units_add(units *u, fl_xquery *q)
+static void units_add(units *u, fl_xquery *q, uint32_t df)
 {
     if (!q)
         return;
     u->q = fl_xrealloc(u->q, (u->n + 1) * sizeof *u->q);
+    u->df = fl_xrealloc(u->df, (u->n + 1) * sizeof *u->df);
+    u->df[u->n] = df;
     u->q[u->n++] = q;
+}
+
+static void units_free(units *u)
+{
+    free(u->q);
+    free(u->df);
+    memset(u, 0, sizeof *u);
+}
+
+/* How many documents have the word: those with its stem, whole or inside a
+ * compound (the larger count; the two overlap).  0 for an index too small
+ * for "common" to mean anything (COMMON_MIN_DOCS), where it is not asked. */
+static uint32_t word_df(cctx *x, const qtok *t)
+{
+    if (x->s->doccount < COMMON_MIN_DOCS)
+        return 0;
+    const char *stem = t->stem[0] ? t->stem : t->exact;
+    uint32_t whole = tfreq(x, "", stem), part = tfreq(x, FL_PREFIX_PART, stem);
+    return whole > part ? whole : part;
 }
 
 /* The free-text words of one TEXT node → units (one per word or synonym span). */
@@ -614,7 +641,8 @@ static int text_units(cctx *x, const char *text, units *u)
             orig = combine_q(x, FL_XOP_OR, alt, nalt, 0);
             free(alt);
         }
-        units_add(u, orig);
+        /* A synonym span's documents are not counted: it is never common. */
+        units_add(u, orig, span == 1 ? word_df(x, t) : 0);
         for (size_t k = i; k < i + span; k++)
             fl_strlist_push(&x->c->stemseq, a.t[k].stem[0] ? a.t[k].stem : a.t[k].exact);
         x->c->has_words = true;
@@ -622,6 +650,41 @@ static int text_units(cctx *x, const char *text, units *u)
     }
     qtoks_free(&a);
     return 0;
+}
+
+/* Documents with any of the words (u's units, taken): their OR, but when
+ * some words are in most documents and others are not, only the documents
+ * of the others, the common words adding their weight (AND_MAYBE):
+ * "§ 1 ArbZG" finds what mentions the ArbZG, not every law that has a § 1.
+ * A word in more than half the documents has (next to) no weight of its
+ * own in BM25; alone it would only pad the total and make the match visit
+ * every document.  The documents left rank exactly as in the OR (their
+ * weight is the same sum).  Known documents only: a unit whose count is
+ * not known (0: a wildcard, an unknown word, its typo alternatives) is
+ * never common, and it anchors nothing either. */
+static fl_xquery *any_word_q(cctx *x, units *u)
+{
+    uint32_t half = x->s->doccount / 2;
+    size_t ncommon = 0, nanchor = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        ncommon += u->df[i] > half;
+        nanchor += u->df[i] > 0 && u->df[i] <= half;
+    }
+    if (ncommon == 0 || nanchor == 0)
+        return combine_q(x, FL_XOP_OR, u->q, u->n, 0);
+    fl_xquery **rare = fl_xcalloc(u->n, sizeof *rare), **common = fl_xcalloc(u->n, sizeof *common);
+    size_t nr = 0, nc = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        if (u->df[i] > half)
+            common[nc++] = u->q[i];
+        else
+            rare[nr++] = u->q[i];
+    }
+    fl_xquery *pair[2] = {combine_q(x, FL_XOP_OR, rare, nr, 0),
+                          combine_q(x, FL_XOP_OR, common, nc, 0)};
+    free(rare);
+    free(common);
+    return combine_q(x, FL_XOP_AND_MAYBE, pair, 2, 0);
 }
 
 /* Words combined: OR + bonus for all (+ proximity), or AND when asked. */
@@ -643,7 +706,7 @@ static fl_xquery *combine_words(cctx *x, units *u, const fl_strlist *stems)
         for (size_t i = 0; i < u->n; i++)
             if (fl_xquery_copy(u->q[i], &copies[i]) != FL_XOK)
                 x->xerr = 1;
-        fl_xquery *any = combine_q(x, FL_XOP_OR, u->q, u->n, 0);
+        fl_xquery *any = any_word_q(x, u);
         fl_xquery *all = scale_q(x, combine_q(x, FL_XOP_AND, copies, u->n, 0), W_ALL);
         free(copies);
         fl_xquery *pair[2] = {any, all};
@@ -1036,12 +1099,12 @@ static fl_xquery *seq_q(cctx *x, const fl_qnode *n, fl_xquery **filter)
             if (k->req) {
                 units u = {0};
                 if (text_units(x, k->text, &u) != 0) {
-                    free(u.q);
+                    units_free(&u);
                     break;
                 }
                 x->c->qlen += (uint32_t)u.n;
                 fl_xquery *q = combine_q(x, FL_XOP_AND, u.q, u.n, 0);
-                free(u.q);
+                units_free(&u);
                 if (q)
                     must[nmust++] = q;
             } else if (text_units(x, k->text, &should) != 0) {
@@ -1062,7 +1125,7 @@ static fl_xquery *seq_q(cctx *x, const fl_qnode *n, fl_xquery **filter)
             continue;
         }
         if (k->kind == FL_Q_WILDCARD && !k->req) {
-            units_add(&should, wildcard_q(x, k->text));
+            units_add(&should, wildcard_q(x, k->text), 0);
             continue;
         }
         fl_xquery *sub_filter = NULL;
@@ -1075,7 +1138,7 @@ static fl_xquery *seq_q(cctx *x, const fl_qnode *n, fl_xquery **filter)
             must[nmust++] = q;
     }
     fl_xquery *core = combine_words(x, &should, &x->c->stemseq);
-    free(should.q);
+    units_free(&should);
     for (size_t i = 0; i < stems_before.n; i++)
         fl_strlist_push(&x->c->stemseq, stems_before.items[i]);
     fl_strlist_free(&stems_before);
@@ -1135,12 +1198,12 @@ static fl_xquery *node_q_in(cctx *x, const fl_qnode *n, fl_xquery **filter)
     case FL_Q_TEXT: {
         units u = {0};
         if (text_units(x, n->text, &u) != 0) {
-            free(u.q);
+            units_free(&u);
             return NULL;
         }
         fl_strlist st = x->c->stemseq;
         fl_xquery *q = combine_words(x, &u, &st);
-        free(u.q);
+        units_free(&u);
         return q;
     }
     case FL_Q_PHRASE: return phrase_q(x, n->text);
