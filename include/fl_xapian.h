@@ -73,6 +73,7 @@ typedef struct fl_xquery fl_xquery;
 typedef struct fl_xenquire fl_xenquire;
 typedef struct fl_xmset fl_xmset;
 typedef struct fl_xspy fl_xspy;
+typedef struct fl_xvalue fl_xvalue;
 
 /* Iteration callbacks return 0 to go on, non-zero to stop early.
  * wdf_or_freq is the wdf for a document's terms, the term/spelling frequency
@@ -183,6 +184,20 @@ fl_xstatus fl_xdb_term_exists(fl_xdb *db, const char *term, size_t len, bool *ex
 /* User metadata.  A missing key yields FL_XOK with *val = NULL, *len = 0. */
 fl_xstatus fl_xdb_get_metadata(fl_xdb *db, const char *key, size_t keylen, char **val,
                                size_t *len);
+/* A value read into storage the caller keeps and reads into again: the
+ * value is handed over as Xapian returns it, neither copied nor allocated
+ * again (a loop of reads of big values, such as the searcher's section
+ * texts, otherwise copies each one once more).  fl_xvalue_data() points
+ * into v until the next read into v or fl_xvalue_free(v); NULL (*len 0)
+ * for a missing key. */
+fl_xstatus fl_xvalue_new(fl_xvalue **out);
+void fl_xvalue_free(fl_xvalue *v); /* NULL is fine */
+const char *fl_xvalue_data(const fl_xvalue *v, size_t *len);
+/* fl_xdb_get_metadata() and fl_xdb_shard_metadata() into v; on an error v
+ * holds no value. */
+fl_xstatus fl_xdb_get_metadata_into(fl_xdb *db, const char *key, size_t keylen, fl_xvalue *v);
+fl_xstatus fl_xdb_shard_metadata_into(fl_xdb *db, uint32_t i, const char *key, size_t keylen,
+                                      fl_xvalue *v);
 /* An empty value deletes the key. */
 fl_xstatus fl_xdb_set_metadata(fl_xdb *db, const char *key, size_t keylen, const char *val,
                                size_t len);

@@ -266,6 +266,7 @@ void fl_searcher_free(fl_searcher *s)
     free_config(s);
     doccache_free(s->docs);
     secscratch_free(s->secs);
+    fl_xvalue_free(s->secval);
     fl_completions_unref(s->compl);
     fl_xdb_free(s->db);
     free(s->path);
@@ -561,44 +562,41 @@ static int term_group(const fl_hl *hl, const char *term)
     return g < 0 ? 0 : g;
 }
 
-/* A section's entry (title, anchor, text) as read from the index. */
-typedef struct secread {
-    char *raw; /* the entry the slices of e point into */
-    fl_secentry e;
-} secread;
-
-/* Reads section n of document id (docid); false when it has no (well-formed)
- * entry.  The entries are in the document's own shard (fl_terms.h), so one
- * shard is asked, not each in turn: over remote shards every ask is a round
- * trip. */
-static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t n, secread *r)
+/* Reads section n of document id (docid) into e, its slices pointing into
+ * the searcher's holder (s->secval): valid until the next section_read.
+ * false when it has no (well-formed) entry.  The entries are in the
+ * document's own shard (fl_terms.h), so one shard is asked, not each in
+ * turn: over remote shards every ask is a round trip. */
+static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t n,
+                         fl_secentry *e)
 {
+    memset(e, 0, sizeof *e);
+    if (!s->secval && fl_xvalue_new(&s->secval) != FL_XOK)
+        return false;
     fl_buf key = FL_BUF_INIT;
     fl_buf_puts(&key, FL_META_SECTION_PREFIX);
     fl_buf_puts(&key, id);
     fl_buf_putc(&key, '\x1f');
     fl_buf_put_uint(&key, n);
-    size_t len = 0;
-    memset(r, 0, sizeof *r);
     uint32_t nshards = fl_xdb_shard_count(s->db);
+    size_t len = 0;
+    const char *raw = NULL;
     fl_xstatus st = FL_XOK;
-    if (nshards > 1)
-        st = fl_xdb_shard_metadata(s->db, (docid - 1) % nshards, key.data, key.len, &r->raw,
-                                   &len);
+    if (nshards > 1) {
+        st = fl_xdb_shard_metadata_into(s->db, (docid - 1) % nshards, key.data, key.len,
+                                        s->secval);
+        raw = fl_xvalue_data(s->secval, &len);
+    }
     /* Not there (a stub whose entry is itself a stub of several databases
      * interleaves differently): ask every shard. */
-    if (nshards <= 1 || st != FL_XOK || !r->raw) {
-        free(r->raw);
-        r->raw = NULL;
-        st = fl_xdb_get_metadata(s->db, key.data, key.len, &r->raw, &len);
+    if (nshards <= 1 || st != FL_XOK || !raw) {
+        st = fl_xdb_get_metadata_into(s->db, key.data, key.len, s->secval);
+        raw = st == FL_XOK ? fl_xvalue_data(s->secval, &len) : NULL;
     }
-    if (st != FL_XOK)
-        r->raw = NULL;
     fl_buf_free(&key);
-    if (r->raw && fl_secentry_decode(r->raw, len, &r->e) == 0)
+    if (raw && fl_secentry_decode(raw, len, e) == 0)
         return true;
-    free(r->raw);
-    memset(r, 0, sizeof *r);
+    memset(e, 0, sizeof *e);
     return false;
 }
 
@@ -952,39 +950,35 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
             qsort(sc + i, nmatched - i, sizeof *sc, secscore_cmp);
         }
         const fl_section *sec = &p->sections[sc[i].idx];
-        secread r;
-        if (!sec->has_anchor || !section_read(s, docid, p->id, sc[i].idx, &r))
+        fl_secentry e;
+        if (!sec->has_anchor || !section_read(s, docid, p->id, sc[i].idx, &e))
             continue;
         fl_hit_section *hs = &h->sections[h->nsections++];
-        hs->title = fl_xstrndup(r.e.title, r.e.title_len);
-        hs->anchor = fl_xstrndup(r.e.anchor, r.e.anchor_len);
+        hs->title = fl_xstrndup(e.title, e.title_len);
+        hs->anchor = fl_xstrndup(e.anchor, e.anchor_len);
         fl_buf u = FL_BUF_INIT;
         fl_buf_puts(&u, p->url ? p->url : "");
         fl_buf_putc(&u, '#');
         fl_buf_puts(&u, hs->anchor);
         hs->url = fl_buf_detach(&u);
         fl_buf b = FL_BUF_INIT;
-        section_excerpt(s, c, sec, &r.e, pt, npt, all_positions, exlen, &b);
+        section_excerpt(s, c, sec, &e, pt, npt, all_positions, exlen, &b);
         hs->excerpt = fl_buf_detach(&b);
         best_shown |= i == 0;
-        free(r.raw);
     }
     /* The hit's excerpt: from its best section (already made when that one
      * is a sub-result), else the teaser, else the text's beginning. */
     fl_buf ex = FL_BUF_INIT;
-    secread r;
+    fl_secentry e;
     if (best_shown) {
         fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
-    } else if (nmatched > 0 && section_read(s, docid, p->id, sc[0].idx, &r)) {
-        section_excerpt(s, c, &p->sections[sc[0].idx], &r.e, pt, npt, all_positions, exlen, &ex);
-        free(r.raw);
+    } else if (nmatched > 0 && section_read(s, docid, p->id, sc[0].idx, &e)) {
+        section_excerpt(s, c, &p->sections[sc[0].idx], &e, pt, npt, all_positions, exlen, &ex);
     }
     if (ex.len == 0 && p->teaser)
         fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
-    if (ex.len == 0 && ns > 0 && section_read(s, docid, p->id, 0, &r)) {
-        fl_excerpt(s->an, &c->hl, r.e.text, r.e.text_len, SIZE_MAX, exlen, true, &ex);
-        free(r.raw);
-    }
+    if (ex.len == 0 && ns > 0 && section_read(s, docid, p->id, 0, &e))
+        fl_excerpt(s->an, &c->hl, e.text, e.text_len, SIZE_MAX, exlen, true, &ex);
     h->excerpt = fl_buf_detach(&ex);
     free(pt);
     free(sc);

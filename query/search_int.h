@@ -52,6 +52,7 @@ struct fl_searcher {
     fl_completions *compl; /* autocomplete table (suggest.c), or NULL */
     struct fl_doccache *docs; /* decoded documents of recent hits (search.c) */
     struct fl_secscratch *secs; /* per-section tallies of a hit (search.c) */
+    fl_xvalue *secval;   /* the section entry read last (section_read, search.c) */
     uint64_t epoch;      /* counts (re)opens that changed what the handle sees */
     /* With remote shards (no revision in Xapian): the sum of the shards'
      * run stamps (FL_META_RUN), read at each (re)open that found changes;

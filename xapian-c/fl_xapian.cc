@@ -65,6 +65,10 @@ struct fl_xdoc {
     Xapian::Document doc;
 };
 
+struct fl_xvalue {
+    std::string v;
+};
+
 struct fl_xstem {
     Xapian::Stem stem;
 };
@@ -693,6 +697,16 @@ uint32_t fl_xdb_shard_count(const fl_xdb *db)
 
 bool fl_xdb_has_remote(const fl_xdb *db) { return db && db->has_remote; }
 
+// The metadata value of key in shard i alone ("" when missing).
+static std::string shard_metadata(const char *fn, fl_xdb *db, uint32_t i, const char *key,
+                                  size_t keylen)
+{
+    if (i >= fl_xdb_shard_count(db))
+        fail(FL_XERR_RANGE, "RangeError", std::string(fn) + ": no shard " + std::to_string(i));
+    const Xapian::Database &d = db->shards.empty() ? db->db : db->shards[i];
+    return d.get_metadata(bytes(fn, key, keylen));
+}
+
 fl_xstatus fl_xdb_shard_metadata(fl_xdb *db, uint32_t i, const char *key, size_t keylen,
                                  char **val, size_t *len)
 {
@@ -702,13 +716,40 @@ fl_xstatus fl_xdb_shard_metadata(fl_xdb *db, uint32_t i, const char *key, size_t
         NEED(len);
         *val = nullptr;
         *len = 0;
-        if (i >= fl_xdb_shard_count(db))
-            fail(FL_XERR_RANGE, "RangeError", std::string(fn) + ": no shard " + std::to_string(i));
-        const Xapian::Database &d = db->shards.empty() ? db->db : db->shards[i];
-        const std::string v = d.get_metadata(bytes(fn, key, keylen));
+        const std::string v = shard_metadata(fn, db, i, key, keylen);
         *val = v.empty() ? nullptr : dup_malloc(v);
         *len = v.size();
     });
+}
+
+fl_xstatus fl_xdb_shard_metadata_into(fl_xdb *db, uint32_t i, const char *key, size_t keylen,
+                                      fl_xvalue *v)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(v);
+        v->v.clear();
+        v->v = shard_metadata(fn, db, i, key, keylen);
+    });
+}
+
+fl_xstatus fl_xvalue_new(fl_xvalue **out)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(out);
+        *out = new fl_xvalue();
+    });
+}
+
+void fl_xvalue_free(fl_xvalue *v)
+{
+    delete v;
+}
+
+const char *fl_xvalue_data(const fl_xvalue *v, size_t *len)
+{
+    *len = v && !v->v.empty() ? v->v.size() : 0;
+    return *len ? v->v.data() : nullptr;
 }
 
 fl_xstatus fl_xdb_shard_info(fl_xdb *db, uint32_t i, uint32_t *doccount, uint64_t *revision)
@@ -967,6 +1008,23 @@ fl_xstatus fl_xdb_term_exists(fl_xdb *db, const char *term, size_t len, bool *ex
 
 // ------------------------------------------------------------------ metadata
 
+// Xapian cannot store an empty value (setting one deletes the key), so ""
+// unambiguously means "missing".  Sharded: the first shard that has the key
+// answers (Xapian would ask only the first shard).
+static std::string metadata(const char *fn, fl_xdb *db, const char *key, size_t keylen)
+{
+    const std::string k = bytes(fn, key, keylen);
+    std::string v;
+    if (db->shards.size() > 1) {
+        for (const auto &d : db->shards)
+            if (!(v = d.get_metadata(k)).empty())
+                break;
+    } else {
+        v = db->db.get_metadata(k);
+    }
+    return v;
+}
+
 fl_xstatus fl_xdb_get_metadata(fl_xdb *db, const char *key, size_t keylen, char **val,
                                size_t *len)
 {
@@ -974,20 +1032,21 @@ fl_xstatus fl_xdb_get_metadata(fl_xdb *db, const char *key, size_t keylen, char 
         NEED(db);
         NEED(val);
         NEED(len);
-        // Xapian cannot store an empty value (setting one deletes the key),
-        // so "" unambiguously means "missing".  Sharded: the first shard
-        // that has the key answers (Xapian would ask only the first shard).
-        const std::string k = bytes(fn, key, keylen);
-        std::string v;
-        if (db->shards.size() > 1) {
-            for (const auto &d : db->shards)
-                if (!(v = d.get_metadata(k)).empty())
-                    break;
-        } else {
-            v = db->db.get_metadata(k);
-        }
+        *val = nullptr;
+        *len = 0;
+        const std::string v = metadata(fn, db, key, keylen);
         *val = v.empty() ? nullptr : dup_malloc(v);
         *len = v.size();
+    });
+}
+
+fl_xstatus fl_xdb_get_metadata_into(fl_xdb *db, const char *key, size_t keylen, fl_xvalue *v)
+{
+    return guard(__func__, [&](const char *fn) {
+        NEED(db);
+        NEED(v);
+        v->v.clear();
+        v->v = metadata(fn, db, key, keylen);
     });
 }
 

@@ -119,6 +119,19 @@ int main(void)
     free(v);
     v = NULL;
     ok(fl_xdb_get_metadata(db, "missing", 7, &v, &vl) == FL_XOK && v == NULL, "missing key: NULL");
+    fl_xvalue *hv = NULL;
+    fl_xvalue_new(&hv);
+    const char *hd = NULL;
+    ok(fl_xdb_get_metadata_into(db, "only-in-1", 9, hv) == FL_XOK &&
+           (hd = fl_xvalue_data(hv, &vl)) && vl == 3 && memcmp(hd, "one", 3) == 0,
+       "metadata only shard 1 has, into a holder");
+    ok(fl_xdb_shard_metadata_into(db, 0, "only-in-1", 9, hv) == FL_XOK &&
+           fl_xvalue_data(hv, &vl) == NULL,
+       "shard 0 alone does not have it");
+    ok(fl_xdb_shard_metadata_into(db, 1, "only-in-1", 9, hv) == FL_XOK &&
+           (hd = fl_xvalue_data(hv, &vl)) && vl == 3 && memcmp(hd, "one", 3) == 0,
+       "shard 1 alone has it");
+    fl_xvalue_free(hv);
     counts keys = {{0}};
     fl_xdb_metadata_keys(db, "", collect_keys, &keys);
     is_str(keys.text, "global only-in-1 ", "metadata keys: the union");
