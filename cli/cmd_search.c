@@ -308,7 +308,7 @@ static void print_text(const fl_search_result *r, const style *st, bool explain)
             putchar('\n');
         }
         for (size_t k = 0; k < h->nsections; k++) {
-            printf("      § %s%s%s  %s\n", st->bold, h->sections[k].title, st->off,
+            printf("      ↳ %s%s%s  %s\n", st->bold, h->sections[k].title, st->off,
                    h->sections[k].url);
             if (h->sections[k].excerpt && *h->sections[k].excerpt) {
                 fputs("        ", stdout);

@@ -71,6 +71,12 @@ is "$(printf '%s' "$r" | py 'print(d["hits"][0]["excerpt"] == d["hits"][0]["sect
 like "$(printf '%s' "$r" | py 'print([s["excerpt"] for s in d["hits"][0]["sections"] if s["title"].startswith("§ 627")])')" \
     "<mark>§ 622</mark>" "a citation in a section's text is highlighted"
 
+# The terminal lists a sub-result under an arrow: a law's heading starts
+# with its own "§", which the listing does not double.
+like "$("$FINDLING" search --db "$db" '§ 622 BTB' 2>/dev/null)" \
+    "^      ↳ § 622 Kündigungsfristen bei Arbeitsverhältnissen  /b/btb/#" \
+    "text output: the sub-result under an arrow, its § once"
+
 # The number in "Abs. 1" also occurs inside the citation "§ 1" heading
 # section 1: that section is not the one cited.
 r=$(json '§ 622 Abs. 1')
