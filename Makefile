@@ -43,6 +43,9 @@ ALL_CXXFLAGS = -std=c++17 $(WARN) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CXXFLAGS) $(EX
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 LIB_C_SRCS := $(sort $(wildcard common/*.c stemmers/*.c indexer/*.c query/*.c))
+# Every object depends on every header, the modules' internal ones too
+# (query/search_int.h): a struct changed there must recompile all its users.
+HEADERS := $(wildcard include/*.h query/*.h)
 LIB_CXX_SRCS := $(sort $(wildcard xapian-c/*.cc))
 CLI_SRCS := $(sort $(wildcard cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -78,11 +81,11 @@ bench-deps:
 # ------------------------------------------------------------------ build rules
 # $(1) = build dir, $(2) = extra flags
 define build_tree
-$(1)/obj/%.o: %.c $(wildcard include/*.h) | $(1)/.dir
+$(1)/obj/%.o: %.c $(HEADERS) | $(1)/.dir
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 
-$(1)/obj/%.o: %.cc $(wildcard include/*.h) | $(1)/.dir
+$(1)/obj/%.o: %.cc $(HEADERS) | $(1)/.dir
 	@mkdir -p $$(dir $$@)
 	$$(CXX) $$(ALL_CXXFLAGS) $(2) -c $$< -o $$@
 
@@ -97,7 +100,7 @@ $(1)/libfindling.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_C_SRCS)) $(patsubst %.cc,$
 $(1)/findling: $(patsubst %.c,$(1)/obj/%.o,$(CLI_SRCS)) $(1)/libfindling.a
 	$$(CXX) $(2) -o $$@ $$^ $$(LDLIBS_ALL)
 
-$(1)/tests/%: tests/unit/%.c $(1)/libfindling.a tests/lib/tap.h
+$(1)/tests/%: tests/unit/%.c $(1)/libfindling.a tests/lib/tap.h $(HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) $(2) -Itests/lib -o $$@.o -c $$<
 	$$(CXX) $(2) -o $$@ $$@.o $(1)/libfindling.a $$(LDLIBS_ALL)
@@ -200,7 +203,7 @@ BENCH_TOOLS := $(patsubst bench/%.c,$(BUILD)/bench-bin/%,$(filter-out $(BENCH_UT
 bench-tools: $(BENCH_TOOLS)
 
 .PRECIOUS: $(BUILD)/bench-bin/obj/%.o
-$(BUILD)/bench-bin/obj/%.o: bench/%.c bench/benchutil.h $(wildcard include/*.h)
+$(BUILD)/bench-bin/obj/%.o: bench/%.c bench/benchutil.h $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ibench -c $< -o $@
 
