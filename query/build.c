@@ -83,6 +83,7 @@ void fl_compiled_free(fl_compiled *c)
     fl_strset_free(&c->hl.exacts);
     fl_strlist_free(&c->hl.prefixes);
     fl_strlist_free(&c->hl.posterms);
+    fl_strlist_free(&c->hl.splitterms);
     fl_strlist_free(&c->why_term);
     fl_strlist_free(&c->why_text);
     fl_strlist_free(&c->stemseq);
@@ -1255,7 +1256,9 @@ static char *corrected_text(const char *raw, const fl_strlist *from, const fl_st
 /* Whether every stem and part to mark is looked up in hits both whole and
  * inside compounds (its "" and P terms among the posterms) and no wildcard
  * is marked: then the tokens at the matched positions are exactly the ones
- * the analysis would mark (fl_hl_match).  Phrases (no P terms: they would
+ * the analysis would mark (fl_hl_match), but for the split parts of a word
+ * in a hit that has the word itself (fl_hl.splitterms), which the
+ * positions leave unmarked on purpose.  Phrases (no P terms: they would
  * count in the sections' scores), title: words (no positions) and wildcards
  * fail it; person forms of a gender word set hl.unpositioned themselves
  * (their stems need not be the word's). */
@@ -1277,6 +1280,21 @@ static bool marks_by_position(const fl_hl *hl)
     return all;
 }
 
+/* hl->splitterms: the posterms whose stem is a split part (parts_q) and no
+ * word's own stem ("fahr" of "Fahrzeug", unless the query has a word
+ * stemmed "fahr" too). */
+static void split_terms(fl_hl *hl)
+{
+    for (size_t i = 0; i < hl->posterms.n; i++) {
+        const char *t = hl->posterms.items[i];
+        size_t np = strlen(FL_PREFIX_PART);
+        if (strncmp(t, FL_PREFIX_PART, np) == 0 && t[np])
+            t += np;
+        if (fl_strset_find(&hl->parts, t) >= 0 && fl_strset_find(&hl->stems, t) < 0)
+            fl_strlist_push(&hl->splitterms, hl->posterms.items[i]);
+    }
+}
+
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
                bool explain, fl_compiled *out, char **err)
 {
@@ -1294,6 +1312,7 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
     }
     out->q = q;
     out->hl.unpositioned |= !marks_by_position(&out->hl);
+    split_terms(&out->hl);
     if (x.repl_from.n > 0)
         out->corrected = corrected_text(raw, &x.repl_from, &x.repl_to);
     fl_strlist_free(&x.repl_from);

@@ -840,8 +840,18 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     pterm *pt = fl_xcalloc(c->hl.posterms.n + 1, sizeof *pt);
     size_t npt = 0;
     bool all_positions = true;
-    for (size_t t = 0; t < c->hl.posterms.n && ns; t++) {
-        const char *term = c->hl.posterms.items[t];
+    /* The words' own terms first, then the split parts of the words (the
+     * groups) the hit has no own term of (fl_hl.splitterms). */
+    uint64_t whole_groups = 0;
+    for (size_t t = 0; t < 2 * c->hl.posterms.n && ns; t++) {
+        const char *term = c->hl.posterms.items[t % c->hl.posterms.n];
+        bool split = fl_strlist_contains(&c->hl.splitterms, term);
+        if (split != (t >= c->hl.posterms.n))
+            continue;
+        int g = term_group(&c->hl, term);
+        uint64_t gbit = 1ull << (g % 64);
+        if (split && (whole_groups & gbit))
+            continue;
         const fl_xtermpos *pos = NULL;
         size_t np = 0;
         fl_xstatus st = fl_posmemo_get(pm, docid, term, &pos, &np);
@@ -851,9 +861,9 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
             all_positions &= st == FL_XOK;
             continue;
         }
-        int g = term_group(&c->hl, term);
+        if (!split)
+            whole_groups |= gbit;
         pt[npt++] = (pterm){pos, np, g, is_part_term(term)};
-        uint64_t gbit = 1ull << (g % 64);
         bool cites = c->hl.cite_groups & gbit;
         size_t si = 0;
         for (size_t k = 0; k < np; k++) {
@@ -1287,9 +1297,15 @@ static fl_xstatus prefetch_shown(fl_posmemo *pm, const fl_compiled *c, fl_xmset 
     fl_xstatus st = FL_XOK;
     for (uint32_t k = 0; k < size && st == FL_XOK; k++)
         st = fl_xmset_docid(mset, order ? order[first + k] : first + k, &shown[k]);
+    /* The split parts are read for the hits that need them (hit_excerpts). */
+    const char **terms = fl_xcalloc(c->hl.posterms.n + 1, sizeof *terms);
+    size_t nterms = 0;
+    for (size_t t = 0; t < c->hl.posterms.n; t++)
+        if (!fl_strlist_contains(&c->hl.splitterms, c->hl.posterms.items[t]))
+            terms[nterms++] = c->hl.posterms.items[t];
     if (st == FL_XOK)
-        fl_posmemo_prefetch(pm, shown, size, (const char *const *)c->hl.posterms.items,
-                            c->hl.posterms.n);
+        fl_posmemo_prefetch(pm, shown, size, terms, nterms);
+    free(terms);
     free(shown);
     return st;
 }

@@ -68,13 +68,20 @@ typedef struct fl_hl {
     fl_strset exacts;    /* exact forms */
     fl_strlist prefixes; /* wildcard prefixes (exact form) */
     fl_strlist posterms; /* positional terms to look up in hits ("burg", "Pgesellschaft") */
+    /* The posterms that only stand for the parts of a compound the reader
+     * typed (fahr, Pfahr, zeug, Pzeug of "Fahrzeug"): a hit's sub-results
+     * and marks use them only when it lacks the word itself, whole or in a
+     * compound (search.c).  A law full of "Kraftfahrzeug" has thousands of
+     * each, at the same positions, and a section with "Fahrer" and "Zeug"
+     * is not one about vehicles. */
+    fl_strlist splitterms;
     int ngroups;
     uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
     /* Some forms to mark are not found through the posterms' positions
      * (phrase words inside compounds, title: words, the person forms of a
      * gender word, wildcards; fl_compile decides): an excerpt then analyses
      * its whole window instead of the tokens at the matched positions
-     * (fl_excerpt_at). */
+     * (fl_excerpt_at), and marks split parts too. */
     bool unpositioned;
 } fl_hl;
 

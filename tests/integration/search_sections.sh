@@ -51,6 +51,15 @@ mkdir -p "$site/b/btb" "$site/v/vo"
 printf -- '---\nTitle: Verordnung über Beispiele\n---\n\n# Verordnung über Beispiele (VO)\n\n### § 1 Anwendung\n\nEs gilt § 622 BTB entsprechend, auch § 622 BTB Absatz 2 und § 622 BTB Satz 1.\n' \
     >"$site/v/vo/index.md"
 
+# A compound the reader typed: sections with the word itself, not sections
+# with its parts apart (t/tdg has both); a document without the word is
+# found through its parts (r/rvo), and they are what its sections show.
+mkdir -p "$site/t/tdg" "$site/r/rvo"
+printf -- '---\nTitle: Testgesetz über Dienste\n---\n\n# Testgesetz über Dienste (TDG)\n\n### § 1 Dauer\n\nDie Arbeitszeit beträgt acht Stunden am Tag.\n\n### § 2 Pflichten\n\nDer Arbeitgeber gibt jedem genug Zeit. Die Arbeit ruht am Sonntag. Die Arbeit und die Zeit.\n\n### § 3 Pausen\n\nDie Arbeitszeit wird durch Ruhepausen unterbrochen.\n' \
+    >"$site/t/tdg/index.md"
+printf -- '---\nTitle: Verordnung über Ruhe\n---\n\n# Verordnung über Ruhe (RVO)\n\n### § 1 Abend\n\nDie Arbeit endet am Abend.\n\n### § 2 Nacht\n\nDie Zeit der Ruhe beginnt um acht Uhr.\n' \
+    >"$site/r/rvo/index.md"
+
 db=$tmp/db
 "$FINDLING" index --quiet --db "$db" "$site" >/dev/null 2>&1
 st=$?
@@ -111,6 +120,18 @@ like "$ex" "<mark>Drohnen-Verordnung</mark>" "…a hyphenated word holding the q
 unlike "$ex" "<mark>Betreiber" "…and nothing else"
 ex=$(json 'Betreiber' | sec704)
 like "$ex" "für <mark>Betreiber\\*innen</mark> von Drohnen" "a gender form at a matched position is marked whole"
+
+# hit ID FIELD: a field of the hit with that id, for the query in $r
+hit() { printf '%s' "$r" | py "h=[h for h in d['hits'] if h['id']=='$1'][0]; print($2)"; }
+r=$(json 'Arbeitszeit')
+is "$(hit t/tdg/index.md 'sorted(s["title"] for s in h["sections"])')" "['§ 1 Dauer', '§ 3 Pausen']" \
+    "a compound: the sections with the word, not the one with its parts apart"
+is "$(hit t/tdg/index.md 'sorted({m for s in h["sections"] for m in __import__("re").findall("<mark>(.*?)</mark>", s["excerpt"])})')" \
+    "['Arbeitszeit']" "…and only the word is marked"
+is "$(hit r/rvo/index.md 'sorted(s["title"] for s in h["sections"])')" "['§ 1 Abend', '§ 2 Nacht']" \
+    "a document without the word: the sections with its parts"
+is "$(hit r/rvo/index.md 'sorted({m for s in h["sections"] for m in __import__("re").findall("<mark>(.*?)</mark>", s["excerpt"])})')" \
+    "['Arbeit', 'Zeit']" "…with the parts marked"
 
 r=$(json 'Vertrauensstellung')
 is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
