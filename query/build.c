@@ -84,6 +84,13 @@ void fl_compiled_free(fl_compiled *c)
     fl_strlist_free(&c->hl.prefixes);
     fl_strlist_free(&c->hl.posterms);
     fl_strlist_free(&c->hl.splitterms);
+    for (size_t i = 0; i < c->hl.nphrases; i++) {
+        for (size_t k = 0; k < c->hl.phrases[i].n; k++)
+            free(c->hl.phrases[i].stems[k]);
+        free(c->hl.phrases[i].stems);
+        free(c->hl.phrases[i].offsets);
+    }
+    free(c->hl.phrases);
     fl_strlist_free(&c->why_term);
     fl_strlist_free(&c->why_text);
     fl_strlist_free(&c->stemseq);
@@ -280,6 +287,21 @@ static void add_posterm(fl_hl *hl, const char *prefix, const char *t)
     if (!fl_strlist_contains(&hl->posterms, s))
         fl_strlist_push(&hl->posterms, s);
     free(s);
+}
+
+/* Keeps a phrase of two words or more in hl (taking ph's arrays), else
+ * frees them. */
+static void add_phrase(fl_hl *hl, fl_phrase *ph)
+{
+    if (ph->n >= 2) {
+        hl->phrases = fl_xrealloc(hl->phrases, (hl->nphrases + 1) * sizeof *hl->phrases);
+        hl->phrases[hl->nphrases++] = *ph;
+        return;
+    }
+    for (size_t k = 0; k < ph->n; k++)
+        free(ph->stems[k]);
+    free(ph->stems);
+    free(ph->offsets);
 }
 
 static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
@@ -743,6 +765,7 @@ static fl_xquery *phrase_q(cctx *x, const char *text)
     }
     fl_xquery **ts = fl_xcalloc(a.n ? a.n : 1, sizeof *ts);
     size_t n = 0, window = 0;
+    fl_phrase ph = {fl_xcalloc(a.n, sizeof *ph.stems), fl_xcalloc(a.n, sizeof *ph.offsets), 0};
     for (size_t i = 0; i < a.n; i++) {
         const char *st = a.t[i].stem[0] ? a.t[i].stem : a.t[i].exact;
         window++;
@@ -754,8 +777,11 @@ static fl_xquery *phrase_q(cctx *x, const char *text)
         ts[n++] = term_q(x, "", st, (uint32_t)(i + 1));
         fl_strset_add(&x->c->hl.stems, st, group);
         add_posterm(&x->c->hl, "", st);
+        ph.stems[ph.n] = fl_xstrdup(st);
+        ph.offsets[ph.n++] = (uint32_t)i;
         why(x, "", st, "'%s' in the phrase \"%s\"", a.t[i].surface, text);
     }
+    add_phrase(&x->c->hl, &ph);
     fl_xquery *q = NULL;
     if (n > 0) {
         q = combine_q(x, FL_XOP_PHRASE, ts, n, n == window ? 0 : (uint32_t)window);
@@ -1254,14 +1280,24 @@ static char *corrected_text(const char *raw, const fl_strlist *from, const fl_st
 }
 
 /* Whether every stem and part to mark is looked up in hits both whole and
- * inside compounds (its "" and P terms among the posterms) and no wildcard
- * is marked: then the tokens at the matched positions are exactly the ones
- * the analysis would mark (fl_hl_match), but for the split parts of a word
- * in a hit that has the word itself (fl_hl.splitterms), which the
- * positions leave unmarked on purpose.  Phrases (no P terms: they would
- * count in the sections' scores), title: words (no positions) and wildcards
- * fail it; person forms of a gender word set hl.unpositioned themselves
- * (their stems need not be the word's). */
+ * inside compounds (its "" and P terms among the posterms; a phrase word's
+ * stem whole only: a phrase is its words as they stand) and no wildcard is
+ * marked: then the tokens at the matched positions are the ones the
+ * analysis would mark (fl_hl_match), but for those the positions leave
+ * unmarked on purpose: the split parts of a word in a hit that has the
+ * word itself (fl_hl.splitterms), compounds holding a phrase word, and a
+ * phrase word away from its phrase (fl_hl.phrases).  title: words (no
+ * positions) and wildcards fail it; person forms of a gender word set
+ * hl.unpositioned themselves (their stems need not be the word's). */
+static bool in_phrase(const fl_hl *hl, const char *stem)
+{
+    for (size_t i = 0; i < hl->nphrases; i++)
+        for (size_t k = 0; k < hl->phrases[i].n; k++)
+            if (strcmp(hl->phrases[i].stems[k], stem) == 0)
+                return true;
+    return false;
+}
+
 static bool marks_by_position(const fl_hl *hl)
 {
     if (hl->prefixes.n)
@@ -1274,7 +1310,8 @@ static bool marks_by_position(const fl_hl *hl)
             fl_buf_reset(&t);
             fl_buf_printf(&t, "%s%s", FL_PREFIX_PART, sets[k]->s[i]);
             all = fl_strlist_contains(&hl->posterms, sets[k]->s[i]) &&
-                  fl_strlist_contains(&hl->posterms, fl_buf_cstr(&t));
+                  (fl_strlist_contains(&hl->posterms, fl_buf_cstr(&t)) ||
+                   (k == 0 && in_phrase(hl, sets[k]->s[i])));
         }
     fl_buf_free(&t);
     return all;

@@ -602,10 +602,11 @@ static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t
 
 /* The positions of one query term in the hit, sorted. */
 typedef struct pterm {
-    const fl_xtermpos *pos; /* owned by the search's fl_posmemo */
+    const fl_xtermpos *pos; /* owned by the search's fl_posmemo (or hit_excerpts) */
     size_t n;
     int group;
-    bool part; /* a compound part's term (P…) */
+    bool part;        /* a compound part's term (P…) */
+    const char *term; /* the compiled query's */
 } pterm;
 
 /* First index of v[0..n) with v[i] >= p. */
@@ -620,6 +621,127 @@ static size_t lower_bound(const fl_xtermpos *v, size_t n, uint32_t p)
             hi = mid;
     }
     return lo;
+}
+
+/* Whether term is the stem of a phrase word and of no free word of the
+ * query (a free word's stem is looked up inside compounds too: its P term
+ * is among the posterms). */
+static bool phrase_only(const fl_hl *hl, const char *term)
+{
+    if (is_part_term(term))
+        return false;
+    bool in = false;
+    for (size_t i = 0; i < hl->nphrases && !in; i++)
+        for (size_t k = 0; k < hl->phrases[i].n && !in; k++)
+            in = strcmp(hl->phrases[i].stems[k], term) == 0;
+    if (!in)
+        return false;
+    char *pterm_name = fl_xasprintf("%s%s", FL_PREFIX_PART, term);
+    bool free_word = fl_strlist_contains(&hl->posterms, pterm_name);
+    free(pterm_name);
+    return !free_word;
+}
+
+static const pterm *pt_find(const pterm *pt, size_t npt, const char *term)
+{
+    for (size_t t = 0; t < npt; t++)
+        if (strcmp(pt[t].term, term) == 0)
+            return &pt[t];
+    return NULL;
+}
+
+/* Where phrase ph stands in the hit (its first word's position less that
+ * word's offset), ascending: *n of them, malloc'd (NULL when none).  Driven
+ * by the word with the fewest positions, the others bisected. */
+static uint32_t *phrase_starts(const fl_phrase *ph, const pterm *pt, size_t npt, size_t *n)
+{
+    *n = 0;
+    const pterm **w = fl_xcalloc(ph->n, sizeof *w);
+    size_t drive = 0;
+    for (size_t k = 0; k < ph->n; k++) {
+        w[k] = pt_find(pt, npt, ph->stems[k]);
+        if (!w[k] || w[k]->n == 0) {
+            free(w);
+            return NULL;
+        }
+        if (w[k]->n < w[drive]->n)
+            drive = k;
+    }
+    uint32_t *out = fl_xmalloc(w[drive]->n * sizeof *out);
+    for (size_t i = 0; i < w[drive]->n; i++) {
+        uint32_t q = w[drive]->pos[i];
+        if (q < ph->offsets[drive])
+            continue;
+        uint32_t base = q - ph->offsets[drive];
+        bool all = true;
+        for (size_t k = 0; k < ph->n && all; k++) {
+            uint32_t want = base + ph->offsets[k];
+            size_t j = lower_bound(w[k]->pos, w[k]->n, want);
+            all = j < w[k]->n && w[k]->pos[j] == want;
+        }
+        if (all)
+            out[(*n)++] = base;
+    }
+    free(w);
+    if (*n == 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int termpos_cmp(const void *a, const void *b)
+{
+    fl_xtermpos x = *(const fl_xtermpos *)a, y = *(const fl_xtermpos *)b;
+    return (x > y) - (x < y);
+}
+
+/* Narrows the positions of each phrase-only term in pt (phrase_only) to
+ * those where one of its phrases stands; returns the arrays it made, one
+ * per pt entry (NULL where unchanged), for the caller to free. */
+static fl_xtermpos **phrase_positions(const fl_hl *hl, pterm *pt, size_t npt)
+{
+    /* Every phrase's places first, from the positions as read. */
+    uint32_t **starts = fl_xcalloc(hl->nphrases, sizeof *starts);
+    size_t *nstarts = fl_xcalloc(hl->nphrases, sizeof *nstarts);
+    for (size_t i = 0; i < hl->nphrases; i++)
+        starts[i] = phrase_starts(&hl->phrases[i], pt, npt, &nstarts[i]);
+    fl_xtermpos **kept = fl_xcalloc(npt + 1, sizeof *kept);
+    for (size_t t = 0; t < npt; t++) {
+        if (!phrase_only(hl, pt[t].term))
+            continue;
+        size_t n = 0, cap = 0, sources = 0;
+        fl_xtermpos *v = NULL;
+        for (size_t i = 0; i < hl->nphrases; i++)
+            for (size_t k = 0; k < hl->phrases[i].n; k++) {
+                if (strcmp(hl->phrases[i].stems[k], pt[t].term) != 0 || !nstarts[i])
+                    continue;
+                if (n + nstarts[i] > cap) {
+                    cap = n + nstarts[i];
+                    v = fl_xrealloc(v, cap * sizeof *v);
+                }
+                for (size_t j = 0; j < nstarts[i]; j++)
+                    v[n++] = starts[i][j] + hl->phrases[i].offsets[k];
+                sources++;
+            }
+        /* The same word twice in a phrase, or in several: in order, once. */
+        if (sources > 1 && n > 1) {
+            qsort(v, n, sizeof *v, termpos_cmp);
+            size_t u = 1;
+            for (size_t j = 1; j < n; j++)
+                if (v[j] != v[u - 1])
+                    v[u++] = v[j];
+            n = u;
+        }
+        kept[t] = v;
+        pt[t].pos = v;
+        pt[t].n = n;
+    }
+    for (size_t i = 0; i < hl->nphrases; i++)
+        free(starts[i]);
+    free(starts);
+    free(nstarts);
+    return kept;
 }
 
 #define MAX_WINDOW_POSITIONS 4096
@@ -863,7 +985,14 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
         }
         if (!split)
             whole_groups |= gbit;
-        pt[npt++] = (pterm){pos, np, g, is_part_term(term)};
+        pt[npt++] = (pterm){pos, np, g, is_part_term(term), term};
+    }
+    /* A phrase word only where its phrase stands. */
+    fl_xtermpos **kept = c->hl.nphrases ? phrase_positions(&c->hl, pt, npt) : NULL;
+    for (size_t t = 0; t < npt; t++) {
+        const fl_xtermpos *pos = pt[t].pos;
+        size_t np = pt[t].n;
+        uint64_t gbit = 1ull << (pt[t].group % 64);
         bool cites = c->hl.cite_groups & gbit;
         size_t si = 0;
         for (size_t k = 0; k < np; k++) {
@@ -990,6 +1119,9 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     if (ex.len == 0 && ns > 0 && section_read(s, docid, p->id, 0, &e))
         fl_excerpt(s->an, &c->hl, e.text, e.text_len, SIZE_MAX, exlen, true, &ex);
     h->excerpt = fl_buf_detach(&ex);
+    for (size_t t = 0; kept && t < npt; t++)
+        free(kept[t]);
+    free(kept);
     free(pt);
     free(sc);
 }

@@ -61,6 +61,14 @@ struct fl_searcher {
     bool stamps_ok;
 };
 
+/* A phrase of the query: its words' stems and where each stands relative
+ * to the first (a stop word the index lacks leaves a gap). */
+typedef struct fl_phrase {
+    char **stems;
+    uint32_t *offsets;
+    size_t n;
+} fl_phrase;
+
 /* What matching looks like for highlighting and sections. */
 typedef struct fl_hl {
     fl_strset stems;     /* positional stems (free text, phrases, title:) */
@@ -75,6 +83,12 @@ typedef struct fl_hl {
      * each, at the same positions, and a section with "Fahrer" and "Zeug"
      * is not one about vehicles. */
     fl_strlist splitterms;
+    /* The query's phrases of two words or more.  A stem that is only a
+     * phrase word (no free word of the query has it) counts, in a hit's
+     * sections and marks, only where the phrase stands (search.c): "des"
+     * of "Würde des Menschen" is in every section of a law. */
+    fl_phrase *phrases;
+    size_t nphrases;
     int ngroups;
     uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
     /* Some forms to mark are not found through the posterms' positions

@@ -40,8 +40,8 @@ mkdir -p "$site/b/btb" "$site/v/vo"
         esac
     done
     printf '\n\n'
-    # Forms marked without positions of their own: a phrase word inside a
-    # compound, a wildcard's words.
+    # A phrase word inside a compound (not marked: the phrase is not
+    # there), a wildcard's words (marked, without positions of their own).
     printf '### § 703 Vögel\n\nDer Vogelschutz ist eine Aufgabe der Länder. Der Vogel fliegt hoch. Ein Kormoranpaar brütet.\n'
     # Marked at their positions: a plain word as it stands, a hyphenated
     # word and a gender form through the analysis chain.
@@ -54,7 +54,11 @@ printf -- '---\nTitle: Verordnung über Beispiele\n---\n\n# Verordnung über Bei
 # A compound the reader typed: sections with the word itself, not sections
 # with its parts apart (t/tdg has both); a document without the word is
 # found through its parts (r/rvo), and they are what its sections show.
-mkdir -p "$site/t/tdg" "$site/r/rvo"
+mkdir -p "$site/t/tdg" "$site/r/rvo" "$site/p/pvo"
+# A phrase: the section where it stands, its words marked there only, not
+# the sections with its words apart (nor its stop word, in every one).
+printf -- '---\nTitle: Verordnung über Pfade\n---\n\n# Verordnung über Pfade (PVO)\n\n### § 1 Zweck\n\nDer Schutz des Waldes und der Schutz des Wassers sind Ziele. Das Wasser des Waldes.\n\n### § 2 Ruhe\n\nDie Ruhe des Waldes ist wichtig.\n\n### § 3 Pflege\n\nDie Pflege dient dem Schutz des Waldes und der Wiesen.\n\n### § 4 Wege\n\nDie Wege des Dorfes.\n' \
+    >"$site/p/pvo/index.md"
 printf -- '---\nTitle: Testgesetz über Dienste\n---\n\n# Testgesetz über Dienste (TDG)\n\n### § 1 Dauer\n\nDie Arbeitszeit beträgt acht Stunden am Tag.\n\n### § 2 Pflichten\n\nDer Arbeitgeber gibt jedem genug Zeit. Die Arbeit ruht am Sonntag. Die Arbeit und die Zeit.\n\n### § 3 Pausen\n\nDie Arbeitszeit wird durch Ruhepausen unterbrochen.\n' \
     >"$site/t/tdg/index.md"
 printf -- '---\nTitle: Verordnung über Ruhe\n---\n\n# Verordnung über Ruhe (RVO)\n\n### § 1 Abend\n\nDie Arbeit endet am Abend.\n\n### § 2 Nacht\n\nDie Zeit der Ruhe beginnt um acht Uhr.\n' \
@@ -106,7 +110,7 @@ for w in Kolibri Pinguin Flamingo Pelikan; do
 done
 ex=$(json '"Vogel fliegt"' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
 like "$ex" "<mark>Vogel</mark> <mark>fliegt</mark>" "a phrase is marked"
-like "$ex" "<mark>Vogelschutz</mark>" "…and its word inside a compound too"
+unlike "$ex" "<mark>Vogelschutz</mark>" "…but not its word elsewhere, inside a compound"
 # A wildcard has no positions of its own; beside a word that has, the
 # section's excerpt marks the wildcard's words too.
 ex=$(json 'Vogel Kormoran*' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
@@ -132,6 +136,13 @@ is "$(hit r/rvo/index.md 'sorted(s["title"] for s in h["sections"])')" "['§ 1 A
     "a document without the word: the sections with its parts"
 is "$(hit r/rvo/index.md 'sorted({m for s in h["sections"] for m in __import__("re").findall("<mark>(.*?)</mark>", s["excerpt"])})')" \
     "['Arbeit', 'Zeit']" "…with the parts marked"
+
+r=$(json '"Schutz des Waldes"')
+is "$(hit p/pvo/index.md 'sorted(s["title"] for s in h["sections"])')" "['§ 1 Zweck', '§ 3 Pflege']" \
+    "a phrase: the sections where it stands"
+is "$(hit p/pvo/index.md '[s["excerpt"] for s in h["sections"] if s["title"] == "§ 1 Zweck"][0]')" \
+    "Der <mark>Schutz</mark> <mark>des</mark> <mark>Waldes</mark> und der Schutz des Wassers sind Ziele. Das Wasser des Waldes." \
+    "…its words marked where the phrase stands, not apart"
 
 r=$(json 'Vertrauensstellung')
 is "$(printf '%s' "$r" | py 'print(d["hits"][0]["sections"][0]["title"])')" \
