@@ -84,6 +84,7 @@ void fl_compiled_free(fl_compiled *c)
     fl_strlist_free(&c->hl.prefixes);
     fl_strlist_free(&c->hl.posterms);
     fl_strlist_free(&c->hl.splitterms);
+    fl_strlist_free(&c->hl.phraseterms);
     for (size_t i = 0; i < c->hl.nphrases; i++) {
         for (size_t k = 0; k < c->hl.phrases[i].n; k++)
             free(c->hl.phrases[i].stems[k]);
@@ -1323,13 +1324,28 @@ static bool marks_by_position(const fl_hl *hl)
 static void split_terms(fl_hl *hl)
 {
     for (size_t i = 0; i < hl->posterms.n; i++) {
-        const char *t = hl->posterms.items[i];
-        size_t np = strlen(FL_PREFIX_PART);
-        if (strncmp(t, FL_PREFIX_PART, np) == 0 && t[np])
-            t += np;
+        const char *t = fl_posterm_stem(hl->posterms.items[i]);
         if (fl_strset_find(&hl->parts, t) >= 0 && fl_strset_find(&hl->stems, t) < 0)
             fl_strlist_push(&hl->splitterms, hl->posterms.items[i]);
     }
+}
+
+/* hl->phraseterms: the stems among the posterms that are phrase words and
+ * no free word's (a free word's stem is looked up inside compounds too:
+ * its P term is among the posterms). */
+static void phrase_terms(fl_hl *hl)
+{
+    fl_buf b = FL_BUF_INIT;
+    for (size_t i = 0; i < hl->posterms.n; i++) {
+        const char *t = hl->posterms.items[i];
+        if (fl_posterm_stem(t) != t || !in_phrase(hl, t))
+            continue;
+        fl_buf_reset(&b);
+        fl_buf_printf(&b, "%s%s", FL_PREFIX_PART, t);
+        if (!fl_strlist_contains(&hl->posterms, fl_buf_cstr(&b)))
+            fl_strlist_push(&hl->phraseterms, t);
+    }
+    fl_buf_free(&b);
 }
 
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
@@ -1350,6 +1366,7 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
     out->q = q;
     out->hl.unpositioned |= !marks_by_position(&out->hl);
     split_terms(&out->hl);
+    phrase_terms(&out->hl);
     if (x.repl_from.n > 0)
         out->corrected = corrected_text(raw, &x.repl_from, &x.repl_to);
     fl_strlist_free(&x.repl_from);

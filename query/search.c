@@ -542,20 +542,15 @@ static int popcount64(uint64_t v)
     return n;
 }
 
-/* Whether a positional term is a compound part's ("Pgesellschaft", "P622"
- * of a number inside a citation or a date); the others are stems, which
- * never start with a capital. */
+/* Whether a positional term is a compound part's (fl_posterm_stem). */
 static bool is_part_term(const char *term)
 {
-    return strncmp(term, FL_PREFIX_PART, strlen(FL_PREFIX_PART)) == 0 &&
-           term[strlen(FL_PREFIX_PART)] != '\0';
+    return fl_posterm_stem(term) != term;
 }
 
 static int term_group(const fl_hl *hl, const char *term)
 {
-    const char *t = term;
-    if (is_part_term(t))
-        t += strlen(FL_PREFIX_PART);
+    const char *t = fl_posterm_stem(term);
     int g = fl_strset_find(&hl->stems, t);
     if (g < 0)
         g = fl_strset_find(&hl->parts, t);
@@ -623,25 +618,6 @@ static size_t lower_bound(const fl_xtermpos *v, size_t n, uint32_t p)
     return lo;
 }
 
-/* Whether term is the stem of a phrase word and of no free word of the
- * query (a free word's stem is looked up inside compounds too: its P term
- * is among the posterms). */
-static bool phrase_only(const fl_hl *hl, const char *term)
-{
-    if (is_part_term(term))
-        return false;
-    bool in = false;
-    for (size_t i = 0; i < hl->nphrases && !in; i++)
-        for (size_t k = 0; k < hl->phrases[i].n && !in; k++)
-            in = strcmp(hl->phrases[i].stems[k], term) == 0;
-    if (!in)
-        return false;
-    char *pterm_name = fl_xasprintf("%s%s", FL_PREFIX_PART, term);
-    bool free_word = fl_strlist_contains(&hl->posterms, pterm_name);
-    free(pterm_name);
-    return !free_word;
-}
-
 static const pterm *pt_find(const pterm *pt, size_t npt, const char *term)
 {
     for (size_t t = 0; t < npt; t++)
@@ -696,7 +672,7 @@ static int termpos_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Narrows the positions of each phrase-only term in pt (phrase_only) to
+/* Narrows the positions of each phrase-only term in pt (hl->phraseterms) to
  * those where one of its phrases stands; returns the arrays it made, one
  * per pt entry (NULL where unchanged), for the caller to free. */
 static fl_xtermpos **phrase_positions(const fl_hl *hl, pterm *pt, size_t npt)
@@ -708,7 +684,7 @@ static fl_xtermpos **phrase_positions(const fl_hl *hl, pterm *pt, size_t npt)
         starts[i] = phrase_starts(&hl->phrases[i], pt, npt, &nstarts[i]);
     fl_xtermpos **kept = fl_xcalloc(npt + 1, sizeof *kept);
     for (size_t t = 0; t < npt; t++) {
-        if (!phrase_only(hl, pt[t].term))
+        if (!fl_strlist_contains(&hl->phraseterms, pt[t].term))
             continue;
         size_t n = 0, cap = 0, sources = 0;
         fl_xtermpos *v = NULL;

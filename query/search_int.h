@@ -7,11 +7,13 @@
 #include "fl_page.h"
 #include "fl_query.h"
 #include "fl_search.h"
+#include "fl_terms.h"
 #include "fl_xapian.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A small set of strings (query terms are few: linear search is fastest). */
 typedef struct fl_strset {
@@ -61,6 +63,15 @@ struct fl_searcher {
     bool stamps_ok;
 };
 
+/* The stem a positional term stands for: "Pgesellschaft" (a compound
+ * part's term; also "P622", a number inside a citation or a date) →
+ * "gesellschaft"; a stem (never starting with a capital) is itself. */
+static inline const char *fl_posterm_stem(const char *term)
+{
+    size_t np = strlen(FL_PREFIX_PART);
+    return strncmp(term, FL_PREFIX_PART, np) == 0 && term[np] ? term + np : term;
+}
+
 /* A phrase of the query: its words' stems and where each stands relative
  * to the first (a stop word the index lacks leaves a gap). */
 typedef struct fl_phrase {
@@ -89,6 +100,7 @@ typedef struct fl_hl {
      * of "Würde des Menschen" is in every section of a law. */
     fl_phrase *phrases;
     size_t nphrases;
+    fl_strlist phraseterms; /* those phrase-only stems among the posterms */
     int ngroups;
     uint64_t cite_groups; /* groups (bit g % 64) that are legal citations ("§622") */
     /* Some forms to mark are not found through the posterms' positions
