@@ -170,6 +170,11 @@ typedef struct cctx {
     fl_strlist repl_from, repl_to; /* corrections: surface → suggestion */
     bool offered;             /* a correction is offered but not searched */
     int depth;                /* nesting of node_q: 1 = the query's top level */
+    /* Term frequencies asked already (tfreq): a word's stem is asked for
+     * its typo budget, for whether it is common (word_df) and for its
+     * bonuses, each a descent of Xapian's B-tree. */
+    fl_strlist tf_terms;
+    uint32_t *tf_freqs;
 } cctx;
 
 static fl_xquery *term_q(cctx *x, const char *prefix, const char *t, uint32_t pos)
@@ -229,12 +234,22 @@ static uint32_t tfreq(cctx *x, const char *prefix, const char *t)
     fl_buf b = FL_BUF_INIT;
     fl_buf_puts(&b, prefix);
     fl_buf_puts(&b, t);
+    const char *term = fl_buf_cstr(&b);
+    for (size_t i = 0; i < x->tf_terms.n; i++)
+        if (strcmp(x->tf_terms.items[i], term) == 0) {
+            fl_buf_free(&b);
+            return x->tf_freqs[i];
+        }
     uint32_t f = 0;
     if (fl_xdb_termfreq(x->s->db, b.data, b.len, &f) != FL_XOK) {
         if (fl_xlast_status() == FL_XERR_MODIFIED)
             x->xerr = 1;
-        f = 0;
+        fl_buf_free(&b);
+        return 0; /* not kept: an error is not a frequency */
     }
+    x->tf_freqs = fl_xrealloc(x->tf_freqs, (x->tf_terms.n + 1) * sizeof *x->tf_freqs);
+    x->tf_freqs[x->tf_terms.n] = f;
+    fl_strlist_push(&x->tf_terms, term);
     fl_buf_free(&b);
     return f;
 }
@@ -1352,7 +1367,7 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
                bool explain, fl_compiled *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    cctx x = {s, out, err, and_all, explain, 0, {0}, {0}, false, 0};
+    cctx x = {.s = s, .c = out, .err = err, .and_all = and_all, .explain = explain};
     fl_xquery *filter = NULL;
     char *aerr = NULL;
     x.err = &aerr;
@@ -1371,6 +1386,8 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
         out->corrected = corrected_text(raw, &x.repl_from, &x.repl_to);
     fl_strlist_free(&x.repl_from);
     fl_strlist_free(&x.repl_to);
+    fl_strlist_free(&x.tf_terms);
+    free(x.tf_freqs);
     if (aerr) {
         fl_compiled_free(out);
         fl_err_set(err, "query analysis failed: %s", aerr);

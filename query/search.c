@@ -941,10 +941,11 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     /* The words' own terms first, then the split parts of the words (the
      * groups) the hit has no own term of (fl_hl.splitterms). */
     uint64_t whole_groups = 0;
-    for (size_t t = 0; t < 2 * c->hl.posterms.n && ns; t++) {
-        const char *term = c->hl.posterms.items[t % c->hl.posterms.n];
+    for (size_t i = 0; i < 2 * c->hl.posterms.n && ns; i++) {
+        bool split_pass = i >= c->hl.posterms.n;
+        const char *term = c->hl.posterms.items[i - (split_pass ? c->hl.posterms.n : 0)];
         bool split = fl_strlist_contains(&c->hl.splitterms, term);
-        if (split != (t >= c->hl.posterms.n))
+        if (split != split_pass)
             continue;
         int g = term_group(&c->hl, term);
         uint64_t gbit = 1ull << (g % 64);
