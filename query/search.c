@@ -337,10 +337,26 @@ uint32_t fl_searcher_doccount(fl_searcher *s) { return s->doccount; }
  * what limits it: the laws' pages average about 5 KB decoded, so 64 entries
  * (0.3 MB) were evicted long before it -- 63 searches over the laws show
  * 446 different documents, which 64 entries served 8 % of the time and 512
- * serve all (2.2 MB).  4 MB per worker keeps the server within its memory
+ * serve all (2.2 MB; 5.6 MB with the section entries their sub-results
+ * showed, dc_section).  8 MB per worker keeps the server within its memory
  * budget with every worker's cache full (README, Operations). */
 #define DC_SLOTS 512
-#define DC_MAX_BYTES (4u << 20)
+#define DC_MAX_BYTES (8u << 20)
+
+/* A section entry (fl_docdata.h) read for a cached document, kept with it:
+ * a popular document's sub-results are shown again and again, and each
+ * read is a descent of the index's B-tree and a copy of its blocks (6 % of
+ * a search's CPU on the laws before they were kept). */
+typedef struct dc_section {
+    size_t idx;
+    char *raw;
+    size_t len;
+} dc_section;
+
+/* Section entries kept per document, and the largest kept: a law's
+ * sections are a few KB; an annex of tables can be far more. */
+#define DC_SECTIONS 16
+#define DC_SECTION_MAX (64u << 10)
 
 typedef struct dc_entry {
     fl_page page;        /* sections: positions, level, title_tokens, has_anchor */
@@ -348,6 +364,8 @@ typedef struct dc_entry {
      * the section of each matched position, and a law's thousands of
      * sections take a cache line each in the page's table. */
     uint32_t *starts;
+    dc_section *secs;    /* up to DC_SECTIONS, allocated with the first */
+    size_t nsecs;
     size_t cost;
     uint64_t used;       /* LRU clock */
 } dc_entry;
@@ -364,6 +382,9 @@ static void dc_entry_clear(dc_entry *e)
 {
     fl_page_free(&e->page);
     free(e->starts);
+    for (size_t i = 0; i < e->nsecs; i++)
+        free(e->secs[i].raw);
+    free(e->secs);
     memset(e, 0, sizeof *e);
 }
 
@@ -562,12 +583,40 @@ static int term_group(const fl_hl *hl, const char *term)
  * false when it has no (well-formed) entry.  The entries are in the
  * document's own shard (fl_terms.h), so one shard is asked, not each in
  * turn: over remote shards every ask is a round trip. */
-static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t n,
+/* Keeps section entry n's bytes with the cached document de, when it is
+ * one (not a page too big to keep) and the bytes fit the cache's bound. */
+static void dc_keep_section(fl_searcher *s, dc_entry *de, size_t n, const char *raw, size_t len)
+{
+    struct fl_doccache *dc = s->docs;
+    size_t cost = len + sizeof(dc_section) + 32;
+    if (!dc || de < dc->e || de >= dc->e + DC_SLOTS || de->nsecs >= DC_SECTIONS ||
+        len > DC_SECTION_MAX || dc->bytes + cost > DC_MAX_BYTES)
+        return;
+    if (!de->secs)
+        de->secs = fl_xcalloc(DC_SECTIONS, sizeof *de->secs);
+    dc_section *x = &de->secs[de->nsecs++];
+    x->idx = n;
+    x->raw = fl_xmalloc(len ? len : 1);
+    memcpy(x->raw, raw, len);
+    x->len = len;
+    de->cost += cost;
+    dc->bytes += cost;
+}
+
+/* Section entry n of the hit's document (de, docid) into *e: from the
+ * document's cache entry, else read from the index (and kept there).  The
+ * slices in *e stay valid until the next call.  False when missing or
+ * damaged. */
+static bool section_read(fl_searcher *s, dc_entry *de, fl_xdocid docid, size_t n,
                          fl_secentry *e)
 {
     memset(e, 0, sizeof *e);
+    for (size_t i = 0; i < de->nsecs; i++)
+        if (de->secs[i].idx == n)
+            return fl_secentry_decode(de->secs[i].raw, de->secs[i].len, e) == 0;
     if (!s->secval && fl_xvalue_new(&s->secval) != FL_XOK)
         return false;
+    const char *id = de->page.id ? de->page.id : "";
     fl_buf key = FL_BUF_INIT;
     fl_buf_puts(&key, FL_META_SECTION_PREFIX);
     fl_buf_puts(&key, id);
@@ -589,8 +638,10 @@ static bool section_read(fl_searcher *s, fl_xdocid docid, const char *id, size_t
         raw = st == FL_XOK ? fl_xvalue_data(s->secval, &len) : NULL;
     }
     fl_buf_free(&key);
-    if (raw && fl_secentry_decode(raw, len, e) == 0)
+    if (raw && fl_secentry_decode(raw, len, e) == 0) {
+        dc_keep_section(s, de, n, raw, len);
         return true;
+    }
     memset(e, 0, sizeof *e);
     return false;
 }
@@ -1067,7 +1118,7 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
         }
         const fl_section *sec = &p->sections[sc[i].idx];
         fl_secentry e;
-        if (!sec->has_anchor || !section_read(s, docid, p->id, sc[i].idx, &e))
+        if (!sec->has_anchor || !section_read(s, de, docid, sc[i].idx, &e))
             continue;
         fl_hit_section *hs = &h->sections[h->nsections++];
         hs->title = fl_xstrndup(e.title, e.title_len);
@@ -1088,12 +1139,12 @@ static void hit_excerpts(fl_searcher *s, const fl_compiled *c, fl_posmemo *pm, f
     fl_secentry e;
     if (best_shown) {
         fl_buf_puts(&ex, h->sections[0].excerpt ? h->sections[0].excerpt : "");
-    } else if (nmatched > 0 && section_read(s, docid, p->id, sc[0].idx, &e)) {
+    } else if (nmatched > 0 && section_read(s, de, docid, sc[0].idx, &e)) {
         section_excerpt(s, c, &p->sections[sc[0].idx], &e, pt, npt, all_positions, exlen, &ex);
     }
     if (ex.len == 0 && p->teaser)
         fl_excerpt(s->an, &c->hl, p->teaser, strlen(p->teaser), SIZE_MAX, exlen, true, &ex);
-    if (ex.len == 0 && ns > 0 && section_read(s, docid, p->id, 0, &e))
+    if (ex.len == 0 && ns > 0 && section_read(s, de, docid, 0, &e))
         fl_excerpt(s->an, &c->hl, e.text, e.text_len, SIZE_MAX, exlen, true, &ex);
     h->excerpt = fl_buf_detach(&ex);
     for (size_t t = 0; kept && t < npt; t++)

@@ -241,6 +241,12 @@ PIDS+=("$LOADPID")
 
 WORD1=Quetzalkoatlprojekt
 is "$(curl -s "$URL/api/search?q=$WORD1" | jq -r .total)" 0 "new word not found before reindexing"
+# The section the new word goes into, shown as a sub-result by every search
+# thread first (a limit apiece: the response cache does not answer), so that
+# each keeps its entry (the decoded-document cache).
+for l in 5 6 7 8; do curl -s "$URL/api/search?q=Newsletter+abonniert&limit=$l" >"$SCRATCH/sec-$l.json"; done
+like "$(jq -r '[.hits[].sections[].excerpt] | join(" ")' "$SCRATCH/sec-5.json")" '<mark>abonniert</mark>' \
+    "the section 'Wie ihr mitmachen könnt' is a sub-result"
 F=$SITE/_beitraege/offenes-labor-musterstadt.md
 printf '\n\nDas %s startet im Herbst.\n' "$WORD1" >>"$F"
 sleep 0.3
@@ -249,6 +255,13 @@ rc=$?
 ok "$([ $rc -le 1 ] && echo 0 || echo 1)" "incremental reindex under load (exit $rc)"
 found_within "$WORD1" 1.0
 ok $? "incremental: new document version found within 1 s, no restart"
+# Every search thread shows the section's new text, none the one it kept.
+stale=0
+for l in 5 6 7 8; do
+    curl -s "$URL/api/search?q=$WORD1+Newsletter&limit=$l" |
+        jq -e --arg w "<mark>$WORD1</mark>" '[.hits[0].sections[].excerpt | contains($w)] | any' >/dev/null || stale=$((stale + 1))
+done
+is "$stale" 0 "incremental: the sub-result shows the section's new text in every search thread"
 
 WORD2=Xylophonwerkstatt
 printf '\n\nDie %s lädt ein.\n' "$WORD2" >>"$F"
