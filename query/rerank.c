@@ -26,8 +26,9 @@ typedef struct cand {
     uint32_t index; /* in the first match's MSet */
     double weight;  /* first-stage weight, then with the bonuses */
     double key;     /* weight rounded: the sort key (see cand_cmp) */
-    char *id;       /* the document id value (FL_SLOT_ID) */
+    char *id;       /* the document id value (FL_SLOT_ID): read_tie_ids */
     size_t idlen;
+    bool scored;    /* still in the running (not pruned): its bonuses computed */
 } cand;
 
 /* Weights summed in another order (N shards) may differ in the last bits:
@@ -216,6 +217,41 @@ static int group_init(fl_searcher *s, fl_xmset *mset, const fl_strlist *stems, n
     return 0;
 }
 
+typedef struct keyed {
+    double key;
+    uint32_t i; /* the candidate's place in the pool */
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    return (x->key < y->key) - (x->key > y->key);
+}
+
+/* The document id is the match's sort key after the weight (relevance,
+ * then FL_SLOT_ID: see fl_rerank), so it only orders candidates of equal
+ * key: it is read for the scored candidates that share theirs with
+ * another (reading it for every one was 1 % of a search).  Returns 0 or
+ * -1 (Xapian error pending). */
+static int read_tie_ids(fl_xmset *mset, cand *cs, uint32_t n)
+{
+    if (n < 2)
+        return 0;
+    keyed *v = fl_xmalloc(n * sizeof *v);
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = (keyed){cs[i].key, i};
+    qsort(v, n, sizeof *v, keyed_cmp);
+    int rc = 0;
+    for (uint32_t k = 0; k < n && rc == 0; k++) {
+        bool tied = (k > 0 && v[k - 1].key == v[k].key) || (k + 1 < n && v[k + 1].key == v[k].key);
+        cand *x = &cs[v[k].i];
+        if (tied && x->scored && fl_xmset_sort_key(mset, x->index, &x->id, &x->idlen) != FL_XOK)
+            rc = -1;
+    }
+    free(v);
+    return rc;
+}
+
 /* The need-th largest of v[0..n) (n >= need >= 1); v is reordered. */
 static double kth_largest(double *v, size_t n, size_t need)
 {
@@ -293,13 +329,7 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
             x->key = sort_key(x->weight);
             continue;
         }
-        /* The document id is the match's sort key (relevance, then
-         * FL_SLOT_ID: see fl_rerank), read only for candidates still in
-         * the running. */
-        if (fl_xmset_sort_key(mset, i, &x->id, &x->idlen) != FL_XOK) {
-            rc = -1;
-            break;
-        }
+        x->scored = true;
         if (recency && top > 0) {
             fl_xdoc *doc = NULL;
             if (fl_xmset_document(mset, i, &doc) != FL_XOK) {
@@ -331,6 +361,8 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
         x->key = sort_key(x->weight);
         finals[i] = x->weight;
     }
+    if (rc == 0 && read_tie_ids(mset, cs, pool) != 0)
+        rc = -1;
     if (rc == 0) {
         /* The pool re-ranked; the candidates after it keep their place. */
         qsort(cs, pool, sizeof *cs, cand_cmp);
