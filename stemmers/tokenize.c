@@ -544,6 +544,14 @@ bool fl_tokenize_next(const char *t, size_t len, size_t *pos, fl_rawtoken *tok)
 {
     size_t i = *pos, adv;
     while (i < len) {
+        /* Spaces and ASCII punctuation between tokens: no token starts with
+         * one (every scanner below starts at a letter, a digit or §), so
+         * they are passed over a byte at a time without the scanners. */
+        unsigned char b = (unsigned char)t[i];
+        if (b < 0x80 && !((b | 32) >= 'a' && (b | 32) <= 'z') && !(b >= '0' && b <= '9')) {
+            i++;
+            continue;
+        }
         size_t plain = scan_plain_word(t, len, i, tok);
         if (plain) {
             tok->len = plain;
