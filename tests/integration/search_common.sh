@@ -5,32 +5,17 @@
 # unknown word beside it, it still matches as before; an index of fewer than
 # 100 documents has no common words.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/sized_sites.sh"
 command -v python3 >/dev/null || skip_all "python3 needed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-page() { printf -- '---\ntitle: "%s"\n---\n\n%s\n' "$3" "$4" >"$1/$2.md"; }
-# build DIR N: N pages; all have "Verwaltung", two of three "Bürgeramt"
-# too (80), pages 3 and 7 "Fahrradhelm", page 5 "Radweg" (rare, not with the helmet).
-build() {
-    mkdir -p "$1"
-    for i in $(seq 1 "$2"); do
-        text="Die Verwaltung der Stadt informiert über Termine (Seite $i)."
-        [ $((i % 3)) -ne 0 ] && text="$text Das Bürgeramt hat geöffnet."
-        case $i in 3 | 7) text="$text Ein Fahrradhelm schützt." ;; 5) text="$text Der Radweg ist neu." ;; esac
-        page "$1" "seite-$i" "Seite $i" "$text"
-    done
+# All pages have "Verwaltung", two of three "Bürgeramt" too (80 of 120),
+# pages 3 and 7 "Fahrradhelm", page 5 "Radweg" (rare, not with the helmet).
+page_text() {
+    local text="Die Verwaltung der Stadt informiert über Termine (Seite $1)."
+    [ $(($1 % 3)) -ne 0 ] && text="$text Das Bürgeramt hat geöffnet."
+    case $1 in 3 | 7) text="$text Ein Fahrradhelm schützt." ;; 5) text="$text Der Radweg ist neu." ;; esac
+    printf '%s' "$text"
 }
-build "$tmp/big" 120
-build "$tmp/small" 60
-for s in big small; do
-    "$FINDLING" index --quiet --db "$tmp/$s.db" "$tmp/$s" >/dev/null 2>&1
-    ok $? "index the $s site"
-done
-# total QUERY [DB]: the search's total
-total() { "$FINDLING" search --db "$tmp/${2:-big}.db" --json "$1" 2>/dev/null |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
-ids() { "$FINDLING" search --db "$tmp/${2:-big}.db" --format ids --limit 100 "$1" 2>/dev/null |
-    sed 's/\.md$//' | sort | tr '\n' ' '; }
+index_sized_sites
 
 is "$(total Verwaltung)" 120 "a common word alone matches every page that has it"
 is "$(total 'Verwaltung Bürgeramt')" 120 "common words only: their OR, as before"
