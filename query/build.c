@@ -425,7 +425,8 @@ static void pair_gender_forms(qtoks *a)
 
 /* How many documents have the word: those with its stem, whole or inside a
  * compound (the larger count; the two overlap).  0 for an index too small
- * for "common" to mean anything (COMMON_MIN_DOCS), where it is not asked. */
+ * for "common" to mean anything (COMMON_MIN_DOCS), where it is not asked
+ * (nor can 100 documents have a compound there: PARTS_ENOUGH_DOCS). */
 static uint32_t word_df(cctx *x, const qtok *t)
 {
     if (x->s->doccount < COMMON_MIN_DOCS)

@@ -578,11 +578,6 @@ static int term_group(const fl_hl *hl, const char *term)
     return g < 0 ? 0 : g;
 }
 
-/* Reads section n of document id (docid) into e, its slices pointing into
- * the searcher's holder (s->secval): valid until the next section_read.
- * false when it has no (well-formed) entry.  The entries are in the
- * document's own shard (fl_terms.h), so one shard is asked, not each in
- * turn: over remote shards every ask is a round trip. */
 /* Keeps section entry n's bytes with the cached document de, when it is
  * one (not a page too big to keep) and the bytes fit the cache's bound. */
 static void dc_keep_section(fl_searcher *s, dc_entry *de, size_t n, const char *raw, size_t len)
@@ -603,10 +598,12 @@ static void dc_keep_section(fl_searcher *s, dc_entry *de, size_t n, const char *
     dc->bytes += cost;
 }
 
-/* Section entry n of the hit's document (de, docid) into *e: from the
- * document's cache entry, else read from the index (and kept there).  The
- * slices in *e stay valid until the next call.  False when missing or
- * damaged. */
+/* Reads section n of the hit's document (de, docid) into e: from the
+ * document's cache entry, else from the index (and kept there), its slices
+ * then pointing into the searcher's holder (s->secval): valid until the
+ * next section_read.  false when it has no (well-formed) entry.  The
+ * entries are in the document's own shard (fl_terms.h), so one shard is
+ * asked, not each in turn: over remote shards every ask is a round trip. */
 static bool section_read(fl_searcher *s, dc_entry *de, fl_xdocid docid, size_t n,
                          fl_secentry *e)
 {
