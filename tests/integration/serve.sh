@@ -241,9 +241,9 @@ PIDS+=("$LOADPID")
 
 WORD1=Quetzalkoatlprojekt
 is "$(curl -s "$URL/api/search?q=$WORD1" | jq -r .total)" 0 "new word not found before reindexing"
-# The section the new word goes into, shown as a sub-result by every search
-# thread first (a limit apiece: the response cache does not answer), so that
-# each keeps its entry (the decoded-document cache).
+# The section the new word goes into, shown as a sub-result four times first
+# (a limit apiece: the response cache does not answer), so that the search
+# threads that ran them keep its entry (the decoded-document cache).
 for l in 5 6 7 8; do curl -s "$URL/api/search?q=Newsletter+abonniert&limit=$l" >"$SCRATCH/sec-$l.json"; done
 like "$(jq -r '[.hits[].sections[].excerpt] | join(" ")' "$SCRATCH/sec-5.json")" '<mark>abonniert</mark>' \
     "the section 'Wie ihr mitmachen könnt' is a sub-result"
