@@ -368,6 +368,7 @@ typedef struct dc_entry {
     size_t nsecs;
     size_t cost;
     uint64_t used;       /* LRU clock */
+    bool kept;           /* in the cache (not a page too big to keep, doc_get) */
 } dc_entry;
 
 struct fl_doccache {
@@ -484,6 +485,7 @@ static dc_entry *doc_get(fl_searcher *s, fl_xmset *mset, uint32_t i, fl_xdocid d
             }
         }
         if (free_slot < DC_SLOTS && dc->bytes + n.cost <= DC_MAX_BYTES) {
+            n.kept = true;
             dc->e[free_slot] = n;
             dc->ids[free_slot] = docid;
             dc->bytes += n.cost;
@@ -578,14 +580,14 @@ static int term_group(const fl_hl *hl, const char *term)
     return g < 0 ? 0 : g;
 }
 
-/* Keeps section entry n's bytes with the cached document de, when it is
- * one (not a page too big to keep) and the bytes fit the cache's bound. */
+/* Keeps section entry n's bytes with the document de, when it is in the
+ * cache and the bytes fit the cache's bound. */
 static void dc_keep_section(fl_searcher *s, dc_entry *de, size_t n, const char *raw, size_t len)
 {
     struct fl_doccache *dc = s->docs;
     size_t cost = len + sizeof(dc_section) + 32;
-    if (!dc || de < dc->e || de >= dc->e + DC_SLOTS || de->nsecs >= DC_SECTIONS ||
-        len > DC_SECTION_MAX || dc->bytes + cost > DC_MAX_BYTES)
+    if (!de->kept || de->nsecs >= DC_SECTIONS || len > DC_SECTION_MAX ||
+        dc->bytes + cost > DC_MAX_BYTES)
         return;
     if (!de->secs)
         de->secs = fl_xcalloc(DC_SECTIONS, sizeof *de->secs);
