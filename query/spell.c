@@ -158,11 +158,22 @@ static void visit(spell *sp, size_t d)
             goto skip;
         }
         {
+            /* Only the band of cells within the budget of the diagonal
+             * (|i - j| <= k) can hold k or less: the cells just outside it
+             * are set to k + 1, which is at most their real value, so every
+             * value of k or less comes out exact and the walk is the same
+             * as with whole rows (Ukkonen's cut-off).  A row of a 20-letter
+             * word is 5 cells instead of 20 within two edits. */
             uint32_t *prev = sp->rows[d], *row = sp->rows[d + 1];
-            sp->chars[d + 1] = c;
-            row[0] = (uint32_t)(d + 1);
+            const size_t i = d + 1, k = sp->k;
+            const uint32_t cap = (uint32_t)k + 1;
+            size_t lo = i > k ? i - k : 1, hi = i + k < sp->qn ? i + k : sp->qn;
+            sp->chars[i] = c;
+            row[0] = (uint32_t)i;
+            if (lo > 1)
+                row[lo - 1] = cap;
             uint32_t best = row[0];
-            for (size_t j = 1; j <= sp->qn; j++) {
+            for (size_t j = lo; j <= hi; j++) {
                 uint32_t cost = sp->q[j - 1] == c ? 0 : 1;
                 uint32_t v = min3(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
                 if (d >= 1 && j >= 2 && sp->q[j - 1] == sp->chars[d] && sp->q[j - 2] == c &&
@@ -172,8 +183,11 @@ static void visit(spell *sp, size_t d)
                 if (v < best)
                     best = v;
             }
+            if (hi < sp->qn)
+                row[hi + 1] = cap;
             fl_buf_append(&sp->prefix, t + plen, adv);
-            if (row[sp->qn] <= sp->k && tl == sp->prefix.len)
+            /* row[qn] outside the band: the word is more than k away */
+            if (hi == sp->qn && row[sp->qn] <= sp->k && tl == sp->prefix.len)
                 consider(sp, t, tl, row[sp->qn], freq);
             if (best <= sp->k)
                 visit(sp, d + 1);
