@@ -396,6 +396,9 @@ static void binnen_i(const char *t, size_t start, size_t end, size_t piece, fl_r
     /* piece = start of the last hyphen piece; shape: Upper lower+ ("In" | "Innen") */
     size_t n = end - piece;
     size_t suf;
+    /* Both endings end in 'n': most words are out at the first byte. */
+    if (n < 5 || t[end - 1] != 'n')
+        return;
     if (n >= 7 && memcmp(t + end - 5, "Innen", 5) == 0)
         suf = 5;
     else if (n >= 5 && memcmp(t + end - 2, "In", 2) == 0)
