@@ -239,40 +239,32 @@ static unsigned osa_distance(const char *a, const char *b)
  * right, or the typo's second (query/spell.c); four letters or more. */
 static const char *brute_suggestion(const fl_completions *c, const char *typo, unsigned k)
 {
-    const char *best = NULL;
+    static char best[24];
+    char cur[24];
+    bool found = false;
     unsigned best_dist = 0;
     uint32_t best_freq = 0;
-    static char copy[24];
     for (size_t i = 0; i < fl_completions_spell_count(c); i++) {
         size_t wl = 0;
         uint32_t wf = 0;
         const char *w = fl_spellwords_word(c, i, &wl, &wf);
-        if (wl >= sizeof copy || wl < FL_SPELLING_MIN_LETTERS)
+        if (wl >= sizeof cur || wl < FL_SPELLING_MIN_LETTERS)
             continue;
         if (w[0] != typo[0] && (strlen(typo) < 2 || w[0] != typo[1]))
             continue;
-        memcpy(copy, w, wl);
-        copy[wl] = '\0';
-        unsigned dist = osa_distance(typo, copy);
+        memcpy(cur, w, wl);
+        cur[wl] = '\0';
+        unsigned dist = osa_distance(typo, cur);
         if (dist == 0 || dist > k)
             continue;
-        if (!best || dist < best_dist || (dist == best_dist && wf > best_freq)) {
-            best = w;
+        if (!found || dist < best_dist || (dist == best_dist && wf > best_freq)) {
+            memcpy(best, cur, wl + 1);
+            found = true;
             best_dist = dist;
             best_freq = wf;
         }
     }
-    if (!best)
-        return NULL;
-    size_t wl = 0;
-    uint32_t wf = 0;
-    for (size_t i = 0; i < fl_completions_spell_count(c); i++)
-        if (fl_spellwords_word(c, i, &wl, &wf) == best) {
-            memcpy(copy, best, wl);
-            copy[wl] = '\0';
-            return copy;
-        }
-    return NULL;
+    return found ? best : NULL;
 }
 
 /* The copy of the spelling dictionary a completion table holds (the
@@ -413,16 +405,18 @@ static void test_spelling_copy(const char *path)
                 seed = seed * 1103515245u + 12345u;
                 size_t at = (seed >> 16) % len;
                 char letter = "aeinrstuxy"[(seed >> 8) % 10];
-                switch ((seed >> 4) % 4) {
-                case 0: word[at] = letter; break;
-                case 1: memmove(word + at + 1, word + at, len - at + 1); word[at] = letter; break;
-                case 2: if (len > 3) memmove(word + at, word + at + 1, len - at); break;
-                default:
-                    if (at + 1 < len) {
-                        char t = word[at];
-                        word[at] = word[at + 1];
-                        word[at + 1] = t;
-                    }
+                unsigned op = (seed >> 4) % 4;
+                if (op == 0) { /* a letter changed */
+                    word[at] = letter;
+                } else if (op == 1) { /* one added */
+                    memmove(word + at + 1, word + at, len - at + 1);
+                    word[at] = letter;
+                } else if (op == 2 && len > 3) { /* one dropped */
+                    memmove(word + at, word + at + 1, len - at);
+                } else if (op == 3 && at + 1 < len) { /* two swapped */
+                    char t = word[at];
+                    word[at] = word[at + 1];
+                    word[at + 1] = t;
                 }
             }
             unsigned k = strlen(word) >= 9 ? 2 : 1;
