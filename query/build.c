@@ -76,6 +76,14 @@ void fl_strset_free(fl_strset *set)
     memset(set, 0, sizeof *set);
 }
 
+static void phrase_free(fl_phrase *ph)
+{
+    for (size_t k = 0; k < ph->n; k++)
+        free(ph->stems[k]);
+    free(ph->stems);
+    free(ph->offsets);
+}
+
 void fl_compiled_free(fl_compiled *c)
 {
     fl_xquery_free(c->q);
@@ -88,12 +96,8 @@ void fl_compiled_free(fl_compiled *c)
     fl_strlist_free(&c->hl.posterms);
     fl_strlist_free(&c->hl.splitterms);
     fl_strlist_free(&c->hl.phraseterms);
-    for (size_t i = 0; i < c->hl.nphrases; i++) {
-        for (size_t k = 0; k < c->hl.phrases[i].n; k++)
-            free(c->hl.phrases[i].stems[k]);
-        free(c->hl.phrases[i].stems);
-        free(c->hl.phrases[i].offsets);
-    }
+    for (size_t i = 0; i < c->hl.nphrases; i++)
+        phrase_free(&c->hl.phrases[i]);
     free(c->hl.phrases);
     fl_strlist_free(&c->why_term);
     fl_strlist_free(&c->why_text);
@@ -317,10 +321,7 @@ static void add_phrase(fl_hl *hl, fl_phrase *ph)
         hl->phrases[hl->nphrases++] = *ph;
         return;
     }
-    for (size_t k = 0; k < ph->n; k++)
-        free(ph->stems[k]);
-    free(ph->stems);
-    free(ph->offsets);
+    phrase_free(ph);
 }
 
 static char *spelling(cctx *x, const char *exact, unsigned maxedit, bool compound)
@@ -1325,22 +1326,27 @@ static bool in_phrase(const fl_hl *hl, const char *stem)
     return false;
 }
 
+/* Whether stem is looked up inside compounds too: its P term is among the
+ * posterms. */
+static bool has_part_posterm(const fl_hl *hl, const char *stem)
+{
+    char *t = fl_xasprintf("%s%s", FL_PREFIX_PART, stem);
+    bool has = fl_strlist_contains(&hl->posterms, t);
+    free(t);
+    return has;
+}
+
 static bool marks_by_position(const fl_hl *hl)
 {
     if (hl->prefixes.n)
         return false;
     const fl_strset *sets[2] = {&hl->stems, &hl->parts};
-    fl_buf t = FL_BUF_INIT;
     bool all = true;
     for (size_t k = 0; k < 2 && all; k++)
-        for (size_t i = 0; i < sets[k]->n && all; i++) {
-            fl_buf_reset(&t);
-            fl_buf_printf(&t, "%s%s", FL_PREFIX_PART, sets[k]->s[i]);
+        for (size_t i = 0; i < sets[k]->n && all; i++)
             all = fl_strlist_contains(&hl->posterms, sets[k]->s[i]) &&
-                  (fl_strlist_contains(&hl->posterms, fl_buf_cstr(&t)) ||
+                  (has_part_posterm(hl, sets[k]->s[i]) ||
                    (k == 0 && in_phrase(hl, sets[k]->s[i])));
-        }
-    fl_buf_free(&t);
     return all;
 }
 
@@ -1361,17 +1367,11 @@ static void split_terms(fl_hl *hl)
  * its P term is among the posterms). */
 static void phrase_terms(fl_hl *hl)
 {
-    fl_buf b = FL_BUF_INIT;
     for (size_t i = 0; i < hl->posterms.n; i++) {
         const char *t = hl->posterms.items[i];
-        if (fl_posterm_stem(t) != t || !in_phrase(hl, t))
-            continue;
-        fl_buf_reset(&b);
-        fl_buf_printf(&b, "%s%s", FL_PREFIX_PART, t);
-        if (!fl_strlist_contains(&hl->posterms, fl_buf_cstr(&b)))
+        if (fl_posterm_stem(t) == t && in_phrase(hl, t) && !has_part_posterm(hl, t))
             fl_strlist_push(&hl->phraseterms, t);
     }
-    fl_buf_free(&b);
 }
 
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,

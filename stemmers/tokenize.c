@@ -401,7 +401,7 @@ static void binnen_i(const char *t, size_t start, size_t end, size_t piece, fl_r
         return;
     if (n >= 7 && memcmp(t + end - 5, "Innen", 5) == 0)
         suf = 5;
-    else if (n >= 5 && memcmp(t + end - 2, "In", 2) == 0)
+    else if (memcmp(t + end - 2, "In", 2) == 0)
         suf = 2;
     else
         return;
