@@ -140,6 +140,14 @@ char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len);
 /* Whether the exact (case-folded) word is a German stop word. */
 bool fl_is_stopword(const char *exact, size_t len);
 
+/* Whether stem is the Snowball stem of a stop word ("sich", "weg"). */
+bool fl_is_stopword_stem(const char *stem, size_t len);
+
+/* What the chain appends to a content word's stem that equals a stop word's
+ * ("Sicherheit" → sich~, the pronoun "sich" stays sich), so that the two
+ * are different terms.  Part of the index format (fl_terms.h). */
+#define FL_STEM_APART '~'
+
 /* Whether the word list knows a (folded, lower-case) word in any form
  * ("bürger", "beteiligung"): e.g. to tell a misspelt compound part from a
  * correct one. */

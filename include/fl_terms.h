@@ -8,6 +8,9 @@
  *   <stem>          unprefixed, POSITIONAL: the German stem of a word as the
  *                   analysis chain makes it (gender forms unified, umlauts
  *                   and ae/oe/ue folded).  Phrases and proximity use these.
+ *                   A content word whose stem equals a stop word's ends in
+ *                   FL_STEM_APART ("Sicherheit" → sich~, the pronoun "sich"
+ *                   → sich), in P<stem> too.
  *   E<exact>        the exact word (NFC, case-folded, gender marker removed),
  *                   no positions: lets exact matches rank above stem matches.
  *   P<stem>         a compound part ("Zivilgesellschaft" → Pzivil,
@@ -62,7 +65,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "4"
+#define FL_INDEX_FORMAT "5"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"

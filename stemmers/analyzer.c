@@ -360,6 +360,15 @@ static void stem_into(const char *w, size_t n, fl_buf *out)
     fl_german_stem(w, n, out);
 }
 
+/* Marks the stem out[from..] of a content word as apart from the stop
+ * word with the same stem (FL_STEM_APART): "Sicherheit" must not find
+ * every "sich" of a text, nor be highlighted there. */
+static void stem_apart(fl_buf *out, size_t from)
+{
+    if (out->len > from && fl_is_stopword_stem(out->data + from, out->len - from))
+        fl_buf_putc(out, FL_STEM_APART);
+}
+
 /* Compound parts of a folded, gender-unified word: the leaves and the
  * sub-compounds made of neighbouring leaves (so "Schutzgesetz" and
  * "Kündigungsschutz" both find "Kündigungsschutzgesetz"). */
@@ -372,6 +381,7 @@ static size_t add_compound_parts(state *s, const char *w, size_t n)
     for (size_t i = 0; i < np; i++) {
         fl_buf_reset(&s->tmp);
         fl_german_stem(w + parts[i].start, parts[i].len, &s->tmp);
+        stem_apart(&s->tmp, 0);
         add_part(s, s->tmp.data, s->tmp.len);
     }
     if (np <= 5)
@@ -382,6 +392,7 @@ static size_t add_compound_parts(state *s, const char *w, size_t n)
                 fl_buf_reset(&s->tmp);
                 size_t b = parts[i].start, e = parts[j].start + parts[j].len;
                 fl_german_stem(w + b, e - b, &s->tmp);
+                stem_apart(&s->tmp, 0);
                 add_part(s, s->tmp.data, s->tmp.len);
             }
     return np;
@@ -509,6 +520,8 @@ static int analyze_word(state *s, const char *text, const fl_rawtoken *rt)
             fl_buf_putc(&s->stem, '-');
         size_t stem_piece = s->stem.len;
         stem_into(s->punified.data, s->punified.len, &s->stem);
+        if (!fl_is_stopword(pex, s->pexact.len))
+            stem_apart(&s->stem, stem_piece);
         if (rt->flags & FL_RAW_HYPHEN)
             add_part(s, s->stem.data + stem_piece, s->stem.len - stem_piece);
         (void)stem_before;

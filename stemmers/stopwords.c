@@ -11,6 +11,9 @@
  */
 #include "fl_analyzer.h"
 
+#include "fl_stem.h"
+
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +60,48 @@ bool fl_is_stopword(const char *exact, size_t len)
     buf[len] = '\0';
     return bsearch(buf, stopwords, sizeof stopwords / sizeof *stopwords, sizeof *stopwords, cmp) !=
            NULL;
+}
+
+/* The stems of the stop words, sorted, built once: a content word whose
+ * Snowball stem is one of them ("Sicherheit", "sicher" → sich; "Wege" →
+ * weg) would otherwise share its term with every "sich" and "weg" of the
+ * text.  Every stop word is shorter than STOP_STEM_MAX, and its stem is no
+ * longer than the word. */
+#define STOP_STEM_MAX 32
+#define NSTOPWORDS (sizeof stopwords / sizeof *stopwords)
+static char stop_stems[NSTOPWORDS][STOP_STEM_MAX];
+static size_t n_stop_stems;
+static pthread_once_t stop_stems_once = PTHREAD_ONCE_INIT;
+
+static int stem_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static void build_stop_stems(void)
+{
+    fl_buf b = FL_BUF_INIT;
+    for (size_t i = 0; i < NSTOPWORDS; i++) {
+        fl_buf_reset(&b);
+        fl_german_stem(stopwords[i], strlen(stopwords[i]), &b);
+        if (b.len == 0 || b.len >= STOP_STEM_MAX)
+            continue;
+        memcpy(stop_stems[n_stop_stems], b.data, b.len + 1);
+        n_stop_stems++;
+    }
+    fl_buf_free(&b);
+    qsort(stop_stems, n_stop_stems, STOP_STEM_MAX, stem_cmp);
+}
+
+bool fl_is_stopword_stem(const char *stem, size_t len)
+{
+    char buf[STOP_STEM_MAX];
+    if (!stem || len == 0 || len >= sizeof buf)
+        return false;
+    pthread_once(&stop_stems_once, build_stop_stems);
+    memcpy(buf, stem, len);
+    buf[len] = '\0';
+    return bsearch(buf, stop_stems, n_stop_stems, STOP_STEM_MAX, stem_cmp) != NULL;
 }
 
 /* For the tests: the table must stay sorted for bsearch. */

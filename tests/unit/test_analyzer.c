@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+size_t fl_stopwords_count(void);
+const char *fl_stopwords_at(size_t i);
+
 static const char *sample =
     "Rückblick: Am 15.01.2026 trafen sich 40 Bürger*innen, Expert:innen und "
     "Teilnehmende zum KI-Meetup im Innovationsbüro. Die Zivilgesellschaft diskutierte "
@@ -182,6 +185,40 @@ int main(void)
         fl_buf_free(&jobs[i].out);
     }
     ok(same, "4 threads get the same tokens as one");
+
+    /* A content word whose stem is a stop word's keeps a term of its own:
+     * "Sicherheit" must not find (nor highlight) every "sich". */
+    analyze_str(a, "Sicherheit sicher sich Datensicherheit IT-Sicherheit Wege weg", &ts);
+    ok(ts.n == 7, "seven tokens (%zu)", ts.n);
+    if (ts.n == 7) {
+        is_str(ts.t[0].stem, "sich~", "Sicherheit: apart from the pronoun");
+        is_str(ts.t[1].stem, "sich~", "sicher: the same family as Sicherheit");
+        is_str(ts.t[2].stem, "sich", "sich: the stop word keeps the plain stem");
+        ok(ts.t[2].flags & FL_TOKFLAG_STOPWORD, "sich is a stop word");
+        ok(has_part(ts.t[3].parts, "sich~") && !has_part(ts.t[3].parts, "sich"),
+           "Datensicherheit: its part is apart too (%s)", ts.t[3].parts);
+        ok(has_part(ts.t[4].parts, "sich~"), "IT-Sicherheit: the hyphen piece too (%s)",
+           ts.t[4].parts);
+        is_str(ts.t[5].stem, "weg~", "Wege: apart from the stop word weg");
+        is_str(ts.t[6].stem, "weg", "weg: plain");
+    }
+    /* Every stop word keeps its plain stem, and that stem is known as one. */
+    int plain = 1;
+    for (size_t i = 0; i < fl_stopwords_count(); i++) {
+        const char *w = fl_stopwords_at(i);
+        analyze_str(a, w, &ts);
+        if (ts.n != 1 || !(ts.t[0].flags & FL_TOKFLAG_STOPWORD))
+            continue; /* abbreviations such as "z.b." tokenize otherwise */
+        size_t l = strlen(ts.t[0].stem);
+        if ((l && ts.t[0].stem[l - 1] == FL_STEM_APART) || !fl_is_stopword_stem(ts.t[0].stem, l)) {
+            diag("stop word %s: stem %s", w, ts.t[0].stem);
+            plain = 0;
+        }
+    }
+    ok(plain, "every stop word: a plain stem, known as a stop word's");
+    ok(!fl_is_stopword_stem("sicherheit", 10) && !fl_is_stopword_stem("", 0) &&
+           !fl_is_stopword_stem(NULL, 3),
+       "other stems are not stop words' stems");
 
     /* helpers */
     fl_buf b = FL_BUF_INIT;
