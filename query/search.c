@@ -831,6 +831,7 @@ typedef struct sec_tokens {
     size_t npt;
     uint32_t body, end; /* the text's positions: [body, end) */
     size_t *cur;        /* per term: its first position not below the token asked last */
+    uint32_t next;      /* the least position at a cursor: no token before it matched */
     /* The starts of tokens known_tok .. known_tok + nknown - 1, found on
      * the way to the excerpt's match (token_offset): the marks are looked
      * for from the last of them before the excerpt, not from a checkpoint
@@ -877,8 +878,13 @@ static size_t sec_start_before(void *ud, size_t byte, uint32_t *tok)
             }
             break;
         }
-    for (size_t t = 0; t < st->npt; t++)
-        st->cur[t] = lower_bound(st->pt[t].pos, st->pt[t].n, st->body + *tok);
+    st->next = UINT32_MAX;
+    for (size_t t = 0; t < st->npt; t++) {
+        const pterm *x = &st->pt[t];
+        size_t k = st->cur[t] = lower_bound(x->pos, x->n, st->body + *tok);
+        if (k < x->n && x->pos[k] < st->next)
+            st->next = x->pos[k];
+    }
     return at;
 }
 
@@ -891,8 +897,11 @@ static int sec_matched(void *ud, uint32_t tok)
     if (st->end <= st->body || tok >= st->end - st->body)
         return -1;
     uint32_t p = st->body + tok;
+    if (p < st->next)
+        return -1; /* most tokens: none of the terms is at or before them */
     int group = -1;
     bool group_is_part = false;
+    st->next = UINT32_MAX;
     for (size_t t = 0; t < st->npt; t++) {
         const pterm *x = &st->pt[t];
         size_t k = st->cur[t];
@@ -903,6 +912,10 @@ static int sec_matched(void *ud, uint32_t tok)
             group = x->group;
             group_is_part = x->part;
         }
+        /* The term's next position after this token. */
+        size_t after = k < x->n && x->pos[k] == p ? k + 1 : k;
+        if (after < x->n && x->pos[after] < st->next)
+            st->next = x->pos[after];
     }
     return group;
 }
@@ -927,6 +940,7 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     st.body = body;
     st.end = sec->pos_end;
     st.cur = fl_xcalloc(npt + 1, sizeof *st.cur);
+    st.next = 0; /* unknown until sec_start_before */
     st.known_tok = 0;
     st.nknown = 0;
     long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
