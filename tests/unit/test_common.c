@@ -102,6 +102,29 @@ static void test_json(void)
     fl_buf_reset(&b);
     fl_json_escape(&b, "run one\x7frun two\\end", 19);
     is_str(b.data, "run one\\u007frun two\\\\end", "escapes inside and between runs of plain ASCII");
+    /* Each byte that needs a look of its own, at each place of a 24-byte
+     * plain text: the writer passes plain text 8 bytes at a time, and must
+     * stop at every one of them wherever it stands. */
+    static const struct { const char *in, *out; } odd[] = {
+        {"\"", "\\\""}, {"\\", "\\\\"}, {"\x7f", "\\u007f"}, {"\x1f", "\\u001f"},
+        {"\n", "\\n"}, {"\xC3\xA4", "\xC3\xA4"}, {"\xFF", "\xEF\xBF\xBD"},
+        {"\xE2\x80\xA8", "\\u2028"}, {" ", " "}, {"~", "~"}};
+    int all = 1;
+    for (size_t k = 0; k < sizeof odd / sizeof *odd; k++)
+        for (size_t at = 0; at < 24; at++) {
+            char in[64], want[64];
+            snprintf(in, sizeof in, "%.*s%s%.*s", (int)at, "abcdefghijklmnopqrstuvwx", odd[k].in,
+                     (int)(24 - at), "ABCDEFGHIJKLMNOPQRSTUVWX");
+            snprintf(want, sizeof want, "%.*s%s%.*s", (int)at, "abcdefghijklmnopqrstuvwx",
+                     odd[k].out, (int)(24 - at), "ABCDEFGHIJKLMNOPQRSTUVWX");
+            fl_buf_reset(&b);
+            fl_json_escape(&b, in, strlen(in));
+            if (strcmp(fl_buf_cstr(&b), want) != 0) {
+                diag("byte %zu at %zu: got %s", k, at, fl_buf_cstr(&b));
+                all = 0;
+            }
+        }
+    ok(all, "every byte needing an escape is found at every offset of a plain run");
     fl_buf_reset(&b);
     fl_json_init(&j, &b);
     fl_json_double(&j, 1.0 / 0.0, 2);
