@@ -6,7 +6,6 @@
 # 100 documents has no common words.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/sized_sites.sh"
-command -v python3 >/dev/null || skip_all "python3 needed"
 # All pages have "Verwaltung", two of three "Bürgeramt" too (80 of 120),
 # pages 3 and 7 "Fahrradhelm", page 5 "Radweg" (rare, not with the helmet).
 page_text() {

@@ -6,7 +6,6 @@
 # the total counts the compound's pages only.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/sized_sites.sh"
-command -v python3 >/dev/null || skip_all "python3 needed"
 [ -r /usr/share/dict/ngerman ] || skip_all "the German word list (wngerman) is needed to split compounds"
 # "Bürgeramt" on every page but the last two; the last but one names "das
 # Amt der Bürger" apart; pages 3 and 7 have a "Fahrradhelm", the last "einen

@@ -5,7 +5,6 @@
 # forms; the stop words themselves still stand in phrases.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/sized_sites.sh"
-command -v python3 >/dev/null || skip_all "python3 needed"
 # Every page has the pronoun "sich"; page 4 the "Sicherheit", page 9 "sicher",
 # page 6 "Wege", every fifth page the adverb "weg" (the compound "Radweg" of
 # page 9 has the part weg).

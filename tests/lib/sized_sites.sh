@@ -3,6 +3,7 @@
 # index_sized_sites writes and indexes two sites of such pages, "big" (120
 # pages) and "small" (60), one on either side of 100, in a folder removed
 # on exit; total and ids search one of them.
+command -v python3 >/dev/null || skip_all "python3 needed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 index_sized_sites() {
