@@ -84,10 +84,13 @@ void fl_json_escape(fl_buf *out, const char *s, size_t len)
          * of a search's CPU); plain ASCII is passed 8 bytes at a time. */
         size_t run = i;
         while (run < len) {
-            uint64_t v;
-            if (len - run >= 8 && (memcpy(&v, s + run, 8), plain8(v))) {
-                run += 8;
-                continue;
+            if (len - run >= 8) {
+                uint64_t v;
+                memcpy(&v, s + run, 8);
+                if (plain8(v)) {
+                    run += 8;
+                    continue;
+                }
             }
             unsigned char r = (unsigned char)s[run];
             if (r >= 0x20 && r < 0x7f && r != '"' && r != '\\') {
