@@ -4,6 +4,7 @@
 #include "fl_hash.h"
 #include "fl_utf8.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -68,4 +69,23 @@ unsigned fl_shard_of(const char *id, unsigned nshards)
     if (nshards <= 1 || !id)
         return 0;
     return (unsigned)(fl_fnv1a(id, strlen(id), FL_FNV1A_INIT) % nshards);
+}
+
+void fl_title_start_key(const char *words, size_t len, fl_buf *out)
+{
+    bool first = true;
+    for (size_t i = 0; i < len;) {
+        const char *sep = memchr(words + i, FL_TITLE_START_SEP, len - i);
+        size_t end = sep ? (size_t)(sep - words) : len;
+        if (end > i) {
+            if (!first)
+                fl_buf_putc(out, FL_TITLE_START_SEP);
+            size_t before = out->len;
+            fl_suggest_key(words + i, end - i, out);
+            if (out->len == before)
+                fl_buf_append(out, words + i, end - i);
+            first = false;
+        }
+        i = end + 1;
+    }
 }

@@ -130,6 +130,13 @@ int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb c
  * suggestions and wildcards).  Appends to out. */
 void fl_analyzer_stem_word(const fl_analyzer *a, const char *word, size_t len, fl_buf *out);
 
+/* The exact forms of text's first tokens that are no stop words, at most
+ * max of them, appended to out separated by sep (how a title starts, and
+ * the query that names it: fl_title_start_key).  Returns how many there are
+ * in all (more than max when the text goes on), or -1 with *err. */
+long fl_analyzer_lead_words(const fl_analyzer *a, const char *text, size_t len, size_t max,
+                            char sep, fl_buf *out, char **err);
+
 /* Adapter for the Xapian wrapper's stemmer hook (fl_xstem_new_custom() in
  * fl_xapian.h): ud is a const fl_analyzer *; returns the malloc'd stem of
  * word as fl_analyzer_stem_word() makes it (gender forms unified), or NULL

@@ -20,6 +20,13 @@
  *   S<stem>         title        XT<stem>  teaser        XH<stem>  headings
  *   (field words are also indexed as free text with a higher wdf so that BM25
  *   weights title > teaser > headings > body.)
+ *   XS<words>       how the title (and each short name, e.g. a law's jurabk)
+ *                   starts: its first 1, 2 and 3 words that are no stop
+ *                   words, as fl_title_start_key makes them ("Bürgerliches
+ *                   Gesetzbuch" → XSburgerliches, XSburgerliches gesetzbuch).
+ *                   A query of just those words names the document
+ *                   (known-item search).  Words, not stems: Snowball gives
+ *                   "Bürgerliches" and "Bürger" one stem.
  * Boolean (filter) terms:
  *   Q<id>           the document's unique id (source path)
  *   XF<facet>:<key> a facet value, key = fl_norm_facet_key(value),
@@ -72,6 +79,9 @@
 #define FL_PREFIX_TITLE "S"
 #define FL_PREFIX_TEASER "XT"
 #define FL_PREFIX_HEADING "XH"
+#define FL_PREFIX_TITLE_START "XS"
+#define FL_TITLE_START_SEP ' '
+#define FL_TITLE_START_WORDS 3
 #define FL_PREFIX_ID "Q"
 #define FL_PREFIX_FACET "XF"
 #define FL_PREFIX_KIND "XK"
@@ -168,5 +178,12 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out);
 /* Shard (0..nshards-1) of the document with this id: FNV-1a 64 of the id's
  * bytes modulo nshards.  Part of the on-disk format: never change it. */
 unsigned fl_shard_of(const char *id, unsigned nshards);
+
+/* The XS key of words[0..len), exact words separated by FL_TITLE_START_SEP
+ * (fl_analyzer_lead_words): each word's fl_suggest_key (case, accents,
+ * umlauts and ae/oe/ue folded, so "Buergerliches" meets "Bürgerliches"), or
+ * the word itself when that is empty ("2009"), appended to out joined by
+ * FL_TITLE_START_SEP. */
+void fl_title_start_key(const char *words, size_t len, fl_buf *out);
 
 #endif

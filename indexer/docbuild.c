@@ -264,6 +264,29 @@ static int index_chunk(const fl_analyzer *an, ctx *c, const char *text, size_t l
     return 0;
 }
 
+/* The XS terms of a title or short name: its first 1..FL_TITLE_START_WORDS
+ * words that are no stop words (fl_terms.h). */
+static int add_title_start(const fl_analyzer *an, ctx *c, const char *text, char **err)
+{
+    fl_buf lead = FL_BUF_INIT, key = FL_BUF_INIT;
+    long n = fl_analyzer_lead_words(an, text, strlen(text), FL_TITLE_START_WORDS,
+                                    FL_TITLE_START_SEP, &lead, err);
+    if (n < 0) {
+        fl_buf_free(&lead);
+        return -1;
+    }
+    const char *s = fl_buf_cstr(&lead);
+    for (size_t i = 1; i <= lead.len; i++)
+        if (i == lead.len || s[i] == FL_TITLE_START_SEP) {
+            fl_buf_reset(&key);
+            fl_title_start_key(s, i, &key);
+            add_term(c, FL_PREFIX_TITLE_START, fl_buf_cstr(&key), 0, 1);
+        }
+    fl_buf_free(&lead);
+    fl_buf_free(&key);
+    return 0;
+}
+
 /* The words of a page's source path, so that a page is found by its slug or
  * folder ("b/bgb/index.md" → "bgb", "_beitraege/rueckblick-ki-meetup.md" →
  * "beitraege rueckblick ki meetup"): folders and file name without
@@ -416,10 +439,15 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
     int rc = 0;
     if (p->title)
         rc = index_chunk(an, &c, p->title, strlen(p->title), FL_PREFIX_TITLE, FL_WDF_TITLE, err);
+    if (rc == 0 && p->title)
+        rc = add_title_start(an, &c, p->title, err);
     /* Short names (jurabk, abbreviation, ...) weigh like the title. */
-    for (size_t i = 0; rc == 0 && i < p->keywords.n; i++)
+    for (size_t i = 0; rc == 0 && i < p->keywords.n; i++) {
         rc = index_chunk(an, &c, p->keywords.items[i], strlen(p->keywords.items[i]),
                          FL_PREFIX_TITLE, FL_WDF_TITLE, err);
+        if (rc == 0)
+            rc = add_title_start(an, &c, p->keywords.items[i], err);
+    }
     if (rc == 0 && p->teaser)
         rc = index_chunk(an, &c, p->teaser, strlen(p->teaser), FL_PREFIX_TEASER, FL_WDF_TEASER,
                          err);

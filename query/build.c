@@ -38,6 +38,7 @@
 #define W_ALL 1.0
 #define W_TITLE 0.5
 #define W_HEADING_BONUS 0.75 /* × idf, see word_q */
+#define W_TITLE_START 2.0    /* × idf × words, see title_start_q */
 #define WILDCARD_MAX 100
 /* Below this many documents no word counts as common (any_word_q): in a
  * small index "most documents" is a handful. */
@@ -1374,6 +1375,46 @@ static void phrase_terms(fl_hl *hl)
     }
 }
 
+/* Whether the query is free text alone: words, no phrase, field, wildcard,
+ * operator or exclusion. */
+static bool plain_words(const fl_qnode *root)
+{
+    if (root->kind == FL_Q_TEXT)
+        return true;
+    if (root->kind != FL_Q_SEQ || root->nkids == 0)
+        return false;
+    for (size_t i = 0; i < root->nkids; i++)
+        if (root->kids[i]->kind != FL_Q_TEXT || root->kids[i]->neg || root->kids[i]->req)
+            return false;
+    return true;
+}
+
+/* A query made of just the words a title or short name starts with
+ * ("Strafgesetzbuch", "Bürgerliches Gesetzbuch", "KI und Zivilgesellschaft")
+ * names that document: it gains a bonus whatever its length (the XS terms,
+ * fl_terms.h), as a heading does.  BM25 alone ranks a short text that
+ * mentions the name above the long law itself: "Grundgesetz" found the GG
+ * fifth, after announcements about it.  NULL when the query is more than
+ * plain words, or longer than FL_TITLE_START_WORDS of them. */
+static fl_xquery *title_start_q(cctx *x, const fl_qnode *root, const char *text)
+{
+    if (!text || !plain_words(root))
+        return NULL;
+    fl_buf lead = FL_BUF_INIT, key = FL_BUF_INIT;
+    long n = fl_analyzer_lead_words(x->s->an, text, strlen(text), FL_TITLE_START_WORDS,
+                                    FL_TITLE_START_SEP, &lead, NULL);
+    fl_xquery *q = NULL;
+    if (n >= 1 && n <= FL_TITLE_START_WORDS) {
+        fl_title_start_key(fl_buf_cstr(&lead), lead.len, &key);
+        q = bonus_q(x, FL_PREFIX_TITLE_START, fl_buf_cstr(&key), W_TITLE_START * (double)n);
+        if (q)
+            why(x, FL_PREFIX_TITLE_START, fl_buf_cstr(&key), "the title starts with '%s'", text);
+    }
+    fl_buf_free(&lead);
+    fl_buf_free(&key);
+    return q;
+}
+
 int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_all,
                bool explain, fl_compiled *out, char **err)
 {
@@ -1395,6 +1436,13 @@ int fl_compile(fl_searcher *s, const fl_qnode *root, const char *raw, bool and_a
     phrase_terms(&out->hl);
     if (x.repl_from.n > 0)
         out->corrected = corrected_text(raw, &x.repl_from, &x.repl_to);
+    if (q && !x.xerr && !aerr) {
+        fl_xquery *ts = title_start_q(&x, root, out->correction_used ? out->corrected : raw);
+        if (ts) {
+            fl_xquery *pair[2] = {q, ts};
+            out->q = q = combine_q(&x, FL_XOP_AND_MAYBE, pair, 2, 0);
+        }
+    }
     fl_strlist_free(&x.repl_from);
     fl_strlist_free(&x.repl_to);
     fl_strlist_free(&x.tf_terms);

@@ -733,6 +733,35 @@ void fl_analyzer_stem_word(const fl_analyzer *a, const char *word, size_t len, f
         fl_buf_puts(out, "");
 }
 
+typedef struct lead_words {
+    size_t max, n;
+    char sep;
+    fl_buf *out;
+} lead_words;
+
+static int lead_words_cb(void *ud, const fl_token *t)
+{
+    lead_words *l = ud;
+    if ((t->flags & FL_TOKFLAG_STOPWORD) || !t->exact || !t->exact[0])
+        return 0;
+    if (l->n < l->max) {
+        if (l->n)
+            fl_buf_putc(l->out, l->sep);
+        fl_buf_puts(l->out, t->exact);
+    }
+    l->n++;
+    return 0;
+}
+
+long fl_analyzer_lead_words(const fl_analyzer *a, const char *text, size_t len, size_t max,
+                            char sep, fl_buf *out, char **err)
+{
+    lead_words l = {max, 0, sep, out};
+    if (fl_analyze(a, text, len, lead_words_cb, &l, err) < 0)
+        return -1;
+    return (long)l.n;
+}
+
 char *fl_analyzer_xstem_cb(void *ud, const char *word, size_t len)
 {
     fl_buf b = FL_BUF_INIT;

@@ -60,6 +60,18 @@ int main(void)
     key_is("Straße", "strasse");
     key_is("Zoë Çelik", "zocelik");
     key_is("KI-Meetup 2026", "kimeetup");
+    static const struct { const char *words, *want; } ts[] = {
+        {"bürgerliches gesetzbuch", "burgerliches gesetzbuch"},
+        {"buergerliches gesetzbuch", "burgerliches gesetzbuch"},
+        {"whg 2009", "whg 2009"},
+        {"§622", "§622"},
+        {"straße", "strasse"}};
+    for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
+        fl_buf b = FL_BUF_INIT;
+        fl_title_start_key(ts[i].words, strlen(ts[i].words), &b);
+        is_str(fl_buf_cstr(&b), ts[i].want, "title start key of '%s'", ts[i].words);
+        fl_buf_free(&b);
+    }
 
     char *err = NULL;
     fl_analyzer *an = fl_analyzer_new(NULL, &err);
@@ -101,6 +113,12 @@ int main(void)
     ok(has_term(d.doc, "XWrathaus\tRathaus", NULL), "autocomplete term keeps the surface");
     ok(has_term(d.doc, "XWzivilgesellschaftimrathaus\tZivilgesellschaft im Rathaus", NULL),
        "the title is an autocomplete entry");
+    /* How the title starts: "im" is a stop word, so the second key has the
+     * first two words that are none. */
+    ok(has_term(d.doc, "XSzivilgesellschaft", NULL), "title start: first word");
+    ok(has_term(d.doc, "XSzivilgesellschaft rathaus", NULL), "title start: first two words");
+    ok(!has_term(d.doc, "XSzivilgesellschaft im", NULL) && !has_term(d.doc, "XSrathaus", NULL),
+       "title start: no stop word, nothing from the middle");
     ok(fl_strlist_contains(&d.spelling, "rathaus"), "spelling word");
     ok(!fl_strlist_contains(&d.spelling, "im"), "short words are not spelling words");
     is_int((int)d.nfacets, 1, "one facet value");
