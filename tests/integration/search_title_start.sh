@@ -17,7 +17,7 @@ for n in $(seq 1 150); do body="$body Artikel $n regelt Rechte, Pflichten und Ve
 page gg "Grundgesetz für die Bundesrepublik Deutschland" "$body Das Grundgesetz bindet alle."
 # Short pages that mention it in title and text.
 for n in 1 2 3; do
-    page "bekanntmachung-$n" "Bekanntmachung $n zum Grundgesetz" "Eine kurze Bekanntmachung zum Grundgesetz ($n)."
+    page "bekanntmachung-$n" "Bekanntmachung $n zum Grundgesetz" "Eine kurze Bekanntmachung zum Grundgesetz der Bundesrepublik ($n)."
 done
 page bgb "Bürgerliches Gesetzbuch" "Das Bürgerliche Gesetzbuch regelt das Recht der Bürger."
 page buerger "Bürger im Rathaus" "Bürger und Bürgerinnen treffen sich im Rathaus."

@@ -204,18 +204,22 @@ int main(void)
     }
     /* Every stop word keeps its plain stem, and that stem is known as one. */
     int plain = 1;
+    size_t checked = 0;
     for (size_t i = 0; i < fl_stopwords_count(); i++) {
         const char *w = fl_stopwords_at(i);
         analyze_str(a, w, &ts);
         if (ts.n != 1 || !(ts.t[0].flags & FL_TOKFLAG_STOPWORD))
             continue; /* abbreviations such as "z.b." tokenize otherwise */
+        checked++;
         size_t l = strlen(ts.t[0].stem);
         if ((l && ts.t[0].stem[l - 1] == FL_STEM_APART) || !fl_is_stopword_stem(ts.t[0].stem, l)) {
             diag("stop word %s: stem %s", w, ts.t[0].stem);
             plain = 0;
         }
     }
-    ok(plain, "every stop word: a plain stem, known as a stop word's");
+    ok(plain && checked + 20 >= fl_stopwords_count(),
+       "every stop word: a plain stem, known as a stop word's (%zu of %zu checked)", checked,
+       fl_stopwords_count());
     ok(!fl_is_stopword_stem("sicherheit", 10) && !fl_is_stopword_stem("", 0) &&
            !fl_is_stopword_stem(NULL, 3),
        "other stems are not stop words' stems");
