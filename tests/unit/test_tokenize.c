@@ -176,6 +176,33 @@ int main(void)
         {"z. B. so", 5, FL_TOKEN_WORD, FL_RAW_ABBREV},
         {"bzw. so", 4, FL_TOKEN_WORD, FL_RAW_ABBREV},
         {"Abc1 ", 4, FL_TOKEN_WORD, 0},
+        /* A full stop then white space or the end: a sentence's end, the
+         * short path too; every dot the general scanners take is kept. */
+        {"Gesetzes. Die", 8, FL_TOKEN_WORD, 0},
+        {"Gesetzes.\n", 8, FL_TOKEN_WORD, 0},
+        {"Gesetzes.", 8, FL_TOKEN_WORD, 0},
+        {"Gesetzes.de", 8, FL_TOKEN_WORD, 0},
+        {"Bürgerinnen. So", 12, FL_TOKEN_WORD, 0},
+        {"BürgerInnen. So", 12, FL_TOKEN_WORD, FL_RAW_BINNEN_I},
+        {"Lehrer*innen. So", 12, FL_TOKEN_WORD, FL_RAW_GENDER},
+        {"Art. 3 GG", 6, FL_TOKEN_PARAGRAPH, 0},
+        {"insb. die", 5, FL_TOKEN_WORD, FL_RAW_ABBREV},
+        {"zzgl.\n", 5, FL_TOKEN_WORD, FL_RAW_ABBREV},
+        {"www.example.org. ", 15, FL_TOKEN_URL, 0},
+        {"maximilian.muster@example.org ", 29, FL_TOKEN_EMAIL, 0},
+        /* Letter runs are read 8 bytes at a time: a word's end at each
+         * offset of such a run, and non-ASCII bytes inside one. */
+        {"Abcdefgh ij", 8, FL_TOKEN_WORD, 0},
+        {"Abcdefghi j", 9, FL_TOKEN_WORD, 0},
+        {"Abcdefghijklmnop, q", 16, FL_TOKEN_WORD, 0},
+        {"Abcdefghijklmnopq-r", 19, FL_TOKEN_WORD, FL_RAW_HYPHEN},
+        {"Zuständigkeitsbereich ", 22, FL_TOKEN_WORD, 0},
+        {"Abcdefg@example.org", 19, FL_TOKEN_EMAIL, 0},
+        {"Abcdefg[x]", 7, FL_TOKEN_WORD, 0},
+        {"Abcdefg`x", 7, FL_TOKEN_WORD, 0},
+        {"Abcdefg{x", 7, FL_TOKEN_WORD, 0},
+        {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ", 52, FL_TOKEN_WORD, 0},
+        {"Abcdefg7 ", 8, FL_TOKEN_WORD, 0},
     };
     for (size_t k = 0; k < sizeof first / sizeof first[0]; k++) {
         pos = 0;
