@@ -219,7 +219,7 @@ int main(void)
     fl_built_doc_free(&d);
     fl_page_free(&p);
 
-    /* A long section: a checkpoint at every 64th raw token of its text
+    /* A long section: a checkpoint at every FL_SECENTRY_STRIDE-th raw token of its text
      * ("§ 3" is one token of four bytes, so offsets are no multiple of a word's). */
     fl_page_init(&p);
     p.id = fl_xstrdup("lang.md");
@@ -235,10 +235,16 @@ int main(void)
            fl_secentry_decode(d.section_entries[0].data, d.section_entries[0].len, &se) == 0,
        "long section built");
     if (rc == 0 && d.nsections == 1) {
-        is_int((int)se.nchecks, 3, "checkpoints at tokens 64, 128, 192");
-        for (size_t j = 1; j <= 3; j++)
-            is_int((int)fl_secentry_checkpoint(&se, j), (int)starts[64 * j],
-                   "checkpoint %zu is the start of token %zu", j, 64 * j);
+        size_t want = (200 - 1) / FL_SECENTRY_STRIDE;
+        is_int((int)se.nchecks, (int)want, "a checkpoint every %d tokens: %zu of them",
+               FL_SECENTRY_STRIDE, want);
+        for (size_t j = 1; j <= se.nchecks && j <= want; j++)
+            is_int((int)fl_secentry_checkpoint(&se, j), (int)starts[FL_SECENTRY_STRIDE * j],
+                   "checkpoint %zu is the start of token %zu", j, FL_SECENTRY_STRIDE * j);
+        size_t before = 0;
+        is_int((int)fl_secentry_checkpoint_before(&se, starts[3 * FL_SECENTRY_STRIDE + 5], &before),
+               (int)starts[3 * FL_SECENTRY_STRIDE], "the checkpoint before a byte");
+        is_int((int)before, 3, "…is checkpoint 3");
         is_int((int)p.sections[0].title_tokens, 1, "one title token");
         fl_built_doc_free(&d);
     }
