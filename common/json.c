@@ -52,9 +52,30 @@ void fl_json_array_end(fl_json *j) { close_(j, ']'); }
 void fl_json_key(fl_json *j, const char *key)
 {
     before_value(j);
-    fl_buf_putc(j->out, '"');
-    fl_json_escape(j->out, key, strlen(key));
-    fl_buf_puts(j->out, "\":");
+    size_t n = strlen(key);
+    /* Keys are mostly the program's own names, printable ASCII: written
+     * with their quotes and colon in one piece (a search answer has some
+     * 200 of them). */
+    bool plain = true;
+    for (size_t i = 0; i < n && plain; i++) {
+        unsigned char c = (unsigned char)key[i];
+        plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    }
+    if (plain) {
+        fl_buf_reserve(j->out, n + 3);
+        char *w = j->out->data + j->out->len;
+        *w++ = '"';
+        memcpy(w, key, n);
+        w += n;
+        *w++ = '"';
+        *w++ = ':';
+        j->out->len += n + 3;
+        j->out->data[j->out->len] = '\0';
+    } else {
+        fl_buf_putc(j->out, '"');
+        fl_json_escape(j->out, key, n);
+        fl_buf_puts(j->out, "\":");
+    }
     j->after_key = true;
 }
 

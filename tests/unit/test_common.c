@@ -87,12 +87,16 @@ static void test_json(void)
     fl_json_string_n(&j, "a\xFF\xC3", 3);
     fl_json_key(&j, "ctl");
     fl_json_string(&j, "\x01\xE2\x80\xA8");
+    /* Keys other than plain ASCII (a facet named in findling.yml) are
+     * escaped like strings. */
+    fl_json_key(&j, "Kategorie \"Ä\"\\");
+    fl_json_int(&j, 1);
     fl_json_object_end(&j);
     is_str(b.data,
            "{\"q\":\"B\xC3\xBCrger*innen \\\"<x>\\\"\\n\\t\\\\\",\"n\":-42,\"d\":0.8,"
            "\"list\":[\"a\",null,true,[]],\"bad\":\"a\xEF\xBF\xBD\xEF\xBF\xBD\","
-           "\"ctl\":\"\\u0001\\u2028\"}",
-           "JSON writer: commas, nesting, escaping, invalid UTF-8 replaced");
+           "\"ctl\":\"\\u0001\\u2028\",\"Kategorie \\\"Ä\\\"\\\\\":1}",
+           "JSON writer: commas, nesting, escaping, invalid UTF-8 replaced, keys escaped");
     fl_buf_reset(&b);
     fl_json_escape(&b, "x\xE2\x80\xA9y\xC3\xA4\xF0\x9F\x98\x80z\xE2\x82!\xED\xA0\x80\"", 19);
     is_str(b.data,

@@ -148,6 +148,41 @@ static void test_excerpt_tokmap(void)
         is_str(fl_buf_cstr(&out), short_cases[k].want, short_cases[k].name);
         ok(nm == 1, "…one mark counted (%zu)", nm);
     }
+    /* HTML escaping and white space: the five special bytes escaped in
+     * plain text and inside a mark, runs of white space one space, at every
+     * place in a run of plain bytes (the writer copies such runs whole). */
+    const char *esc = "A&B   <Ziel\"> \t\n x'y  \"Q&Q\"  Ende>";
+    /* Raw tokens: A, B, Ziel, x'y, Q, Q, Ende -- with these groups the
+     * second and fourth are marked. */
+    static const int esc_groups2[] = {-1, 0, -1, 1, -1, -1, -1};
+    stubmap em = {esc_groups2, sizeof esc_groups2 / sizeof *esc_groups2, -1, false};
+    fl_tokmap etm = {stub_start_before, stub_matched, &em};
+    out.len = 0;
+    nm = fl_excerpt_at(an, &hl, esc, strlen(esc), 0, 220, &etm, &out);
+    is_str(fl_buf_cstr(&out),
+           "A&amp;<mark>B</mark> &lt;Ziel&quot;&gt; <mark>x&#39;y</mark> &quot;Q&amp;Q&quot; "
+           "Ende&gt;",
+           "escaped in text and in marks, white space runs one space");
+    ok(nm == 2, "…two marks counted (%zu)", nm);
+    char plain[64];
+    bool all_ok = true;
+    for (size_t at = 0; at < 40 && all_ok; at++) {
+        /* A special byte at each offset of a long plain word. */
+        memset(plain, 'a', 40);
+        plain[at] = '&';
+        plain[40] = '\0';
+        stubmap pm = {NULL, 0, -1, false};
+        fl_tokmap ptm = {stub_start_before, stub_matched, &pm};
+        out.len = 0;
+        fl_excerpt_at(an, &hl, plain, 40, 0, 220, &ptm, &out);
+        char want[80];
+        snprintf(want, sizeof want, "%.*s&amp;%.*s", (int)at, plain, (int)(39 - at),
+                 plain + at + 1);
+        all_ok = strcmp(fl_buf_cstr(&out), want) == 0;
+        if (!all_ok)
+            diag("'&' at %zu: got \"%s\"", at, fl_buf_cstr(&out));
+    }
+    ok(all_ok, "'&' escaped at every offset of a 40-byte word");
     fl_buf_free(&out);
     fl_analyzer_free(an);
 }
