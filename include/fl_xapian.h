@@ -381,8 +381,12 @@ fl_xstatus fl_xquery_value_range(fl_xvalueno slot, const char *lo, const char *h
 fl_xstatus fl_xquery_match_all(fl_xquery **out);
 /* The documents indexed by `term`, each weighing exactly `weight` whatever
  * its length or wdf (a Xapian PostingSource): a bonus BM25's length
- * normalisation cannot shrink, e.g. for a title word of a 2 MB law. */
-fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, fl_xquery **out);
+ * normalisation cannot shrink, e.g. for a title word of a 2 MB law.
+ * portable: built of Xapian's own parts only, which a remote shard
+ * (xapian-tcpsrv) can run; else a lighter posting source of ours, for
+ * local databases only.  Both give the same documents and weights. */
+fl_xstatus fl_xquery_term_bonus(const char *term, size_t len, double weight, bool portable,
+                                fl_xquery **out);
 fl_xstatus fl_xquery_match_nothing(fl_xquery **out);
 fl_xstatus fl_xquery_copy(const fl_xquery *q, fl_xquery **out);
 void fl_xquery_free(fl_xquery *q);

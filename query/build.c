@@ -276,7 +276,7 @@ static fl_xquery *bonus_q(cctx *x, const char *prefix, const char *t, double w)
     fl_buf_puts(&b, prefix);
     fl_buf_puts(&b, t);
     fl_xquery *q = NULL;
-    if (fl_xquery_term_bonus(b.data, b.len, w * idf, &q) != FL_XOK)
+    if (fl_xquery_term_bonus(b.data, b.len, w * idf, fl_xdb_has_remote(x->s->db), &q) != FL_XOK)
         x->xerr = 1;
     fl_buf_free(&b);
     return q;
