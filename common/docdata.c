@@ -288,14 +288,27 @@ void fl_secentry_encode(const char *anchor, const char *title, const size_t *che
     fl_buf_append(out, anchor ? anchor : "", al);
     put_varint(out, tl);
     fl_buf_append(out, title ? title : "", tl);
-    put_varint(out, nchecks);
-    size_t prev = 0;
-    for (size_t j = 0; j < nchecks; j++) {
-        put_varint(out, checks[j] - prev);
-        prev = checks[j];
+    /* Offsets past 4 GiB get no checkpoint (a reader then tokenises from
+     * the last one): no section of an indexable file is that long. */
+    size_t n = 0;
+    while (n < nchecks && checks[n] <= UINT32_MAX)
+        n++;
+    put_varint(out, n);
+    for (size_t j = 0; j < n; j++) {
+        unsigned char b[FL_SECENTRY_CHECK_BYTES];
+        for (size_t k = 0; k < FL_SECENTRY_CHECK_BYTES; k++)
+            b[k] = (unsigned char)(checks[j] >> (8 * k));
+        fl_buf_append(out, b, sizeof b);
     }
     if (text_len)
         fl_buf_append(out, text, text_len);
+}
+
+/* Checkpoint j (1-based) as stored. */
+static size_t check_at(const fl_secentry *e, size_t j)
+{
+    const unsigned char *b = e->checks + (j - 1) * FL_SECENTRY_CHECK_BYTES;
+    return (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
 }
 
 int fl_secentry_decode(const char *data, size_t len, fl_secentry *e)
@@ -313,44 +326,44 @@ int fl_secentry_decode(const char *data, size_t len, fl_secentry *e)
     e->title = data + i;
     e->title_len = n;
     i += n;
-    if (!get_varint(d, len, &i, &n) || n > len - i)
+    if (!get_varint(d, len, &i, &n) || n > (len - i) / FL_SECENTRY_CHECK_BYTES)
         return -1;
     e->nchecks = n;
     e->checks = d + i;
-    size_t at = 0;
-    for (size_t j = 0; j < e->nchecks; j++) {
-        size_t delta;
-        if (!get_varint(d, len, &i, &delta) || delta > len - at)
-            return -1; /* checkpoints only grow, and stay inside the entry */
-        at += delta;
-    }
-    e->checks_len = i - (size_t)(e->checks - d);
+    e->checks_len = n * FL_SECENTRY_CHECK_BYTES;
+    i += e->checks_len;
     e->text = data + i;
     e->text_len = len - i;
-    /* A checkpoint beyond the text would send a reader out of it. */
-    return at <= e->text_len ? 0 : -1;
+    /* Checkpoints only grow and stay inside the text: a reader is never
+     * sent out of it, and they can be bisected. */
+    size_t prev = 0;
+    for (size_t j = 1; j <= n; j++) {
+        size_t at = check_at(e, j);
+        if (at < prev || at > e->text_len)
+            return -1;
+        prev = at;
+    }
+    return 0;
 }
 
 size_t fl_secentry_checkpoint(const fl_secentry *e, size_t j)
 {
-    size_t i = 0, at = 0, delta;
     if (j > e->nchecks)
         j = e->nchecks;
-    for (size_t k = 0; k < j && get_varint(e->checks, e->checks_len, &i, &delta); k++)
-        at += delta;
-    return at;
+    return j ? check_at(e, j) : 0;
 }
 
 size_t fl_secentry_checkpoint_before(const fl_secentry *e, size_t byte, size_t *j)
 {
-    size_t i = 0, at = 0, best = 0, delta;
-    *j = 0;
-    for (size_t k = 1; k <= e->nchecks && get_varint(e->checks, e->checks_len, &i, &delta); k++) {
-        at += delta;
-        if (at > byte)
-            break;
-        best = at;
-        *j = k;
+    /* The last checkpoint at or before byte: bisected (they only grow). */
+    size_t lo = 0, hi = e->nchecks; /* checkpoint lo is <= byte; hi + 1 is not */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (check_at(e, mid) <= byte)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    return best;
+    *j = lo;
+    return lo ? check_at(e, lo) : 0;
 }

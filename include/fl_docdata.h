@@ -39,21 +39,24 @@ int fl_docdata_decode(const char *data, size_t len, fl_page *p, char **err);
 
 /* ---- Section entries: one metadata value per section.
  * Layout: varint anchor length, the anchor, varint title length, the title,
- * varint number of checkpoints, that many varint deltas, then the text to
- * the end.  Varints are LEB128 (7 bits a byte, low first).  Checkpoint j
- * (1-based) is the byte offset of raw token j * FL_SECENTRY_STRIDE of the
- * text, as a delta from checkpoint j - 1 (checkpoint 0 is offset 0): a
- * search finds the byte offset of a matched token by tokenising at most
+ * varint number of checkpoints, that many FL_SECENTRY_CHECK_BYTES-byte
+ * little-endian byte offsets, then the text to the end.  Varints are LEB128
+ * (7 bits a byte, low first).  Checkpoint j (1-based) is the byte offset of
+ * raw token j * FL_SECENTRY_STRIDE of the text (checkpoint 0 is offset 0):
+ * a search finds the byte offset of a matched token by tokenising at most
  * FL_SECENTRY_STRIDE tokens instead of the section from its beginning.
- * 16 (index format 6; 64 before): an excerpt's match is found from at most
- * 15 tokens before it, for about 1 MB more on the laws' 407 MB (measured:
- * the 63 bench queries' instructions -0.8 %).  Part of the on-disk format. */
+ * Index format 6 (before: every 64th token, varint deltas): 16 tokens, and
+ * offsets of a fixed width that a reader takes or bisects without decoding
+ * the ones before.  The laws' index grows by 4 MB (406 -> 410 MB); their 63
+ * bench queries take 1.7 % fewer instructions, answers unchanged.  Part of
+ * the on-disk format. */
 #define FL_SECENTRY_STRIDE 16
+#define FL_SECENTRY_CHECK_BYTES 4
 
 typedef struct fl_secentry {
     const char *anchor, *title, *text; /* slices of the entry, not terminated */
     size_t anchor_len, title_len, text_len;
-    const unsigned char *checks;       /* the checkpoint varints */
+    const unsigned char *checks;       /* the stored checkpoints */
     size_t nchecks;
     size_t checks_len;
 } fl_secentry;
@@ -65,9 +68,11 @@ void fl_secentry_encode(const char *anchor, const char *title, const size_t *che
 /* Reads an entry into *e (slices of data, which must outlive them).
  * Returns 0, or -1 when data is not a well-formed entry. */
 int fl_secentry_decode(const char *data, size_t len, fl_secentry *e);
-/* The byte offset of checkpoint j (0 for j = 0; j is clamped to nchecks). */
+/* The byte offset of checkpoint j (0 for j = 0; j is clamped to nchecks):
+ * O(1). */
 size_t fl_secentry_checkpoint(const fl_secentry *e, size_t j);
-/* The last checkpoint at or before byte: its offset, and its number in *j. */
+/* The last checkpoint at or before byte: its offset, and its number in *j
+ * (bisected). */
 size_t fl_secentry_checkpoint_before(const fl_secentry *e, size_t byte, size_t *j);
 
 /* One encoded value s[0..len) unescaped into a new string (never NULL): for

@@ -254,7 +254,7 @@ static void test_docdata(void)
     is_int(se.nchecks, 3, "entry checkpoints");
     is_int(fl_secentry_checkpoint(&se, 0), 0, "checkpoint 0 is the start");
     is_int(fl_secentry_checkpoint(&se, 2), 200, "checkpoint 2");
-    is_int(fl_secentry_checkpoint(&se, 3), 70000, "checkpoint 3 (a three-byte number)");
+    is_int(fl_secentry_checkpoint(&se, 3), 70000, "checkpoint 3 (past 16 bits)");
     is_int(fl_secentry_checkpoint(&se, 9), 70000, "a checkpoint beyond the last is the last");
     size_t j = 99;
     is_int(fl_secentry_checkpoint_before(&se, 2, &j), 0, "the checkpoint before byte 2 is 0");
@@ -268,16 +268,35 @@ static void test_docdata(void)
     for (size_t cut = 0; cut < 12; cut++)
         ok(fl_secentry_decode(e.data, cut, &se) != 0, "entry cut to %zu bytes is refused", cut);
     fl_buf_reset(&e);
-    /* A varint with bits beyond 64, and checkpoints adding up to more than
-     * the entry: refused, never wrapped around. */
-    const char big[] = {0, 0, 1, '\x80', '\x80', '\x80', '\x80', '\x80',
-                        '\x80', '\x80', '\x80', '\x80', '\x02', 'x'}; /* 2^64 */
-    ok(fl_secentry_decode(big, sizeof big, &se) != 0, "a checkpoint beyond 64 bits is refused");
-    const char wrap[] = {0, 0, 2, '\x80', '\x80', '\x80', '\x80', '\x80', '\x80', '\x80',
-                         '\x80', '\x80', '\x01', '\x80', '\x80', '\x80', '\x80', '\x80',
-                         '\x80', '\x80', '\x80', '\x80', '\x01', 'x'};
-    ok(fl_secentry_decode(wrap, sizeof wrap, &se) != 0,
-       "checkpoints whose sum wraps around are refused");
+    /* More checkpoints than the entry holds, and checkpoints going back:
+     * refused (a reader bisects them and starts tokenising at one). */
+    const char many[] = {0, 0, 9, 1, 0, 0, 0, 'x', 'y'};
+    ok(fl_secentry_decode(many, sizeof many, &se) != 0, "more checkpoints than bytes: refused");
+    const char back[] = {0, 0, 2, 3, 0, 0, 0, 2, 0, 0, 0, 'a', 'b', 'c', 'd'};
+    ok(fl_secentry_decode(back, sizeof back, &se) != 0, "checkpoints going back: refused");
+    const char fine[] = {0, 0, 2, 2, 0, 0, 0, 4, 0, 0, 0, 'a', 'b', 'c', 'd'};
+    ok(fl_secentry_decode(fine, sizeof fine, &se) == 0 && se.nchecks == 2 && se.text_len == 4 &&
+           fl_secentry_checkpoint(&se, 2) == 4,
+       "two checkpoints, the second at the text's end: fine");
+    for (size_t b = 0; b <= 5; b++) {
+        size_t jb = 9;
+        size_t at = fl_secentry_checkpoint_before(&se, b, &jb);
+        ok(at == (b < 2 ? 0 : b < 4 ? 2 : 4) && jb == (b < 2 ? 0 : b < 4 ? 1 : 2),
+           "checkpoint before byte %zu: %zu (number %zu)", b, at, jb);
+    }
+    /* Many checkpoints: bisected like a walk would find them. */
+    size_t many_checks[300];
+    for (size_t k = 0; k < 300; k++)
+        many_checks[k] = 7 * (k + 1);
+    fl_secentry_encode("", "", many_checks, 300, text, 2200, &e);
+    ok(fl_secentry_decode(e.data, e.len, &se) == 0 && se.nchecks == 300, "300 checkpoints");
+    bool same = true;
+    for (size_t b = 0; b < 2200 && same; b++) {
+        size_t jb = 0, want = b / 7 > 300 ? 300 : b / 7;
+        same = fl_secentry_checkpoint_before(&se, b, &jb) == 7 * want && jb == want;
+    }
+    ok(same, "…the one before each byte found by bisection");
+    fl_buf_reset(&e);
     size_t far[] = {10};
     fl_secentry_encode("", "", far, 1, "short", 5, &e);
     ok(fl_secentry_decode(e.data, e.len, &se) != 0, "a checkpoint beyond the text is refused");
