@@ -529,12 +529,6 @@ static bool is_sentence_end(const char *t, size_t len, size_t j, size_t n)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-/* Most tokens of German text are plain words: letters of ASCII or of
- * U+00C0..U+00FF (umlauts, ß) ended by a space or punctuation.  Such a word
- * is found here in one pass, with the outcome the general scanners would
- * give: none of them matches a word ended by a plain byte (is_plain_end),
- * except "Artikel" before a number, which is left to them.  0 when the word
- * is not plain. */
 /* How many of the 8 bytes at t (t[0] first) are ASCII letters before the
  * first that is not: 8 when all are.  Per byte, with no carry between bytes
  * (every sum stays below 0x100): y is the byte folded to lower case with its
@@ -561,6 +555,12 @@ static size_t ascii_letters8(const char *t)
     return (size_t)__builtin_ctzll(other) / 8;
 }
 
+/* Most tokens of German text are plain words: letters of ASCII or of
+ * U+00C0..U+00FF (umlauts, ß) ended by a space, punctuation or a sentence's
+ * full stop (is_sentence_end).  Such a word is found here in one pass, with
+ * the outcome the general scanners would give: none of them matches a word
+ * ended by a plain byte (is_plain_end), except "Artikel" before a number,
+ * which is left to them.  0 when the word is not plain. */
 static size_t scan_plain_word(const char *t, size_t len, size_t i, fl_rawtoken *tok)
 {
     size_t j = i;
