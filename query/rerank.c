@@ -119,6 +119,7 @@ static uint32_t min_span(const fl_tagpos *v, size_t n, size_t nstems)
 typedef struct ngroup {
     const fl_strlist *stems;
     double *idf;
+    size_t *rarest; /* the stems' indexes, rarest (highest idf) first */
     double max_gain;
 } ngroup;
 
@@ -141,25 +142,31 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
             return 0; /* a stem no document has: the group never applies */
     uint32_t *tf = fl_xcalloc(ns, sizeof *tf);
     size_t *runs = fl_xcalloc(ns + 1, sizeof *runs); /* stem k's positions: a run */
+    const fl_xtermpos **pos = fl_xcalloc(ns, sizeof *pos);
     fl_tagpos *v = NULL;
     size_t n = 0;
     int rc = 0;
     bool all = true;
-    for (size_t k = 0; k < ns && all; k++) {
-        const fl_xtermpos *pos = NULL;
-        size_t np = 0;
-        if (fl_posmemo_get(pm, docid, g->stems->items[k], &pos, &np) != FL_XOK) {
+    /* The rarest stem first: a candidate most often lacks it, and then the
+     * others' positions are not read at all. */
+    for (size_t r = 0; r < ns && all; r++) {
+        size_t k = g->rarest[r], np = 0;
+        if (fl_posmemo_get(pm, docid, g->stems->items[k], &pos[k], &np) != FL_XOK) {
             rc = -1;
             break;
         }
         all = np > 0; /* a stem missing: no bonus, the rest not read */
         tf[k] = (uint32_t)np;
-        v = fl_xrealloc(v, (n + np + 1) * sizeof *v);
-        runs[k] = n;
-        for (size_t i = 0; i < np; i++)
-            v[n++] = (fl_tagpos){pos[i], (uint32_t)k};
+        n += np;
     }
     if (rc == 0 && all) {
+        v = fl_xcalloc(n + 1, sizeof *v);
+        n = 0;
+        for (size_t k = 0; k < ns; k++) {
+            runs[k] = n;
+            for (size_t i = 0; i < tf[k]; i++)
+                v[n++] = (fl_tagpos){pos[k][i], (uint32_t)k};
+        }
         runs[ns] = n;
         fl_tagpos_merge(v, n, runs, ns);
         if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
@@ -180,6 +187,7 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         }
     }
     free(v);
+    free(pos);
     free(runs);
     free(tf);
     return rc;
@@ -214,6 +222,16 @@ static int group_init(fl_searcher *s, fl_xmset *mset, const fl_strlist *stems, n
     }
     /* tf / (K + tf) < 1 */
     g->max_gain = all ? FL_NEAR_BONUS * (FL_BM25_K1 + 1) * sum : 0;
+    /* Rarest first: an insertion sort of a few stems by idf, descending. */
+    g->rarest = fl_xcalloc(ns + 1, sizeof *g->rarest);
+    for (size_t k = 0; k < ns; k++) {
+        size_t j = k;
+        while (j > 0 && g->idf[g->rarest[j - 1]] < g->idf[k]) {
+            g->rarest[j] = g->rarest[j - 1];
+            j--;
+        }
+        g->rarest[j] = k;
+    }
     return 0;
 }
 
@@ -373,8 +391,10 @@ int fl_rerank(fl_searcher *s, const fl_compiled *c, fl_xmset *mset, fl_posmemo *
     }
     for (uint32_t i = 0; i < n; i++)
         free(cs[i].id);
-    for (size_t gi = 0; gi < ngroups; gi++)
+    for (size_t gi = 0; gi < ngroups; gi++) {
         free(groups[gi].idf);
+        free(groups[gi].rarest);
+    }
     free(groups);
     free(finals);
     free(docids);
