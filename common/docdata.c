@@ -308,7 +308,10 @@ void fl_secentry_encode(const char *anchor, const char *title, const size_t *che
 static size_t check_at(const fl_secentry *e, size_t j)
 {
     const unsigned char *b = e->checks + (j - 1) * FL_SECENTRY_CHECK_BYTES;
-    return (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
+    size_t v = 0;
+    for (size_t k = FL_SECENTRY_CHECK_BYTES; k-- > 0;)
+        v = v << 8 | b[k];
+    return v;
 }
 
 int fl_secentry_decode(const char *data, size_t len, fl_secentry *e)

@@ -49,6 +49,13 @@ void fl_json_object_end(fl_json *j) { close_(j, '}'); }
 void fl_json_array_begin(fl_json *j) { open(j, '['); }
 void fl_json_array_end(fl_json *j) { close_(j, ']'); }
 
+/* A byte a JSON string takes as it is: printable ASCII but '"' and '\\'
+ * (bytes of 0x80 and up are looked at as UTF-8 by fl_json_escape). */
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void fl_json_key(fl_json *j, const char *key)
 {
     before_value(j);
@@ -57,10 +64,8 @@ void fl_json_key(fl_json *j, const char *key)
      * with their quotes and colon in one piece (a search answer has some
      * 200 of them). */
     bool plain = true;
-    for (size_t i = 0; i < n && plain; i++) {
-        unsigned char c = (unsigned char)key[i];
-        plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-    }
+    for (size_t i = 0; i < n && plain; i++)
+        plain = plain_byte((unsigned char)key[i]);
     if (plain) {
         fl_buf_reserve(j->out, n + 3);
         char *w = j->out->data + j->out->len;
@@ -114,7 +119,7 @@ void fl_json_escape(fl_buf *out, const char *s, size_t len)
                 }
             }
             unsigned char r = (unsigned char)s[run];
-            if (r >= 0x20 && r < 0x7f && r != '"' && r != '\\') {
+            if (plain_byte(r)) {
                 run++;
                 continue;
             }

@@ -72,7 +72,14 @@ static int mark_cb(void *ud, const fl_token *t)
     return 0;
 }
 
-static bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+/* What emit does with a byte: copy it (0), collapse it as white space (1),
+ * escape it (2).  A table: emit's runs of plain bytes cost a load and a
+ * test a byte, and go out with one copy. */
+static const unsigned char emit_class[256] = {
+    [' '] = 1, ['\n'] = 1, ['\t'] = 1, ['\r'] = 1,
+    ['&'] = 2, ['<'] = 2,   ['>'] = 2,   ['"'] = 2, ['\''] = 2};
+
+static bool is_ws(char c) { return emit_class[(unsigned char)c] == 1; }
 
 /* Moves i back to a character boundary. */
 static size_t char_start(const char *s, size_t i)
@@ -98,13 +105,6 @@ static char *escape_byte(char *w, char c)
     memcpy(w, rep, n);
     return w + n;
 }
-
-/* What emit does with a byte: copy it (0), collapse it as white space (1),
- * escape it (2).  A table: emit's runs of plain bytes cost a load and a
- * test a byte, and go out with one copy. */
-static const unsigned char emit_class[256] = {
-    [' '] = 1, ['\n'] = 1, ['\t'] = 1, ['\r'] = 1,
-    ['&'] = 2, ['<'] = 2,   ['>'] = 2,   ['"'] = 2, ['\''] = 2};
 
 /* Writes s[i..end) at w, escaped, white space as it is (a mark's text);
  * returns the end. */
@@ -153,7 +153,7 @@ static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, 
                 k++;
             continue;
         }
-        if (emit_class[(unsigned char)s[i]] == 1) {
+        if (is_ws(s[i])) {
             sp = true;
             i++;
             continue;
@@ -172,7 +172,7 @@ static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, 
             memcpy(w, s + i, r - i);
             w += r - i;
             i = r;
-            if (i >= stop || emit_class[(unsigned char)s[i]] == 1)
+            if (i >= stop || is_ws(s[i]))
                 break;
             w = escape_byte(w, s[i++]);
         }
