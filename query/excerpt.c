@@ -246,12 +246,20 @@ static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_
     uint32_t tok = 0;
     size_t pos = tm->start_before(tm->ud, ra, &tok);
     fl_rawtoken rt;
-    for (; fl_tokenize_next(text, rb, &pos, &rt); tok++) {
-        if (rt.start < ra)
-            continue;
-        int group = tm->matched(tm->ud, tok);
-        if (group >= 0)
-            mark_push(ms, rt.start, rt.start + rt.len, group);
+    while (fl_tokenize_next(text, rb, &pos, &rt)) {
+        if (rt.start >= ra) {
+            int group = tm->matched(tm->ud, tok);
+            if (group >= 0)
+                mark_push(ms, rt.start, rt.start + rt.len, group);
+        }
+        uint32_t next = tok + 1;
+        if (tm->resume) {
+            size_t at = tm->resume(tm->ud, tok, pos, &next);
+            if (at == SIZE_MAX || at >= rb)
+                break;
+            pos = at;
+        }
+        tok = next;
     }
 }
 

@@ -920,6 +920,27 @@ static int sec_matched(void *ud, uint32_t tok)
     return group;
 }
 
+/* After sec_matched(tok): on at pos, or at the checkpoint nearest before
+ * the next matched token when that is further. */
+static size_t sec_resume(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok)
+{
+    sec_tokens *st = ud;
+    *next_tok = tok + 1;
+    if (st->next >= st->end)
+        return SIZE_MAX; /* no term at a later token of the text */
+    size_t j = (st->next - st->body) / FL_SECENTRY_STRIDE;
+    if (j > st->e->nchecks)
+        j = st->e->nchecks;
+    uint32_t ctok = (uint32_t)(j * FL_SECENTRY_STRIDE);
+    if (ctok <= tok + 1)
+        return pos;
+    size_t at = fl_secentry_checkpoint(st->e, j);
+    if (at < pos)
+        return pos;
+    *next_tok = ctok;
+    return at;
+}
+
 /* Excerpt of a section (its table row sec, its entry e) around its best
  * cluster of matches; all_positions: pt holds every query term's positions
  * (else the window is analysed to find the marks). */
@@ -945,7 +966,7 @@ static void section_excerpt(fl_searcher *s, const fl_compiled *c, const fl_secti
     st.nknown = 0;
     long tok = best_cluster(pt, npt, body, sec->pos_end, exlen ? exlen : 220);
     size_t at = tok < 0 ? 0 : token_offset(&st, (uint32_t)tok);
-    fl_tokmap tm = {sec_start_before, sec_matched, &st};
+    fl_tokmap tm = {sec_start_before, sec_matched, sec_resume, &st};
     fl_excerpt_at(s->an, &c->hl, e->text, e->text_len, at, exlen, all_positions ? &tm : NULL,
                   out);
     free(st.cur);

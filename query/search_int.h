@@ -207,6 +207,13 @@ typedef struct fl_tokmap {
      * compound holding two query words) a whole word's group counts before
      * a compound part's. */
     int (*matched)(void *ud, uint32_t tok);
+    /* Optional (NULL: every token is asked about): where to read on after
+     * raw token tok, whose scan ended at byte pos.  Either pos itself
+     * (*next_tok = tok + 1), or the start of a later token *next_tok at or
+     * before the next matched one (the tokens between match nothing, and
+     * scanning them just to step over them was most of an excerpt's cost),
+     * or SIZE_MAX when no later token is matched. */
+    size_t (*resume)(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok);
     void *ud;
 } fl_tokmap;
 /* The same for a text whose match is known to start at match_byte (from the

@@ -29,7 +29,7 @@ mkdir -p "$site/b/btb" "$site/v/vo"
     for n in $(seq 1 100); do printf 'Weitere Bestimmungen folgen in den Anlagen zu diesem Gesetz. '; done
     printf '\n\n'
     # Words at the text's tokens 63, 64, 128 and 129 (counted from 0): the
-    # section entry keeps a checkpoint every 64 tokens, excerpts start
+    # section entry keeps a checkpoint every 16 tokens, excerpts start
     # counting there; each must be marked itself.
     printf '### § 702 Grenzfälle\n\n'
     for n in $(seq 0 140); do
@@ -37,6 +37,17 @@ mkdir -p "$site/b/btb" "$site/v/vo"
         63) printf 'Kolibri ' ;; 64) printf 'Pinguin ' ;;
         128) printf 'Flamingo ' ;; 129) printf 'Pelikan ' ;;
         *) printf 'Text ' ;;
+        esac
+    done
+    printf '\n\n'
+    # Matched words 33 and 17 tokens apart: an excerpt goes on from a word
+    # to the checkpoint before the next (tokens 32, 48), not token by token;
+    # each must still be marked.
+    printf '### § 705 Singvögel\n\n'
+    for n in $(seq 0 80); do
+        case $n in
+        5) printf 'Amsel ' ;; 38) printf 'Drossel ' ;; 55) printf 'Zeisig ' ;;
+        *) printf 'Wort ' ;;
         esac
     done
     printf '\n\n'
@@ -108,6 +119,12 @@ for w in Kolibri Pinguin Flamingo Pelikan; do
     ex=$(json "$w" | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
     like "$ex" "<mark>$w</mark>" "a match at a checkpoint's edge ($w) is marked"
 done
+sec705() { py 'print([s["excerpt"] for s in d["hits"][0]["sections"] if s["title"].startswith("§ 705")])'; }
+ex=$(json 'Amsel Drossel' | sec705)
+like "$ex" "<mark>Amsel</mark>( Wort){32} <mark>Drossel</mark> Wort" \
+    "matches 33 tokens apart in one excerpt: both marked, the words between shown"
+ex=$(json 'Drossel Zeisig' | sec705)
+like "$ex" "<mark>Drossel</mark>( Wort){16} <mark>Zeisig</mark>" "…and 17 tokens apart"
 ex=$(json '"Vogel fliegt"' | py 'print(d["hits"][0]["sections"][0]["excerpt"])')
 like "$ex" "<mark>Vogel</mark> <mark>fliegt</mark>" "a phrase is marked"
 unlike "$ex" "<mark>Vogelschutz</mark>" "…but not its word elsewhere, inside a compound"

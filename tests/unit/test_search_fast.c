@@ -10,6 +10,7 @@
 
 #include "fl_buf.h"
 #include "fl_terms.h"
+#include "fl_tokenize.h"
 #include "fl_xapian.h"
 #include "tap.h"
 
@@ -89,6 +90,41 @@ static int stub_matched(void *ud, uint32_t tok)
     return tok < m->n ? m->groups[tok] : -1;
 }
 
+/* A stub map that also says where the next matched token starts, as a
+ * section's checkpoints do (starts: every raw token's first byte). */
+typedef struct jumpmap {
+    stubmap m;
+    size_t starts[16];
+    size_t asked; /* tokens asked about */
+} jumpmap;
+
+static int jump_matched(void *ud, uint32_t tok)
+{
+    jumpmap *j = ud;
+    j->asked++;
+    return stub_matched(&j->m, tok);
+}
+
+static size_t jump_start_before(void *ud, size_t byte, uint32_t *tok)
+{
+    jumpmap *j = ud;
+    return stub_start_before(&j->m, byte, tok);
+}
+
+static size_t jump_resume(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok)
+{
+    jumpmap *j = ud;
+    *next_tok = tok + 1;
+    for (uint32_t t = tok + 1; t < j->m.n; t++)
+        if (j->m.groups[t] >= 0) {
+            if (t == tok + 1)
+                return pos;
+            *next_tok = t;
+            return j->starts[t];
+        }
+    return SIZE_MAX;
+}
+
 static void test_excerpt_tokmap(void)
 {
     char *err = NULL;
@@ -103,7 +139,7 @@ static void test_excerpt_tokmap(void)
      * map the marks come from the positions alone. */
     const int groups[] = {-1, 1, -1, -1, 2, -1, 0};
     stubmap m = {groups, sizeof groups / sizeof *groups, -1, false};
-    fl_tokmap tm = {stub_start_before, stub_matched, &m};
+    fl_tokmap tm = {stub_start_before, stub_matched, NULL, &m};
     fl_hl hl;
     memset(&hl, 0, sizeof hl);
     fl_buf out = FL_BUF_INIT;
@@ -115,6 +151,24 @@ static void test_excerpt_tokmap(void)
            "gender forms too");
     ok(nm == 3, "…three marks counted (%zu)", nm);
     ok(!m.backwards, "…the map is asked for each token once, in order");
+    /* The same with a map that says where the next matched token starts:
+     * the same excerpt, the tokens between never scanned nor asked about,
+     * none after the last matched one. */
+    jumpmap jm = {{groups, sizeof groups / sizeof *groups, -1, false}, {0}, 0};
+    size_t at = 0, nt = 0;
+    fl_rawtoken rt;
+    while (nt < 16 && fl_tokenize_next(text, strlen(text), &at, &rt))
+        jm.starts[nt++] = rt.start;
+    ok(nt == jm.m.n, "the sentence has %zu raw tokens (%zu)", jm.m.n, nt);
+    fl_tokmap jtm = {jump_start_before, jump_matched, jump_resume, &jm};
+    fl_buf jout = FL_BUF_INIT;
+    size_t jnm = fl_excerpt_at(an, &hl, text, strlen(text), 4, 220, &jtm, &jout);
+    is_str(fl_buf_cstr(&jout), fl_buf_cstr(&out), "token map with jumps: the same excerpt");
+    ok(jnm == nm, "…the same marks (%zu)", jnm);
+    ok(jm.asked == 4 && !jm.m.backwards,
+       "…asked about the first token and the three matched ones only, in order (%zu)",
+       jm.asked);
+    fl_buf_free(&jout);
     /* Without the map the window is analysed, and nothing matches the empty
      * query terms. */
     out.len = 0;
@@ -141,7 +195,7 @@ static void test_excerpt_tokmap(void)
     };
     for (size_t k = 0; k < sizeof short_cases / sizeof short_cases[0]; k++) {
         stubmap sm = {short_cases[k].groups, short_cases[k].ngroups, -1, false};
-        fl_tokmap stm = {stub_start_before, stub_matched, &sm};
+        fl_tokmap stm = {stub_start_before, stub_matched, NULL, &sm};
         out.len = 0;
         nm = fl_excerpt_at(an, &hl, short_cases[k].text, strlen(short_cases[k].text),
                            short_cases[k].match, 20, &stm, &out);
@@ -156,7 +210,7 @@ static void test_excerpt_tokmap(void)
      * second and fourth are marked. */
     static const int esc_groups2[] = {-1, 0, -1, 1, -1, -1, -1};
     stubmap em = {esc_groups2, sizeof esc_groups2 / sizeof *esc_groups2, -1, false};
-    fl_tokmap etm = {stub_start_before, stub_matched, &em};
+    fl_tokmap etm = {stub_start_before, stub_matched, NULL, &em};
     out.len = 0;
     nm = fl_excerpt_at(an, &hl, esc, strlen(esc), 0, 220, &etm, &out);
     is_str(fl_buf_cstr(&out),
@@ -172,7 +226,7 @@ static void test_excerpt_tokmap(void)
         plain[at] = '&';
         plain[40] = '\0';
         stubmap pm = {NULL, 0, -1, false};
-        fl_tokmap ptm = {stub_start_before, stub_matched, &pm};
+        fl_tokmap ptm = {stub_start_before, stub_matched, NULL, &pm};
         out.len = 0;
         fl_excerpt_at(an, &hl, plain, 40, 0, 220, &ptm, &out);
         char want[80];
