@@ -91,27 +91,47 @@ static long date_days(const char *v, size_t len)
     return days_from_civil(y, m, d);
 }
 
-/* Smallest max - min over windows holding every one of nstems stems (the
- * tags), or UINT32_MAX.  v sorted by position. */
-static uint32_t min_span(const fl_tagpos *v, size_t n, size_t nstems)
+/* Whether some window holding every one of nstems stems (the tags) spans
+ * less than limit (max - min).  v sorted by position. */
+static bool span_below(const fl_tagpos *v, size_t n, size_t nstems, uint32_t limit)
 {
-    uint32_t best = UINT32_MAX;
     uint32_t *inwin = fl_xcalloc(nstems, sizeof *inwin);
     size_t have = 0;
-    for (size_t lo = 0, hi = 0; hi < n; hi++) {
+    bool found = false;
+    for (size_t lo = 0, hi = 0; hi < n && !found; hi++) {
         if (inwin[v[hi].tag]++ == 0)
             have++;
         while (have == nstems) {
-            uint32_t span = v[hi].pos - v[lo].pos;
-            if (span < best)
-                best = span;
+            if (v[hi].pos - v[lo].pos < limit) {
+                found = true;
+                break;
+            }
             if (--inwin[v[lo].tag] == 0)
                 have--;
             lo++;
         }
     }
     free(inwin);
-    return best;
+    return found;
+}
+
+/* The same for two stems, from their sorted positions as they are: the
+ * closest pair is one that a walk through both lists at once compares
+ * (each step moves on from the smaller). */
+static bool pair_below(const fl_xtermpos *a, size_t na, const fl_xtermpos *b, size_t nb,
+                       uint32_t limit)
+{
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        uint32_t x = a[i], y = b[j];
+        if ((x > y ? x - y : y - x) < limit)
+            return true;
+        if (x < y)
+            i++;
+        else
+            j++;
+    }
+    return false;
 }
 
 /* A proximity group's figures for one query: its stems' BM25 term weights
@@ -159,7 +179,10 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         tf[k] = (uint32_t)np;
         n += np;
     }
-    if (rc == 0 && all) {
+    bool near = false;
+    if (rc == 0 && all && ns == 2) {
+        near = pair_below(pos[0], tf[0], pos[1], tf[1], 2 + FL_NEAR_SLACK);
+    } else if (rc == 0 && all) {
         v = fl_xcalloc(n + 1, sizeof *v);
         n = 0;
         for (size_t k = 0; k < ns; k++) {
@@ -169,21 +192,22 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         }
         runs[ns] = n;
         fl_tagpos_merge(v, n, runs, ns);
-        if (min_span(v, n, ns) < ns + FL_NEAR_SLACK) {
-            /* The length once per candidate, whatever its groups. */
-            if (*dlen == UINT32_MAX && fl_xdb_doclength(s->db, docid, dlen) != FL_XOK) {
-                rc = -1;
-            } else {
-                /* Xapian's BM25 (k2 = 0, wqf 1, min_normlen 0.5). */
-                double normlen = avlen > 0 ? *dlen / avlen : 1;
-                if (normlen < 0.5)
-                    normlen = 0.5;
-                double K = FL_BM25_K1 * ((1 - FL_BM25_B) + FL_BM25_B * normlen);
-                double sum = 0;
-                for (size_t k = 0; k < ns; k++)
-                    sum += g->idf[k] * (FL_BM25_K1 + 1) * tf[k] / (K + tf[k]);
-                *bonus = FL_NEAR_BONUS * sum;
-            }
+        near = span_below(v, n, ns, (uint32_t)(ns + FL_NEAR_SLACK));
+    }
+    if (near) {
+        /* The length once per candidate, whatever its groups. */
+        if (*dlen == UINT32_MAX && fl_xdb_doclength(s->db, docid, dlen) != FL_XOK) {
+            rc = -1;
+        } else {
+            /* Xapian's BM25 (k2 = 0, wqf 1, min_normlen 0.5). */
+            double normlen = avlen > 0 ? *dlen / avlen : 1;
+            if (normlen < 0.5)
+                normlen = 0.5;
+            double K = FL_BM25_K1 * ((1 - FL_BM25_B) + FL_BM25_B * normlen);
+            double sum = 0;
+            for (size_t k = 0; k < ns; k++)
+                sum += g->idf[k] * (FL_BM25_K1 + 1) * tf[k] / (K + tf[k]);
+            *bonus = FL_NEAR_BONUS * sum;
         }
     }
     free(v);

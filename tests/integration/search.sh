@@ -129,4 +129,18 @@ whole=$("$FINDLING" search --db "$tmp/many.db" --format ids --limit 80 -- "Wasse
 is "$(printf '%s' "$pages" | grep -c .)" 80 "paging: 80 hits in eight pages of ten"
 is "$(printf '%s' "$pages" | grep .)" "$whole" "paging: the pages are the first 80 hits of one search, in order"
 is "$(printf '%s' "$pages" | grep . | sort | uniq -d | wc -l)" 0 "paging: no hit twice"
+
+# The proximity bonus: two pages alike but for where the words stand tie in
+# the first stage (the document id decides: a-… first); the one with the
+# query's words together comes first once re-ranked -- for two words and for
+# three, and not where both have them together ("Recht Boden").
+mkdir -p "$tmp/near"
+fill="eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn"
+printf -- '---\ntitle: Seite\n---\nWasser Recht Boden %s Ende.\n' "$fill" >"$tmp/near/z-nah.md"
+printf -- '---\ntitle: Seite\n---\nWasser %s Recht Ende Boden.\n' "$fill" >"$tmp/near/a-fern.md"
+"$FINDLING" index --quiet --db "$tmp/near.db" "$tmp/near" >/dev/null 2>&1
+first() { "$FINDLING" search --db "$tmp/near.db" --format ids --limit 1 -- "$1"; }
+is "$(first 'Recht Boden')" "a-fern.md" "proximity: both pages have the words together, the tie stays"
+is "$(first 'Wasser Recht')" "z-nah.md" "proximity: two words side by side rank first"
+is "$(first 'Wasser Recht Boden')" "z-nah.md" "proximity: three words together rank first"
 tap_done
