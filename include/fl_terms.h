@@ -72,7 +72,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "6"
+#define FL_INDEX_FORMAT "7"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"
@@ -102,10 +102,21 @@ enum {
                              the order does not depend on docids (which
                              differ between one database and N shards) */
     FL_SLOT_DATE_ID = 4,  /* "YYYYMMDD" (undated: "00000000") "\x1f" id: the
-                             browse order (date, then id) as ONE value, so
-                             that a plain value sort gives it -- Xapian's
-                             multi-slot KeyMaker does not run on remote
-                             shards */
+                             oldest-first browse order (date, then id) as
+                             ONE value, so that a plain value sort gives it
+                             -- Xapian's multi-slot KeyMaker does not run on
+                             remote shards */
+    FL_SLOT_NEWEST_ID = 5, /* 99999999 - YYYYMMDD as 8 digits (undated:
+                             "99999999") "\x1f" id: the newest-first browse
+                             order (date descending, then id ascending), the
+                             default listing, in ascending order.  An
+                             ascending sort also drops a document that comes
+                             after the page's last at one comparison: ids
+                             mostly grow with the docid (documents are added
+                             in path order), while in a descending sort
+                             nearly every document went through Xapian's
+                             heap of the best (a third of the browse's time
+                             on the laws). */
     FL_SLOT_FACET0 = 10,  /* facet i (in the order of the config's facet list,
                              stored in FL_META_CONFIG) lives in slot
                              FL_SLOT_FACET0 + i: its KEYS (fl_norm_facet_key)

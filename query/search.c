@@ -1537,8 +1537,10 @@ static int run_once(fl_searcher *s, const fl_search_request *req, const fl_qnode
     /* Equal keys are ordered by the document id, never by docid: docids
      * differ between one database and N shards, results must not. */
     if (sort != FL_SORT_RELEVANCE && !c.has_words) {
-        /* Browsing: every weight is equal; date, then id (one value). */
-        XCHK(fl_xenquire_set_sort_by_value(enq, FL_SLOT_DATE_ID, sort == FL_SORT_DATE_DESC));
+        /* Browsing: every weight is equal; date, then id A-Z (one value,
+         * ascending either way: see FL_SLOT_NEWEST_ID). */
+        XCHK(fl_xenquire_set_sort_by_value(
+            enq, sort == FL_SORT_DATE_DESC ? FL_SLOT_NEWEST_ID : FL_SLOT_DATE_ID, false));
     } else if (sort == FL_SORT_DATE_DESC) {
         XCHK(fl_xenquire_set_sort_by_value_then_relevance(enq, FL_SLOT_DATE, true));
     } else if (sort == FL_SORT_DATE_ASC) {

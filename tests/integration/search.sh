@@ -143,4 +143,16 @@ first() { "$FINDLING" search --db "$tmp/near.db" --format ids --limit 1 -- "$1";
 is "$(first 'Recht Boden')" "a-fern.md" "proximity: both pages have the words together, the tie stays"
 is "$(first 'Wasser Recht')" "z-nah.md" "proximity: two words side by side rank first"
 is "$(first 'Wasser Recht Boden')" "z-nah.md" "proximity: three words together rank first"
+
+# Browsing: newest first, then by id A-Z -- documents of one day and the
+# undated ones (last) too; oldest first the other way round, undated first.
+mkdir -p "$tmp/browse"
+for f in c b a; do printf -- '---\ntitle: Ohne Datum %s\n---\nText.\n' "$f" >"$tmp/browse/$f.md"; done
+for f in y x; do printf -- '---\ntitle: Tag %s\ndate: 2024-05-01\n---\nText.\n' "$f" >"$tmp/browse/$f.md"; done
+printf -- '---\ntitle: Neu\ndate: 2025-01-02\n---\nText.\n' >"$tmp/browse/n.md"
+"$FINDLING" index --quiet --db "$tmp/browse.db" "$tmp/browse" >/dev/null 2>&1
+browse() { "$FINDLING" search --db "$tmp/browse.db" --format ids "$@" -- '*' | tr '\n' ' '; }
+is "$(browse)" "n.md x.md y.md a.md b.md c.md " "browsing: newest first, same day and undated by id A-Z"
+is "$(browse --sort -date)" "a.md b.md c.md x.md y.md n.md " "browsing oldest first: undated first, by id A-Z"
+is "$(browse --limit 2 --offset 3)" "a.md b.md " "browsing: a page further on"
 tap_done

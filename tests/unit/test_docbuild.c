@@ -140,6 +140,13 @@ int main(void)
     fl_xdoc_get_value(d.doc, FL_SLOT_DATE, &v, &vl);
     is_str(v ? v : "", "20250301", "date value");
     free(v);
+    fl_xdoc_get_value(d.doc, FL_SLOT_DATE_ID, &v, &vl);
+    is_str(v ? v : "", "20250301\x1f_beitraege/x.md", "oldest-first browse key: date, id");
+    free(v);
+    fl_xdoc_get_value(d.doc, FL_SLOT_NEWEST_ID, &v, &vl);
+    is_str(v ? v : "", "79749698\x1f_beitraege/x.md",
+           "newest-first browse key: 99999999 - date, id");
+    free(v);
     fl_xdoc_get_value(d.doc, FL_SLOT_MTIME, &v, &vl);
     is_str(v ? v : "", "1700000000123456789:1234", "mtime value");
     free(v);
