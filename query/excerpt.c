@@ -162,13 +162,21 @@ static void emit(fl_buf *out, const char *s, size_t a, size_t b, const mark *m, 
             *w++ = ' ';
         sp = false;
         /* A mark that does not end by b is not applied (its text is cut):
-         * the text runs on to b.  The word's bytes up to white space or the
-         * next mark, runs of plain ones copied whole. */
+         * the text runs on to b.  The words' bytes up to other white space
+         * than one space between two plain bytes, or the next mark: runs of
+         * plain ones copied whole, the words of a sentence mostly one run. */
         size_t stop = k < nm && m[k].end <= b ? m[k].start : b;
         while (i < stop) {
             size_t r = i;
-            while (r < stop && !emit_class[(unsigned char)s[r]])
-                r++;
+            while (r < stop) {
+                if (!emit_class[(unsigned char)s[r]])
+                    r++;
+                else if (s[r] == ' ' && r > i && r + 1 < stop &&
+                         !emit_class[(unsigned char)s[r + 1]])
+                    r += 2;
+                else
+                    break;
+            }
             memcpy(w, s + i, r - i);
             w += r - i;
             i = r;

@@ -218,6 +218,15 @@ static void test_excerpt_tokmap(void)
            "Ende&gt;",
            "escaped in text and in marks, white space runs one space");
     ok(nm == 2, "…two marks counted (%zu)", nm);
+    /* Words with one space between them go out as one run; other white
+     * space (two spaces, a tab, a line break) still becomes one space. */
+    const char *ws = "eins zwei  drei\tvier\n fünf &sechs sieben";
+    stubmap wm = {NULL, 0, -1, false};
+    fl_tokmap wtm = {stub_start_before, stub_matched, NULL, &wm};
+    out.len = 0;
+    fl_excerpt_at(an, &hl, ws, strlen(ws), 0, 220, &wtm, &out);
+    is_str(fl_buf_cstr(&out), "eins zwei drei vier fünf &amp;sechs sieben",
+           "single spaces kept in a run, other white space one space");
     char plain[64];
     bool all_ok = true;
     for (size_t at = 0; at < 40 && all_ok; at++) {
