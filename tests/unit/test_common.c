@@ -7,7 +7,9 @@
 #include "fl_utf8.h"
 #include "tap.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +135,44 @@ static void test_json(void)
     fl_json_init(&j, &b);
     fl_json_double(&j, 1.0 / 0.0, 2);
     is_str(b.data, "null", "infinity becomes null");
+    /* Numbers: what printf's "%.*f" gives, trailing zeros trimmed, for
+     * scores (percent / 100), timings, halves at every decimal, negative
+     * values, big and random ones -- the digits are made without printf
+     * where that is safe. */
+    size_t bad = 0, tried = 0;
+    uint64_t x = 88172645463325252ull;
+    for (int d = 0; d <= 8; d++)
+        for (int i = 0; i < 4000; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            double v;
+            switch (i % 5) {
+            case 0: v = (i / 5 % 101) / 100.0; break;
+            case 1: v = (double)(x % 100000000) / 1000.0; break;
+            case 2: v = ((double)(x % 2000) + 0.5) / pow(10, d); break;
+            case 3: v = -((double)(x % 1000000)) / 977.0; break;
+            default: v = (double)(x >> 11) / (double)(1ull << (x % 60)); break;
+            }
+            char want[512];
+            int n = snprintf(want, sizeof want, "%.*f", d, v);
+            if (strchr(want, '.')) {
+                while (want[n - 1] == '0')
+                    n--;
+                if (want[n - 1] == '.')
+                    n--;
+            }
+            want[n] = '\0';
+            if (strcmp(want, "-0") == 0)
+                strcpy(want, "0");
+            fl_buf_reset(&b);
+            fl_json_init(&j, &b);
+            fl_json_double(&j, v, d);
+            tried++;
+            if (strcmp(b.data, want) != 0 && bad++ < 5)
+                diag("%.17g with %d decimals: got %s, printf %s", v, d, b.data, want);
+        }
+    ok(bad == 0, "numbers as printf writes them (%zu of %zu differ)", bad, tried);
     fl_buf_free(&b);
 }
 
