@@ -504,8 +504,11 @@ static fl_xquery *word_q(cctx *x, const qtok *t, int group, uint32_t pos, const 
      * offered ("Meinten Sie …?") without changing the results. */
     unsigned budget = t->kind == FL_TOKEN_WORD ? fl_typo_budget(t->exact, strlen(t->exact)) : 0;
     if (budget) {
-        uint32_t f = tfreq(x, "", stem) + tfreq(x, FL_PREFIX_EXACT, t->exact) +
-                     tfreq(x, FL_PREFIX_PART, stem);
+        /* Known to two documents as a stem alone: not a typo, and the
+         * other two frequencies are not looked up. */
+        uint32_t f = tfreq(x, "", stem);
+        if (f <= 1)
+            f += tfreq(x, FL_PREFIX_EXACT, t->exact) + tfreq(x, FL_PREFIX_PART, stem);
         if (f <= 1) {
             char *sug = spelling(x, t->exact, budget, false);
             /* A compound the index does not have whole, with a typo in one
