@@ -218,11 +218,11 @@ void fl_json_double(fl_json *j, double v, int decimals)
      * a half (where its rounding could differ from printf's, which rounds
      * v's exact binary value) -- printf's floating point was a visible
      * share of writing a result. */
-    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-    double t = decimals < 7 ? fabs(v) * pow10[decimals] : 0;
+    static const double tens[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double t = decimals < 7 ? fabs(v) * tens[decimals] : 0;
     double r = nearbyint(t);
     if (decimals < 7 && t < 1e12 && fabs(t - r) < 0.49) {
-        uint64_t n = (uint64_t)r, scale = (uint64_t)pow10[decimals];
+        uint64_t n = (uint64_t)r, scale = (uint64_t)tens[decimals];
         char tmp[40], digits[24];
         int k = 0, nd = 0;
         if (v < 0)
