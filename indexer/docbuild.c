@@ -535,15 +535,11 @@ int fl_docbuild(const fl_analyzer *an, const fl_docbuild_config *cfg, fl_page *p
         fl_buf_puts(&di, out->id);
         if (rc == 0)
             rc = set_value(out->doc, FL_SLOT_DATE_ID, di.data, di.len, err);
-        /* The date counted down (99999999 - YYYYMMDD, each digit d as
-         * 9 - d): newest first in ascending order. */
-        fl_buf_reset(&di);
-        for (size_t i = 0; i < 8; i++) {
-            char c = v.len == 8 ? v.data[i] : '0';
-            fl_buf_putc(&di, c >= '0' && c <= '9' ? (char)('9' - (c - '0')) : c);
-        }
-        fl_buf_putc(&di, '\x1f');
-        fl_buf_puts(&di, out->id);
+        /* The same with the date counted down (99999999 - YYYYMMDD, each
+         * digit d as 9 - d): newest first in ascending order. */
+        for (size_t i = 0; i < 8; i++)
+            if (di.data[i] >= '0' && di.data[i] <= '9')
+                di.data[i] = (char)('9' - (di.data[i] - '0'));
         if (rc == 0)
             rc = set_value(out->doc, FL_SLOT_NEWEST_ID, di.data, di.len, err);
         fl_buf_free(&di);

@@ -161,7 +161,6 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         if (g->idf[k] < 0)
             return 0; /* a stem no document has: the group never applies */
     uint32_t *tf = fl_xcalloc(ns, sizeof *tf);
-    size_t *runs = fl_xcalloc(ns + 1, sizeof *runs); /* stem k's positions: a run */
     const fl_xtermpos **pos = fl_xcalloc(ns, sizeof *pos);
     fl_tagpos *v = NULL;
     size_t n = 0;
@@ -183,6 +182,7 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
     if (rc == 0 && all && ns == 2) {
         near = pair_below(pos[0], tf[0], pos[1], tf[1], 2 + FL_NEAR_SLACK);
     } else if (rc == 0 && all) {
+        size_t *runs = fl_xcalloc(ns + 1, sizeof *runs); /* stem k's positions: a run */
         v = fl_xcalloc(n + 1, sizeof *v);
         n = 0;
         for (size_t k = 0; k < ns; k++) {
@@ -192,6 +192,7 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
         }
         runs[ns] = n;
         fl_tagpos_merge(v, n, runs, ns);
+        free(runs);
         near = span_below(v, n, ns, (uint32_t)(ns + FL_NEAR_SLACK));
     }
     if (near) {
@@ -212,7 +213,6 @@ static int near_bonus(fl_searcher *s, fl_posmemo *pm, fl_xdocid docid, const ngr
     }
     free(v);
     free(pos);
-    free(runs);
     free(tf);
     return rc;
 }

@@ -1902,9 +1902,11 @@ class TermBonusSource : public Xapian::PostingSource {
     void init(const Xapian::Database &db_) override
     {
         db = db_;
+        // The frequency first: its lookup leaves the table's own cursor at
+        // the term, and the posting list opened next starts from it.
+        tf = db.get_termfreq(term);
         it = db.postlist_begin(term);
         end = db.postlist_end(term);
-        tf = db.get_termfreq(term);
         started = false;
         set_maxweight(w);
     }
