@@ -226,8 +226,9 @@ int main(void)
     fl_built_doc_free(&d);
     fl_page_free(&p);
 
-    /* A long section: a checkpoint at every FL_SECENTRY_STRIDE-th raw token of its text
-     * ("§ 3" is one token of four bytes, so offsets are no multiple of a word's). */
+    /* A long section: a checkpoint at every FL_SECENTRY_STRIDE-th raw token of
+     * its text ("§ 3" is one token of four bytes, so offsets are no multiple
+     * of a word's). */
     fl_page_init(&p);
     p.id = fl_xstrdup("lang.md");
     fl_buf text = FL_BUF_INIT;
