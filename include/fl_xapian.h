@@ -450,9 +450,16 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud);
 
 /* ---------------------------------------------------------------- enquire */
 
+/* db must stay open while the enquire is used. */
 fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out);
 void fl_xenquire_free(fl_xenquire *e);
 fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t qlen);
+/* Xapian's BM25Weight.  With k2 = 0 on a single local read-only database the
+ * weights are computed by the wrapper, the same to the last bit, but with
+ * each document's length read from an array that db keeps (4 bytes per
+ * document, built on the first such search and again after a reopen that
+ * brings a new revision) instead of asked of Xapian once per matching term
+ * (6-8 % of a search on the laws). */
 fl_xstatus fl_xenquire_set_weighting_bm25(fl_xenquire *e, double k1, double k2, double k3,
                                           double b, double min_normlen);
 fl_xstatus fl_xenquire_set_weighting_bool(fl_xenquire *e);

@@ -33,6 +33,20 @@
 
 // ------------------------------------------------------------------ handles
 
+// Document lengths by docid (0 where there is no document), for
+// KnownLengthBM25: one database's, at one revision.
+struct DocLengths {
+    std::vector<Xapian::termcount> len;
+    Xapian::rev rev = 0;
+};
+
+// The document being weighed, as DocLengthSource last saw it.
+struct CurrentDoc {
+    Xapian::termcount doclen = 0;
+    bool seen = false;   // a document was seen
+    bool unseen = false; // a term was weighed before any was (see run_match)
+};
+
 struct fl_xdb {
     // Read access goes through `db`.  For a writable database `db` is a copy
     // of `wdb` (sharing the same internal object, so reads see uncommitted
@@ -47,6 +61,8 @@ struct fl_xdb {
     // revision for a combined database; these are what we ask instead.
     // Empty for a single database.
     std::vector<Xapian::Database> shards;
+    // Document lengths for KnownLengthBM25 (doc_lengths), when built.
+    std::shared_ptr<const DocLengths> doc_lengths;
     std::vector<bool> shard_remote; // parallel to shards
     bool has_remote = false;
     // Remote shards report no revision (0): count the reopens that brought
@@ -93,8 +109,160 @@ struct fl_xquery {
     Xapian::Query q;
 };
 
+namespace {
+// Tells KnownLengthBM25 which document the match is about to weigh: the
+// right side, weighing nothing, of an AND_MAYBE over the whole query.  The
+// AND_MAYBE checks each document of its left side against it before it
+// weighs that document (AndMaybePostList in Xapian 1.4); the check notes the
+// document's length and answers "not here", so the AND_MAYBE neither adds
+// it nor counts it among the matching subqueries (the percentages stay
+// Xapian's).  It is never positioned on a document: a step (only asked of it
+// where no document can reach the minimum weight) ends it.
+class DocLengthSource : public Xapian::PostingSource {
+    std::shared_ptr<const DocLengths> lens;
+    std::shared_ptr<CurrentDoc> cur;
+    Xapian::doccount doccount = 0;
+    bool ended = false;
+
+  public:
+    DocLengthSource(std::shared_ptr<const DocLengths> l, std::shared_ptr<CurrentDoc> c)
+        : lens(std::move(l)), cur(std::move(c))
+    {
+        set_maxweight(0);
+    }
+    DocLengthSource *clone() const override { return new DocLengthSource(lens, cur); }
+    std::string name() const override { return std::string(); }
+    void init(const Xapian::Database &db) override
+    {
+        doccount = db.get_doccount();
+        ended = false;
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return 0; }
+    Xapian::doccount get_termfreq_max() const override { return doccount; }
+    void next(double) override { ended = true; }
+    void skip_to(Xapian::docid, double) override { ended = true; }
+    bool check(Xapian::docid did, double) override
+    {
+        cur->doclen = did < lens->len.size() ? lens->len[did] : 0;
+        cur->seen = true;
+        return false;
+    }
+    bool at_end() const override { return ended; }
+    Xapian::docid get_docid() const override { return 0; }
+    double get_weight() const override { return 0; }
+    std::string get_description() const override { return "DocLengthSource"; }
+};
+
+// Xapian's BM25 (BM25Weight with k2 = 0, its formulas operation for
+// operation, so that the weights are the same to the last bit), with the
+// document's length from an array (DocLengthSource) instead of from Xapian.
+// Why: Xapian asks each matching term's posting list for the length, and
+// each steps the database's list of lengths forward to the document --
+// 6-8 % of a search's CPU on the laws, which have few, long documents.
+// Not serialisable (no name()): a remote shard gets Xapian's own.
+class KnownLengthBM25 : public Xapian::Weight {
+    std::shared_ptr<CurrentDoc> cur;
+    double param_k1, param_k3, param_b, param_min_normlen;
+    double termweight = 0, len_factor = 0;
+
+  public:
+    KnownLengthBM25(double k1, double k3, double b, double min_normlen,
+                    std::shared_ptr<CurrentDoc> cur_)
+        : cur(std::move(cur_)), param_k1(k1 < 0 ? 0 : k1), param_k3(k3 < 0 ? 0 : k3),
+          param_b(b < 0 ? 0 : b > 1 ? 1 : b), param_min_normlen(min_normlen)
+    {
+        need_stat(COLLECTION_SIZE);
+        need_stat(RSET_SIZE);
+        need_stat(TERMFREQ);
+        need_stat(RELTERMFREQ);
+        need_stat(WDF);
+        need_stat(WDF_MAX);
+        need_stat(DOC_LENGTH_MIN);
+        need_stat(AVERAGE_LENGTH);
+        if (param_k3 != 0)
+            need_stat(WQF);
+        // Not DOC_LENGTH: that is what the terms would each look up.
+    }
+    KnownLengthBM25 *clone() const override
+    {
+        return new KnownLengthBM25(param_k1, param_k3, param_b, param_min_normlen, cur);
+    }
+    void init(double factor) override
+    {
+        // BM25Weight::init.
+        Xapian::doccount tf = get_termfreq();
+        double tw = 0;
+        if (get_rset_size() != 0) {
+            Xapian::doccount reltermfreq = get_reltermfreq();
+            Xapian::doccount reldocs_not_indexed = get_rset_size() - reltermfreq;
+            Xapian::doccount Q = get_collection_size() - reldocs_not_indexed;
+            Xapian::doccount nonreldocs_indexed = tf - reltermfreq;
+            double numerator = (reltermfreq + 0.5) * (Q - tf + 0.5);
+            double denom = (reldocs_not_indexed + 0.5) * (nonreldocs_indexed + 0.5);
+            tw = numerator / denom;
+        } else {
+            tw = (get_collection_size() - tf + 0.5) / (tf + 0.5);
+        }
+        if (tw < 2)
+            tw = tw * 0.5 + 1;
+        termweight = log(tw) * factor;
+        if (param_k3 != 0) {
+            double wqf_double = get_wqf();
+            termweight *= (param_k3 + 1) * wqf_double / (param_k3 + wqf_double);
+        }
+        termweight *= (param_k1 + 1);
+        if (param_b == 0 || param_k1 == 0) {
+            len_factor = 0;
+        } else {
+            len_factor = get_average_length();
+            if (len_factor != 0)
+                len_factor = 1 / len_factor;
+        }
+    }
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount, Xapian::termcount) const override
+    {
+        // BM25Weight::get_sumpart, with the length DocLengthSource noted.
+        if (!cur->seen)
+            cur->unseen = true;
+        double normlen = std::max(cur->doclen * len_factor, param_min_normlen);
+        double wdf_double = wdf;
+        double denom = param_k1 * (normlen * param_b + (1 - param_b)) + wdf_double;
+        return termweight * (wdf_double / denom);
+    }
+    double get_maxpart() const override
+    {
+        // BM25Weight::get_maxpart.
+        double denom = param_k1;
+        Xapian::termcount wdf_max = get_wdf_upper_bound();
+        if (param_k1 != 0.0 && param_b != 0.0) {
+            double normlen_lb =
+                std::max(std::max(wdf_max, get_doclength_lower_bound()) * len_factor,
+                         param_min_normlen);
+            denom *= (normlen_lb * param_b + (1 - param_b));
+        }
+        denom += wdf_max;
+        return termweight * (wdf_max / denom);
+    }
+    double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
+    double get_maxextra() const override { return 0; }
+};
+} // namespace
+
 struct fl_xenquire {
     Xapian::Enquire enq;
+    // The query and weighting as asked; the enquire has them, or with
+    // KnownLengthBM25 the query under an AND_MAYBE with DocLengthSource
+    // (set_scheme).
+    Xapian::Query query;
+    Xapian::termcount qlen = 0;
+    bool bm25 = false; // BM25 asked for (fl_xenquire_set_weighting_bm25)
+    double bm25_params[5] = {0, 0, 0, 0, 0};
+    fl_xdb *xdb = nullptr;             // the lengths' database
+    bool xapian_bm25 = false;          // KnownLengthBM25 failed: not again
+    std::shared_ptr<CurrentDoc> known; // set while KnownLengthBM25 weighs
+    // The spies are out of the enquire (they have counted): match_xapian_order.
+    bool spies_out = false;
     // Over remote shards Xapian 1.4 counts the documents the client merges
     // (each shard's best first+maxitems) in a match spy a second time, on
     // top of the counts the servers send back.  So there the spies get a
@@ -2234,6 +2402,53 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud)
 
 // ------------------------------------------------------------------ enquire
 
+namespace {
+// The document lengths of a single local database at its current revision
+// (built when first asked for and after each reopen that brings changes:
+// one walk of Xapian's list of lengths, 4 bytes a document); NULL for any
+// other kind of database.
+std::shared_ptr<const DocLengths> doc_lengths(fl_xdb *db)
+{
+    if (db->writable || !db->shards.empty() || db->has_remote || db->db.size() != 1)
+        return nullptr;
+    Xapian::rev rev = db->db.get_revision();
+    if (db->doc_lengths && db->doc_lengths->rev == rev)
+        return db->doc_lengths;
+    auto d = std::make_shared<DocLengths>();
+    d->rev = rev;
+    d->len.assign(db->db.get_lastdocid() + 1, 0);
+    for (auto it = db->db.postlist_begin(std::string()), end = db->db.postlist_end(std::string());
+         it != end; ++it)
+        d->len[*it] = it.get_doclength();
+    db->doc_lengths = d;
+    return d;
+}
+
+// Gives the enquire the query and weighting asked for: BM25 with the
+// lengths from an array (KnownLengthBM25) where the database allows it and
+// the weights are the same, else Xapian's own.
+void set_scheme(fl_xenquire *e)
+{
+    e->known.reset();
+    const double *p = e->bm25_params;
+    std::shared_ptr<const DocLengths> lens;
+    if (e->bm25 && p[1] == 0 && !e->xapian_bm25 && !e->query.empty())
+        lens = doc_lengths(e->xdb);
+    if (!lens) {
+        if (e->bm25)
+            e->enq.set_weighting_scheme(Xapian::BM25Weight(p[0], p[1], p[2], p[3], p[4]));
+        e->enq.set_query(e->query, e->qlen);
+        return;
+    }
+    e->known = std::make_shared<CurrentDoc>();
+    e->enq.set_weighting_scheme(KnownLengthBM25(p[0], p[2], p[3], p[4], e->known));
+    Xapian::Query source((new DocLengthSource(lens, e->known))->release());
+    e->enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, e->query,
+                                   Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, source, 0)),
+                     e->qlen);
+}
+} // namespace
+
 fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
 {
     return guard(__func__, [&](const char *fn) {
@@ -2241,6 +2456,7 @@ fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
         NEED(out);
         *out = new fl_xenquire(db->db);
         (*out)->remote = db->has_remote;
+        (*out)->xdb = db;
     });
 }
 
@@ -2254,7 +2470,9 @@ fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t ql
     return guard(__func__, [&](const char *fn) {
         NEED(e);
         NEED(q);
-        e->enq.set_query(q->q, qlen);
+        e->query = q->q;
+        e->qlen = qlen;
+        set_scheme(e);
     });
 }
 
@@ -2263,7 +2481,10 @@ fl_xstatus fl_xenquire_set_weighting_bm25(fl_xenquire *e, double k1, double k2, 
 {
     return guard(__func__, [&](const char *fn) {
         NEED(e);
-        e->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+        double p[5] = {k1, k2, k3, b, min_normlen};
+        std::copy(p, p + 5, e->bm25_params);
+        e->bm25 = true;
+        set_scheme(e);
     });
 }
 
@@ -2271,7 +2492,9 @@ fl_xstatus fl_xenquire_set_weighting_bool(fl_xenquire *e)
 {
     return guard(__func__, [&](const char *fn) {
         NEED(e);
+        e->bm25 = false;
         e->enq.set_weighting_scheme(Xapian::BoolWeight());
+        set_scheme(e);
     });
 }
 
@@ -2378,6 +2601,26 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
 {
     if (!(e->remote && !e->spies.empty() && maxitems > 0)) {
         ms = e->enq.get_mset(first, maxitems, check_at_least);
+        if (e->known && e->known->unseen) {
+            // Some term was weighed before DocLengthSource saw a document:
+            // not the order the AND_MAYBE has in Xapian 1.4.  Xapian's own
+            // BM25 from here on, the spies (which have counted: which
+            // documents match does not depend on the weights) left out.
+            e->xapian_bm25 = true;
+            set_scheme(e);
+            bool readd = !e->spies_out && !e->spies.empty();
+            if (readd)
+                e->enq.clear_matchspies();
+            try {
+                ms = e->enq.get_mset(first, maxitems, check_at_least);
+            } catch (...) {
+                for (size_t i = 0; readd && i < e->spies.size(); i++)
+                    e->enq.add_matchspy(e->spies[i]);
+                throw;
+            }
+            for (size_t i = 0; readd && i < e->spies.size(); i++)
+                e->enq.add_matchspy(e->spies[i]);
+        }
         return;
     }
     e->enq.get_mset(0, 0, check_at_least); // the spies count here
@@ -2399,14 +2642,18 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
 void match_xapian_order(fl_xenquire *e, uint32_t first, uint32_t maxitems,
                         uint32_t check_at_least, bool spies_counted, Xapian::MSet &ms)
 {
-    if (spies_counted)
+    if (spies_counted) {
         e->enq.clear_matchspies();
+        e->spies_out = true;
+    }
     e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
     auto restore = [&] {
         set_relevance_order(e->enq);
-        if (spies_counted)
+        if (spies_counted) {
+            e->spies_out = false;
             for (auto *sp : e->spies)
                 e->enq.add_matchspy(sp);
+        }
     };
     try {
         run_match(e, first, maxitems, check_at_least, ms);

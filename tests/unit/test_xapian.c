@@ -1903,6 +1903,212 @@ static void test_relevance_then_value_pages(void)
     fl_xdb_free(db);
 }
 
+/* BM25 on a single local database reads each document's length from an
+ * array (KnownLengthBM25 in fl_xapian.cc); a combined database of one shard
+ * gets Xapian's own BM25Weight.  Both must give the same hits with the same
+ * weights to the last bit, for every kind of query the searcher builds, and
+ * again after a commit that changes the lengths (the array is rebuilt). */
+static void add_bm25_doc(fl_xdb *w, unsigned i, unsigned pad)
+{
+    fl_xdoc *d = NULL;
+    fl_xdoc_new(&d);
+    if (i % 5 != 4)
+        fl_xdoc_add_term(d, "alpha", 5, i % 4 + 1);
+    else
+        fl_xdoc_add_boolean_term(d, "alpha", 5); /* wdf 0 */
+    if (i % 3 == 0)
+        fl_xdoc_add_term(d, "beta", 4, i % 7 + 1);
+    if (i % 4 == 1)
+        fl_xdoc_add_term(d, "gamma", 5, 1);
+    /* "red car" as a phrase in some, apart in others. */
+    if (i % 2 == 0) {
+        fl_xdoc_add_posting(d, "red", 3, 1, 1);
+        fl_xdoc_add_posting(d, "car", 3, i % 4 == 0 ? 2 : 9, 1);
+    }
+    if (pad)
+        fl_xdoc_add_term(d, "pad", 3, pad);
+    char date[9];
+    snprintf(date, sizeof date, "2024%02u15", i % 12 + 1);
+    fl_xdoc_set_value(d, 1, date, 8);
+    fl_xdb_add_document(w, d, NULL);
+    fl_xdoc_free(d);
+}
+
+/* Hits and weights of q in a and b alike; returns how many differ. */
+static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
+{
+    fl_xmset *m[2] = {NULL, NULL};
+    fl_xdb *dbs[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        fl_xenquire *e = NULL;
+        fl_xenquire_new(dbs[k], &e);
+        fl_xenquire_set_weighting_bm25(e, 1.2, 0, 1, 0.75, 0.5);
+        fl_xenquire_set_query(e, q, 2);
+        if (fl_xenquire_get_mset(e, 0, 100, 100, &m[k]) != FL_XOK)
+            diag("%s: %s", what, fl_xlast_error());
+        fl_xenquire_free(e);
+    }
+    int bad = 0;
+    uint32_t n = fl_xmset_size(m[0]);
+    if (n == 0 || n != fl_xmset_size(m[1]))
+        bad++;
+    for (uint32_t i = 0; i < n && !bad; i++) {
+        fl_xdocid d0 = 0, d1 = 0;
+        double w0 = 0, w1 = 1;
+        int p0 = 0, p1 = 1;
+        fl_xmset_docid(m[0], i, &d0);
+        fl_xmset_docid(m[1], i, &d1);
+        fl_xmset_weight(m[0], i, &w0);
+        fl_xmset_weight(m[1], i, &w1);
+        fl_xmset_percent(m[0], i, &p0);
+        fl_xmset_percent(m[1], i, &p1);
+        if (d0 != d1 || w0 != w1 || p0 != p1) {
+            diag("%s: hit %u: doc %u weight %.17g %d%% here, doc %u weight %.17g %d%% in Xapian's",
+                 what, i, d0, w0, p0, d1, w1, p1);
+            bad++;
+        }
+    }
+    ok(!bad, "%s: %u hits, the same weights as Xapian's BM25", what, n);
+    fl_xmset_free(m[0]);
+    fl_xmset_free(m[1]);
+    return bad;
+}
+
+static fl_xquery *tq(const char *t, fl_xtermpos pos)
+{
+    fl_xquery *q = NULL;
+    fl_xquery_term(t, strlen(t), 1, pos, &q);
+    return q;
+}
+
+static fl_xquery *op2(fl_xop op, fl_xquery *a, fl_xquery *b)
+{
+    fl_xquery *subs[2] = {a, b}, *q = NULL;
+    fl_xquery_combine(op, subs, 2, 0, &q);
+    fl_xquery_free(a);
+    fl_xquery_free(b);
+    return q;
+}
+
+static double weight_of(fl_xdb *db, const fl_xquery *q, fl_xdocid want)
+{
+    fl_xenquire *e = NULL;
+    fl_xmset *m = NULL;
+    double w = -1;
+    fl_xenquire_new(db, &e);
+    fl_xenquire_set_weighting_bm25(e, 1.2, 0, 1, 0.75, 0.5);
+    fl_xenquire_set_query(e, q, 1);
+    fl_xenquire_get_mset(e, 0, 100, 100, &m);
+    for (uint32_t i = 0; i < fl_xmset_size(m); i++) {
+        fl_xdocid d = 0;
+        fl_xmset_docid(m, i, &d);
+        if (d == want)
+            fl_xmset_weight(m, i, &w);
+    }
+    fl_xmset_free(m);
+    fl_xenquire_free(e);
+    return w;
+}
+
+static void test_known_length_bm25(void)
+{
+    char *p = path_in("bm25");
+    fl_xdb *w = NULL, *fast = NULL, *shard = NULL, *slow = NULL;
+    if (fl_xdb_open_writable(p, FL_XDB_CREATE, 0, &w) != FL_XOK) {
+        ok(0, "open bm25: %s", fl_xlast_error());
+        free(p);
+        return;
+    }
+    for (unsigned i = 0; i < 40; i++)
+        add_bm25_doc(w, i, (i * 37) % 400);
+    fl_xdb_delete_document(w, 7); /* docids with gaps */
+    fl_xdb_delete_document(w, 8);
+    fl_xdb_commit(w);
+    OKX(fl_xdb_open(p, &fast), "open the single database");
+    OKX(fl_xdb_open(p, &shard), "open it again, as a shard");
+    OKX(fl_xdb_new_empty(&slow), "an empty combined database");
+    OKX(fl_xdb_add(slow, shard), "with the database as its one shard");
+
+    fl_xquery *bonus = NULL, *range = NULL, *phrase = NULL;
+    fl_xquery_term_bonus("gamma", 5, 0.8, false, &bonus);
+    fl_xquery_value_range(1, "20240301", "20240630", &range);
+    fl_xquery *words[2] = {tq("red", 1), tq("car", 2)};
+    fl_xquery_combine(FL_XOP_PHRASE, words, 2, 2, &phrase);
+    fl_xquery_free(words[0]);
+    fl_xquery_free(words[1]);
+    fl_xquery *beta06 = NULL, *any3[3], *any = NULL, *all = NULL;
+    fl_xquery_scale(words[0] = tq("beta", 2), 0.6, &beta06);
+    fl_xquery_free(words[0]);
+    any3[0] = tq("alpha", 1);
+    any3[1] = beta06;
+    any3[2] = bonus;
+    fl_xquery_combine(FL_XOP_OR, any3, 3, 0, &any);
+    for (int i = 0; i < 3; i++)
+        fl_xquery_free(any3[i]);
+    all = op2(FL_XOP_AND, tq("alpha", 1), tq("beta", 2));
+    fl_xquery *cases[] = {
+        tq("alpha", 1),
+        tq("pad", 1),
+        NULL, /* any: filled below (kept for the reopen) */
+        NULL, /* any AND_MAYBE all */
+        NULL, /* phrase */
+        NULL, /* filtered by a date range */
+        NULL, /* AND_NOT */
+    };
+    fl_xquery_copy(any, &cases[2]);
+    fl_xquery *any_copy = NULL;
+    fl_xquery_copy(any, &any_copy);
+    cases[3] = op2(FL_XOP_AND_MAYBE, any_copy, all);
+    fl_xquery_copy(phrase, &cases[4]);
+    fl_xquery *alpha_q = tq("alpha", 1), *range_copy = NULL;
+    fl_xquery_copy(range, &range_copy);
+    cases[5] = op2(FL_XOP_FILTER, alpha_q, range_copy);
+    cases[6] = op2(FL_XOP_AND_NOT, op2(FL_XOP_OR, tq("alpha", 1), tq("beta", 2)), tq("gamma", 3));
+    static const char *names[] = {"one term",         "a term in every document",
+                                  "OR with a scaled term and a posting source",
+                                  "OR, AND_MAYBE the AND (all words)",
+                                  "a phrase",         "a term filtered by a date range",
+                                  "AND_NOT"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        same_bm25(fast, slow, cases[i], names[i]);
+
+    /* A commit that makes document 3 (which has alpha) ten times longer:
+     * its weight falls, in the array as in Xapian. */
+    fl_xquery *alpha = tq("alpha", 1);
+    double before = weight_of(fast, alpha, 3);
+    fl_xdoc *d = NULL;
+    fl_xdoc_new(&d);
+    fl_xdoc_add_term(d, "alpha", 5, 3 % 4 + 1);
+    fl_xdoc_add_term(d, "pad", 3, 3000);
+    fl_xdb_replace_document(w, 3, d);
+    fl_xdoc_free(d);
+    add_bm25_doc(w, 40, 5);
+    fl_xdb_commit(w);
+    bool changed = false;
+    OKX(fl_xdb_reopen(fast, &changed), "reopen after the commit");
+    fl_xdb_reopen(slow, NULL);
+    double after = weight_of(fast, alpha, 3);
+    ok(changed && after > 0 && after < before, "the longer document weighs less (%g < %g)", after,
+       before);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *what = fl_xasprintf("after the commit: %s", names[i]);
+        same_bm25(fast, slow, cases[i], what);
+        free(what);
+    }
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fl_xquery_free(cases[i]);
+    fl_xquery_free(alpha);
+    fl_xquery_free(any);
+    fl_xquery_free(phrase);
+    fl_xquery_free(range);
+    fl_xdb_free(slow);
+    fl_xdb_free(shard);
+    fl_xdb_free(fast);
+    fl_xdb_free(w);
+    free(p);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -1920,6 +2126,7 @@ int main(void)
     test_queries();
     test_search();
     test_relevance_then_value_pages();
+    test_known_length_bm25();
     test_stemmed_search_and_snippet();
     test_reopen_transactions_compact();
     test_compact_shards();
