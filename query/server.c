@@ -465,7 +465,13 @@ typedef struct worker {
     char *open_error;     /* last open error (for 503 messages) */
     z_stream z;
     bool z_ready;
+    /* A search answer's JSON, built here and copied into the response:
+     * kept between answers (up to BODY_KEEP_BYTES), so that it does not
+     * grow from nothing through a dozen reallocations each time. */
+    fl_buf body;
 } worker;
+
+#define BODY_KEEP_BYTES (256 * 1024)
 
 typedef struct request {
     struct request *qnext;         /* in the search queue */
@@ -499,6 +505,7 @@ static void worker_free(void *p)
         fl_searcher_free(w->s);
     if (w->z_ready)
         deflateEnd(&w->z);
+    fl_buf_free(&w->body);
     free(w->open_error);
     free(w);
 }
@@ -1043,13 +1050,15 @@ static enum MHD_Result handle_search(fl_server *srv, struct MHD_Connection *c, r
     } else if (rc != 0) {
         ret = send_index_error(srv, c, r, w, err);
     } else {
-        fl_buf body = FL_BUF_INIT;
-        fl_search_result_json(&res, &body);
-        fl_buf_putc(&body, '\n');
+        fl_buf *body = &w->body;
+        fl_buf_truncate(body, 0);
+        fl_search_result_json(&res, body);
+        fl_buf_putc(body, '\n');
         fl_search_result_free(&res);
-        cache_answer(srv, &cr, &body);
-        ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
-        fl_buf_free(&body);
+        cache_answer(srv, &cr, body);
+        ret = send_reply(srv, c, r, w, &rp, body->data, body->len, false);
+        if (body->cap > BODY_KEEP_BYTES)
+            fl_buf_free(body);
     }
 out:
     fl_buf_free(&cr.key);
