@@ -1143,6 +1143,15 @@ fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         NEED(len);
+        // From the array KnownLengthBM25 reads, when it is current: Xapian
+        // steps its list of lengths to the document, backwards by starting
+        // over (the re-rank asks in weight order, not docid order).  A 0
+        // there may be no document: Xapian says which.
+        const DocLengths *d = db->doc_lengths.get();
+        if (d && docid < d->len.size() && d->len[docid] && d->rev == db->db.get_revision()) {
+            *len = static_cast<uint32_t>(d->len[docid]);
+            return;
+        }
         *len = static_cast<uint32_t>(db->db.get_doclength(docid));
     });
 }
