@@ -43,6 +43,10 @@ struct DocLengths {
 // The document being weighed, as DocLengthSource last saw it.
 struct CurrentDoc {
     Xapian::termcount doclen = 0;
+    // BM25's length part of the document, k1 * (normlen * b + 1 - b): the
+    // same for all its terms, computed by the first one weighed.
+    double k1_norm = 0;
+    bool k1_norm_known = false;
     bool seen = false;   // a document was seen
     bool unseen = false; // a term was weighed before any was (see run_match)
 };
@@ -145,6 +149,7 @@ class DocLengthSource : public Xapian::PostingSource {
     bool check(Xapian::docid did, double) override
     {
         cur->doclen = did < lens->len.size() ? lens->len[did] : 0;
+        cur->k1_norm_known = false;
         cur->seen = true;
         return false;
     }
@@ -223,11 +228,15 @@ class KnownLengthBM25 : public Xapian::Weight {
     double get_sumpart(Xapian::termcount wdf, Xapian::termcount, Xapian::termcount) const override
     {
         // BM25Weight::get_sumpart, with the length DocLengthSource noted.
-        if (!cur->seen)
-            cur->unseen = true;
-        double normlen = std::max(cur->doclen * len_factor, param_min_normlen);
+        if (!cur->k1_norm_known) {
+            if (!cur->seen)
+                cur->unseen = true;
+            double normlen = std::max(cur->doclen * len_factor, param_min_normlen);
+            cur->k1_norm = param_k1 * (normlen * param_b + (1 - param_b));
+            cur->k1_norm_known = true;
+        }
         double wdf_double = wdf;
-        double denom = param_k1 * (normlen * param_b + (1 - param_b)) + wdf_double;
+        double denom = cur->k1_norm + wdf_double;
         return termweight * (wdf_double / denom);
     }
     double get_maxpart() const override
