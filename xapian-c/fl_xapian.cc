@@ -269,6 +269,7 @@ struct fl_xenquire {
     double bm25_params[5] = {0, 0, 0, 0, 0};
     fl_xdb *xdb = nullptr;             // the lengths' database
     bool xapian_bm25 = false;          // KnownLengthBM25 failed: not again
+    bool min_weight_rises = false;     // the match may raise its minimum weight (run_match)
     std::shared_ptr<CurrentDoc> known; // set while KnownLengthBM25 weighs
     // The spies are out of the enquire (they have counted): match_xapian_order.
     bool spies_out = false;
@@ -2450,7 +2451,7 @@ void set_scheme(fl_xenquire *e)
     e->known.reset();
     const double *p = e->bm25_params;
     std::shared_ptr<const DocLengths> lens;
-    if (e->bm25 && p[1] == 0 && !e->xapian_bm25 && !e->query.empty())
+    if (e->bm25 && p[1] == 0 && !e->xapian_bm25 && !e->min_weight_rises && !e->query.empty())
         lens = doc_lengths(e->xdb);
     if (!lens) {
         if (e->bm25)
@@ -2618,6 +2619,16 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
                Xapian::MSet &ms)
 {
     if (!(e->remote && !e->spies.empty() && maxitems > 0)) {
+        // KnownLengthBM25 needs each document checked before it is weighed.
+        // A minimum weight above 0 -- a cutoff, or a match that may stop
+        // looking (check_at_least below the documents: Xapian then raises
+        // it as the best hits fill up) -- lets a phrase's posting list weigh
+        // a document while stepping to it, before the check.
+        bool rises = e->cutting || check_at_least < e->db.get_doccount();
+        if (rises != e->min_weight_rises) {
+            e->min_weight_rises = rises;
+            set_scheme(e);
+        }
         ms = e->enq.get_mset(first, maxitems, check_at_least);
         if (e->known && e->known->unseen) {
             // Some term was weighed before DocLengthSource saw a document:

@@ -1950,8 +1950,10 @@ static void same_lengths(fl_xdb *a, fl_xdb *b, fl_xdocid n, const char *what)
     ok(!bad, "%s: the lengths of documents 1..%u as Xapian's", what, n);
 }
 
-/* Hits and weights of q in a and b alike; returns how many differ. */
-static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
+/* Hits and weights of q in a and b alike (the first maxitems, Xapian looking
+ * at check_at_least matches at least); returns how many differ. */
+static int same_bm25_top(fl_xdb *a, fl_xdb *b, const fl_xquery *q, uint32_t maxitems,
+                         uint32_t check_at_least, const char *what)
 {
     fl_xmset *m[2] = {NULL, NULL};
     fl_xdb *dbs[2] = {a, b};
@@ -1960,7 +1962,7 @@ static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
         fl_xenquire_new(dbs[k], &e);
         fl_xenquire_set_weighting_bm25(e, 1.2, 0, 1, 0.75, 0.5);
         fl_xenquire_set_query(e, q, 2);
-        if (fl_xenquire_get_mset(e, 0, 100, 100, &m[k]) != FL_XOK)
+        if (fl_xenquire_get_mset(e, 0, maxitems, check_at_least, &m[k]) != FL_XOK)
             diag("%s: %s", what, fl_xlast_error());
         fl_xenquire_free(e);
     }
@@ -1988,6 +1990,11 @@ static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
     fl_xmset_free(m[0]);
     fl_xmset_free(m[1]);
     return bad;
+}
+
+static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
+{
+    return same_bm25_top(a, b, q, 100, 100, what);
 }
 
 static fl_xquery *tq(const char *t, fl_xtermpos pos)
@@ -2087,6 +2094,11 @@ static void test_known_length_bm25(void)
                                   "AND_NOT"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         same_bm25(fast, slow, cases[i], names[i]);
+    /* The best 2, Xapian told to look at 1 match at least: it raises its
+     * minimum weight as it goes, and a phrase's posting list then weighs
+     * each document while stepping to it. */
+    same_bm25_top(fast, slow, cases[4], 2, 1, "a phrase, the best 2 of a match that may stop early");
+    same_bm25_top(fast, slow, cases[3], 2, 1, "all words, the best 2 of a match that may stop early");
     /* fl_xdb_doclength reads the same array once it is built; deleted
      * documents (7, 8) and those past the end stay errors. */
     same_lengths(fast, slow, 45, "lengths");
