@@ -2424,18 +2424,27 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud)
 namespace {
 // The document lengths of a single local database at its current revision
 // (built when first asked for and after each reopen that brings changes:
-// one walk of Xapian's list of lengths, 4 bytes a document); NULL for any
-// other kind of database.
+// one walk of Xapian's list of lengths, 4 bytes a docid); NULL for any
+// other kind of database, and for docids so sparse (most of them deleted)
+// that the array would be mostly holes.
 std::shared_ptr<const DocLengths> doc_lengths(fl_xdb *db)
 {
     if (db->writable || !db->shards.empty() || db->has_remote || db->db.size() != 1)
         return nullptr;
-    Xapian::rev rev = db->db.get_revision();
+    Xapian::rev rev;
+    try {
+        rev = db->db.get_revision();
+    } catch (const Xapian::UnimplementedError &) {
+        return nullptr; // a backend without revisions: nothing tells when to rebuild
+    }
     if (db->doc_lengths && db->doc_lengths->rev == rev)
         return db->doc_lengths;
+    Xapian::docid last = db->db.get_lastdocid();
+    if (last > 8 * static_cast<uint64_t>(db->db.get_doccount()) + 65536)
+        return nullptr;
     auto d = std::make_shared<DocLengths>();
     d->rev = rev;
-    d->len.assign(db->db.get_lastdocid() + 1, 0);
+    d->len.assign(static_cast<size_t>(last) + 1, 0);
     for (auto it = db->db.postlist_begin(std::string()), end = db->db.postlist_end(std::string());
          it != end; ++it)
         d->len[*it] = it.get_doclength();
