@@ -2426,22 +2426,25 @@ namespace {
 // (built when first asked for and after each reopen that brings changes:
 // one walk of Xapian's list of lengths, 4 bytes a docid); NULL for any
 // other kind of database, and for docids so sparse (most of them deleted)
-// that the array would be mostly holes.
-std::shared_ptr<const DocLengths> doc_lengths(fl_xdb *db)
+// that the array would be mostly holes.  (out: C linkage.)
+void doc_lengths(fl_xdb *db, std::shared_ptr<const DocLengths> &out)
 {
+    out.reset();
     if (db->writable || !db->shards.empty() || db->has_remote || db->db.size() != 1)
-        return nullptr;
+        return;
     Xapian::rev rev;
     try {
         rev = db->db.get_revision();
     } catch (const Xapian::UnimplementedError &) {
-        return nullptr; // a backend without revisions: nothing tells when to rebuild
+        return; // a backend without revisions: nothing tells when to rebuild
     }
-    if (db->doc_lengths && db->doc_lengths->rev == rev)
-        return db->doc_lengths;
+    if (db->doc_lengths && db->doc_lengths->rev == rev) {
+        out = db->doc_lengths;
+        return;
+    }
     Xapian::docid last = db->db.get_lastdocid();
     if (last > 8 * static_cast<uint64_t>(db->db.get_doccount()) + 65536)
-        return nullptr;
+        return;
     auto d = std::make_shared<DocLengths>();
     d->rev = rev;
     d->len.assign(static_cast<size_t>(last) + 1, 0);
@@ -2449,7 +2452,7 @@ std::shared_ptr<const DocLengths> doc_lengths(fl_xdb *db)
          it != end; ++it)
         d->len[*it] = it.get_doclength();
     db->doc_lengths = d;
-    return d;
+    out = std::move(d);
 }
 
 // Gives the enquire the query and weighting asked for: BM25 with the
@@ -2461,7 +2464,7 @@ void set_scheme(fl_xenquire *e)
     const double *p = e->bm25_params;
     std::shared_ptr<const DocLengths> lens;
     if (e->bm25 && p[1] == 0 && !e->xapian_bm25 && !e->min_weight_rises && !e->query.empty())
-        lens = doc_lengths(e->xdb);
+        doc_lengths(e->xdb, lens);
     if (!lens) {
         if (e->bm25)
             e->enq.set_weighting_scheme(Xapian::BM25Weight(p[0], p[1], p[2], p[3], p[4]));
