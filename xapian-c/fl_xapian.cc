@@ -2641,6 +2641,8 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
             e->min_weight_rises = rises;
             set_scheme(e);
         }
+        if (e->known) // each match starts with no document seen (a second one too)
+            *e->known = CurrentDoc();
         ms = e->enq.get_mset(first, maxitems, check_at_least);
         if (e->known && e->known->unseen) {
             // Some term was weighed before DocLengthSource saw a document:
