@@ -450,18 +450,30 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud);
 
 /* ---------------------------------------------------------------- enquire */
 
-/* db must stay open while the enquire is used. */
 fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out);
 void fl_xenquire_free(fl_xenquire *e);
 fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t qlen);
 /* Xapian's BM25Weight.  With k2 = 0 on a single local read-only database the
  * weights are computed by the wrapper, the same to the last bit, but with
- * each document's length read from an array that db keeps (4 bytes per
- * document, built on the first such search and again after a reopen that
- * brings a new revision) instead of asked of Xapian once per matching term
- * (6-8 % of a search on the laws). */
+ * each document's length read from an array the database handle keeps (4
+ * bytes a docid, built by the first such match and again by the first after
+ * a reopen that brings a new revision) instead of asked of Xapian once per
+ * matching term (6-8 % of a search on the laws).  Not where that could
+ * weigh differently: a match that may raise its minimum weight (a cutoff,
+ * check_at_least below the documents) or a query with a phrase or NEAR
+ * among other weighed parts get Xapian's BM25Weight. */
 fl_xstatus fl_xenquire_set_weighting_bm25(fl_xenquire *e, double k1, double k2, double k3,
                                           double b, double min_normlen);
+/* How the enquire's last match weighed (for tests): with Xapian's weighting
+ * scheme, with the wrapper's BM25 and its lengths array, or with the
+ * wrapper's and then again with Xapian's (a term was weighed before its
+ * document's length was known: never expected). */
+typedef enum fl_xweighting {
+    FL_XWEIGHT_XAPIAN,
+    FL_XWEIGHT_KNOWN_LENGTHS,
+    FL_XWEIGHT_AGAIN
+} fl_xweighting;
+fl_xweighting fl_xenquire_last_weighting(const fl_xenquire *e);
 fl_xstatus fl_xenquire_set_weighting_bool(fl_xenquire *e);
 fl_xstatus fl_xenquire_set_sort_by_relevance(fl_xenquire *e);
 fl_xstatus fl_xenquire_set_sort_by_value(fl_xenquire *e, fl_xvalueno slot, bool reverse);

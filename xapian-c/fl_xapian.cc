@@ -40,13 +40,15 @@ struct DocLengths {
     Xapian::rev rev = 0;
 };
 
+// A database handle's document lengths, shared with its enquires (which
+// may outlive the handle): the array of the newest revision built, if any.
+struct LengthsCache {
+    std::shared_ptr<const DocLengths> cur;
+};
+
 // The document being weighed, as DocLengthSource last saw it.
 struct CurrentDoc {
     Xapian::termcount doclen = 0;
-    // BM25's length part of the document, k1 * (normlen * b + 1 - b): the
-    // same for all its terms, computed by the first one weighed.
-    double k1_norm = 0;
-    bool k1_norm_known = false;
     bool seen = false;   // a document was seen
     bool unseen = false; // a term was weighed before any was (see run_match)
 };
@@ -66,7 +68,7 @@ struct fl_xdb {
     // Empty for a single database.
     std::vector<Xapian::Database> shards;
     // Document lengths for KnownLengthBM25 (doc_lengths), when built.
-    std::shared_ptr<const DocLengths> doc_lengths;
+    std::shared_ptr<LengthsCache> lengths = std::make_shared<LengthsCache>();
     std::vector<bool> shard_remote; // parallel to shards
     bool has_remote = false;
     // Remote shards report no revision (0): count the reopens that brought
@@ -149,7 +151,6 @@ class DocLengthSource : public Xapian::PostingSource {
     bool check(Xapian::docid did, double) override
     {
         cur->doclen = did < lens->len.size() ? lens->len[did] : 0;
-        cur->k1_norm_known = false;
         cur->seen = true;
         return false;
     }
@@ -227,16 +228,14 @@ class KnownLengthBM25 : public Xapian::Weight {
     }
     double get_sumpart(Xapian::termcount wdf, Xapian::termcount, Xapian::termcount) const override
     {
-        // BM25Weight::get_sumpart, with the length DocLengthSource noted.
-        if (!cur->k1_norm_known) {
-            if (!cur->seen)
-                cur->unseen = true;
-            double normlen = std::max(cur->doclen * len_factor, param_min_normlen);
-            cur->k1_norm = param_k1 * (normlen * param_b + (1 - param_b));
-            cur->k1_norm_known = true;
-        }
+        // BM25Weight::get_sumpart, with the length DocLengthSource noted
+        // (its expression whole: a compiler that fuses a multiply and an add
+        // does so here as in Xapian's).
+        if (!cur->seen)
+            cur->unseen = true;
+        double normlen = std::max(cur->doclen * len_factor, param_min_normlen);
         double wdf_double = wdf;
-        double denom = cur->k1_norm + wdf_double;
+        double denom = param_k1 * (normlen * param_b + (1 - param_b)) + wdf_double;
         return termweight * (wdf_double / denom);
     }
     double get_maxpart() const override
@@ -260,17 +259,22 @@ class KnownLengthBM25 : public Xapian::Weight {
 
 struct fl_xenquire {
     Xapian::Enquire enq;
-    // The query and weighting as asked; the enquire has them, or with
-    // KnownLengthBM25 the query under an AND_MAYBE with DocLengthSource
-    // (set_scheme).
+    // The query and weighting as asked.  The setters give the enquire
+    // these with Xapian's BM25Weight; each match then switches to
+    // KnownLengthBM25 (the query under an AND_MAYBE with DocLengthSource)
+    // where it weighs the same (choose_scheme).
     Xapian::Query query;
     Xapian::termcount qlen = 0;
     bool bm25 = false; // BM25 asked for (fl_xenquire_set_weighting_bm25)
     double bm25_params[5] = {0, 0, 0, 0, 0};
-    fl_xdb *xdb = nullptr;             // the lengths' database
-    bool xapian_bm25 = false;          // KnownLengthBM25 failed: not again
-    bool min_weight_rises = false;     // the match may raise its minimum weight (run_match)
-    std::shared_ptr<CurrentDoc> known; // set while KnownLengthBM25 weighs
+    bool positional_risk = false;           // see has_weighed_positional
+    // The database's lengths; NULL when it is not a single local read-only
+    // database (no array for those).
+    std::shared_ptr<LengthsCache> lengths;
+    std::shared_ptr<const DocLengths> lens; // the array the enquire weighs with
+    std::shared_ptr<CurrentDoc> known;      // set while KnownLengthBM25 weighs
+    bool xapian_bm25 = false;               // KnownLengthBM25 failed: not again
+    fl_xweighting last = FL_XWEIGHT_XAPIAN; // how the last match weighed
     // The spies are out of the enquire (they have counted): match_xapian_order.
     bool spies_out = false;
     // Over remote shards Xapian 1.4 counts the documents the client merges
@@ -1003,6 +1007,7 @@ fl_xstatus fl_xdb_add(fl_xdb *db, const fl_xdb *shard)
         if (db->writable)
             invalid(fn, "cannot add shards to a writable database");
         db->db.add_database(shard->db);
+        db->lengths = std::make_shared<LengthsCache>(); // no array for a combination
         if (shard->shards.empty()) {
             db->shards.push_back(shard->db);
             db->shard_remote.push_back(shard->has_remote);
@@ -1157,8 +1162,9 @@ fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len)
         // steps its list of lengths to the document, backwards by starting
         // over (the re-rank asks in weight order, not docid order).  A 0
         // there may be no document: Xapian says which.
-        const DocLengths *d = db->doc_lengths.get();
-        if (d && docid < d->len.size() && d->len[docid] && d->rev == db->db.get_revision()) {
+        const DocLengths *d = db->lengths->cur.get();
+        if (d && !db->writable && db->shards.empty() && !db->has_remote && db->db.size() == 1 &&
+            docid < d->len.size() && d->len[docid] && d->rev == db->db.get_revision()) {
             *len = static_cast<uint32_t>(d->len[docid]);
             return;
         }
@@ -2422,61 +2428,100 @@ fl_xstatus fl_xspy_results(const fl_xspy *spy, fl_xterm_cb cb, void *ud)
 // ------------------------------------------------------------------ enquire
 
 namespace {
-// The document lengths of a single local database at its current revision
-// (built when first asked for and after each reopen that brings changes:
-// one walk of Xapian's list of lengths, 4 bytes a docid); NULL for any
-// other kind of database, and for docids so sparse (most of them deleted)
-// that the array would be mostly holes.  (out: C linkage.)
-void doc_lengths(fl_xdb *db, std::shared_ptr<const DocLengths> &out)
+// The document lengths of db (a single local read-only database: the
+// caller knows) at its current revision, from cache or built now and kept
+// there: one walk of Xapian's list of lengths, 4 bytes a docid.  NULL for a
+// backend without revisions, and for docids so sparse (most of them
+// deleted) that the array would be mostly holes.  (out: C linkage.)
+void doc_lengths(LengthsCache &cache, const Xapian::Database &db,
+                 std::shared_ptr<const DocLengths> &out)
 {
     out.reset();
-    if (db->writable || !db->shards.empty() || db->has_remote || db->db.size() != 1)
-        return;
     Xapian::rev rev;
     try {
-        rev = db->db.get_revision();
+        rev = db.get_revision();
     } catch (const Xapian::UnimplementedError &) {
-        return; // a backend without revisions: nothing tells when to rebuild
+        return; // nothing would tell when to build it again
     }
-    if (db->doc_lengths && db->doc_lengths->rev == rev) {
-        out = db->doc_lengths;
+    if (cache.cur && cache.cur->rev == rev) {
+        out = cache.cur;
         return;
     }
-    Xapian::docid last = db->db.get_lastdocid();
-    if (last > 8 * static_cast<uint64_t>(db->db.get_doccount()) + 65536)
+    Xapian::docid last = db.get_lastdocid();
+    if (last > 8 * static_cast<uint64_t>(db.get_doccount()) + 65536)
         return;
     auto d = std::make_shared<DocLengths>();
     d->rev = rev;
     d->len.assign(static_cast<size_t>(last) + 1, 0);
-    for (auto it = db->db.postlist_begin(std::string()), end = db->db.postlist_end(std::string());
+    for (auto it = db.postlist_begin(std::string()), end = db.postlist_end(std::string());
          it != end; ++it)
         d->len[*it] = it.get_doclength();
-    db->doc_lengths = d;
+    cache.cur = d;
     out = std::move(d);
 }
 
-// Gives the enquire the query and weighting asked for: BM25 with the
-// lengths from an array (KnownLengthBM25) where the database allows it and
-// the weights are the same, else Xapian's own.
-void set_scheme(fl_xenquire *e)
+// Whether a phrase or NEAR of q would be weighed while the match steps to
+// a document: Xapian 1.4's phrase posting list weighs a document as it
+// steps to it (and keeps that weight) unless asked for a minimum weight of
+// exactly 0, which only reaches it down the left of AND_NOT and FILTER (and
+// through OP_SCALE_WEIGHT) from the top; under OR, AND, AND_MAYBE ... its
+// siblings' weights are taken off the minimum.  KnownLengthBM25 then has no
+// length yet (run_match would notice and weigh everything again).  A
+// phrase in the boolean side of a FILTER or AND_NOT is not weighed at all.
+bool has_weighed_positional(const Xapian::Query &q, bool zero_path)
+{
+    Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR)
+        return !zero_path;
+    size_t n = q.get_num_subqueries();
+    bool keeps = op == Xapian::Query::OP_AND_NOT || op == Xapian::Query::OP_FILTER ||
+                 op == Xapian::Query::OP_SCALE_WEIGHT;
+    bool left_only = op == Xapian::Query::OP_AND_NOT || op == Xapian::Query::OP_FILTER;
+    for (size_t i = 0; i < n; i++) {
+        if (left_only && i > 0)
+            break; // boolean: never weighed
+        if (has_weighed_positional(q.get_subquery(i), zero_path && keeps))
+            return true;
+    }
+    return false;
+}
+
+// The setters' configuration: the query as asked, Xapian's own weighting.
+void set_plain(fl_xenquire *e)
 {
     e->known.reset();
+    e->lens.reset();
+    const double *p = e->bm25_params;
+    if (e->bm25)
+        e->enq.set_weighting_scheme(Xapian::BM25Weight(p[0], p[1], p[2], p[3], p[4]));
+    e->enq.set_query(e->query, e->qlen);
+}
+
+// Before each match: KnownLengthBM25 with the array of the database's
+// current revision where it weighs the same as Xapian's BM25Weight, else
+// that.  `rises`: the match may raise its minimum weight above 0 (a cutoff,
+// or check_at_least below the documents), which makes a phrase weigh early.
+void choose_scheme(fl_xenquire *e, bool rises)
+{
     const double *p = e->bm25_params;
     std::shared_ptr<const DocLengths> lens;
-    if (e->bm25 && p[1] == 0 && !e->xapian_bm25 && !e->min_weight_rises && !e->query.empty())
-        doc_lengths(e->xdb, lens);
+    if (e->bm25 && p[1] == 0 && e->lengths && !e->xapian_bm25 && !rises &&
+        !e->positional_risk && !e->query.empty())
+        doc_lengths(*e->lengths, e->db, lens);
     if (!lens) {
-        if (e->bm25)
-            e->enq.set_weighting_scheme(Xapian::BM25Weight(p[0], p[1], p[2], p[3], p[4]));
-        e->enq.set_query(e->query, e->qlen);
+        if (e->known)
+            set_plain(e);
         return;
     }
-    e->known = std::make_shared<CurrentDoc>();
-    e->enq.set_weighting_scheme(KnownLengthBM25(p[0], p[2], p[3], p[4], e->known));
-    Xapian::Query source((new DocLengthSource(lens, e->known))->release());
-    e->enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, e->query,
-                                   Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, source, 0)),
-                     e->qlen);
+    if (lens != e->lens) {
+        e->lens = lens;
+        e->known = std::make_shared<CurrentDoc>();
+        e->enq.set_weighting_scheme(KnownLengthBM25(p[0], p[2], p[3], p[4], e->known));
+        Xapian::Query source((new DocLengthSource(lens, e->known))->release());
+        e->enq.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, e->query,
+                                       Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, source, 0)),
+                         e->qlen);
+    }
 }
 } // namespace
 
@@ -2487,13 +2532,19 @@ fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
         NEED(out);
         *out = new fl_xenquire(db->db);
         (*out)->remote = db->has_remote;
-        (*out)->xdb = db;
+        if (!db->writable && db->shards.empty() && !db->has_remote && db->db.size() == 1)
+            (*out)->lengths = db->lengths;
     });
 }
 
 void fl_xenquire_free(fl_xenquire *e)
 {
     guard(__func__, [&](const char *) { delete e; });
+}
+
+fl_xweighting fl_xenquire_last_weighting(const fl_xenquire *e)
+{
+    return e ? e->last : FL_XWEIGHT_XAPIAN;
 }
 
 fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t qlen)
@@ -2503,7 +2554,8 @@ fl_xstatus fl_xenquire_set_query(fl_xenquire *e, const fl_xquery *q, uint32_t ql
         NEED(q);
         e->query = q->q;
         e->qlen = qlen;
-        set_scheme(e);
+        e->positional_risk = has_weighed_positional(q->q, true);
+        set_plain(e);
     });
 }
 
@@ -2515,7 +2567,7 @@ fl_xstatus fl_xenquire_set_weighting_bm25(fl_xenquire *e, double k1, double k2, 
         double p[5] = {k1, k2, k3, b, min_normlen};
         std::copy(p, p + 5, e->bm25_params);
         e->bm25 = true;
-        set_scheme(e);
+        set_plain(e);
     });
 }
 
@@ -2525,7 +2577,7 @@ fl_xstatus fl_xenquire_set_weighting_bool(fl_xenquire *e)
         NEED(e);
         e->bm25 = false;
         e->enq.set_weighting_scheme(Xapian::BoolWeight());
-        set_scheme(e);
+        set_plain(e);
     });
 }
 
@@ -2636,13 +2688,10 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
         // looking (check_at_least below the documents: Xapian then raises
         // it as the best hits fill up) -- lets a phrase's posting list weigh
         // a document while stepping to it, before the check.
-        bool rises = e->cutting || check_at_least < e->db.get_doccount();
-        if (rises != e->min_weight_rises) {
-            e->min_weight_rises = rises;
-            set_scheme(e);
-        }
+        choose_scheme(e, e->cutting || check_at_least < e->db.get_doccount());
         if (e->known) // each match starts with no document seen (a second one too)
             *e->known = CurrentDoc();
+        e->last = e->known ? FL_XWEIGHT_KNOWN_LENGTHS : FL_XWEIGHT_XAPIAN;
         ms = e->enq.get_mset(first, maxitems, check_at_least);
         if (e->known && e->known->unseen) {
             // Some term was weighed before DocLengthSource saw a document:
@@ -2650,7 +2699,8 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
             // BM25 from here on, the spies (which have counted: which
             // documents match does not depend on the weights) left out.
             e->xapian_bm25 = true;
-            set_scheme(e);
+            e->last = FL_XWEIGHT_AGAIN;
+            set_plain(e);
             bool readd = !e->spies_out && !e->spies.empty();
             if (readd)
                 e->enq.clear_matchspies();

@@ -1950,14 +1950,24 @@ static void same_lengths(fl_xdb *a, fl_xdb *b, fl_xdocid n, const char *what)
     ok(!bad, "%s: the lengths of documents 1..%u as Xapian's", what, n);
 }
 
+static const char *weighting_name(fl_xweighting w)
+{
+    return w == FL_XWEIGHT_KNOWN_LENGTHS ? "the lengths array"
+           : w == FL_XWEIGHT_AGAIN      ? "the array, then again Xapian's"
+                                        : "Xapian's";
+}
+
 /* Hits and weights of q in a and b alike (the first maxitems, Xapian looking
- * at check_at_least matches at least, hits under weight_cutoff left out);
- * returns how many differ. */
+ * at check_at_least matches at least, hits under weight_cutoff left out,
+ * by relevance then value slot 1 when rel_val), a weighing the way `want`
+ * says and b with Xapian's BM25; returns how many differ. */
 static int same_bm25_top(fl_xdb *a, fl_xdb *b, const fl_xquery *q, uint32_t maxitems,
-                         uint32_t check_at_least, double weight_cutoff, const char *what)
+                         uint32_t check_at_least, double weight_cutoff, bool rel_val,
+                         fl_xweighting want, const char *what)
 {
     fl_xmset *m[2] = {NULL, NULL};
     fl_xdb *dbs[2] = {a, b};
+    fl_xweighting how[2] = {FL_XWEIGHT_XAPIAN, FL_XWEIGHT_XAPIAN};
     for (int k = 0; k < 2; k++) {
         fl_xenquire *e = NULL;
         fl_xenquire_new(dbs[k], &e);
@@ -1965,10 +1975,16 @@ static int same_bm25_top(fl_xdb *a, fl_xdb *b, const fl_xquery *q, uint32_t maxi
         fl_xenquire_set_query(e, q, 2);
         if (weight_cutoff > 0)
             fl_xenquire_set_cutoff(e, 0, weight_cutoff);
+        if (rel_val)
+            fl_xenquire_set_sort_by_relevance_then_value(e, 1, false);
         if (fl_xenquire_get_mset(e, 0, maxitems, check_at_least, &m[k]) != FL_XOK)
             diag("%s: %s", what, fl_xlast_error());
+        how[k] = fl_xenquire_last_weighting(e);
         fl_xenquire_free(e);
     }
+    if (!ok(how[0] == want && how[1] == FL_XWEIGHT_XAPIAN, "%s: weighed with %s", what,
+            weighting_name(want)))
+        diag("got %s, and %s for Xapian's", weighting_name(how[0]), weighting_name(how[1]));
     int bad = 0;
     uint32_t n = fl_xmset_size(m[0]);
     if (n == 0 || n != fl_xmset_size(m[1]))
@@ -1997,7 +2013,7 @@ static int same_bm25_top(fl_xdb *a, fl_xdb *b, const fl_xquery *q, uint32_t maxi
 
 static int same_bm25(fl_xdb *a, fl_xdb *b, const fl_xquery *q, const char *what)
 {
-    return same_bm25_top(a, b, q, 100, 100, 0, what);
+    return same_bm25_top(a, b, q, 100, 100, 0, false, FL_XWEIGHT_KNOWN_LENGTHS, what);
 }
 
 static fl_xquery *tq(const char *t, fl_xtermpos pos)
@@ -2049,6 +2065,11 @@ static void test_known_length_bm25(void)
         add_bm25_doc(w, i, (i * 37) % 400);
     fl_xdb_delete_document(w, 7); /* docids with gaps */
     fl_xdb_delete_document(w, 8);
+    fl_xdoc *empty = NULL; /* docid 41: alpha with wdf 0 and nothing else, length 0 */
+    fl_xdoc_new(&empty);
+    fl_xdoc_add_boolean_term(empty, "alpha", 5);
+    fl_xdb_add_document(w, empty, NULL);
+    fl_xdoc_free(empty);
     fl_xdb_commit(w);
     OKX(fl_xdb_open(p, &fast), "open the single database");
     OKX(fl_xdb_open(p, &shard), "open it again, as a shard");
@@ -2104,16 +2125,44 @@ static void test_known_length_bm25(void)
     /* The best 2, Xapian told to look at 1 match at least: it raises its
      * minimum weight as it goes, and a phrase's posting list then weighs
      * each document while stepping to it. */
-    same_bm25_top(fast, slow, cases[4], 2, 1, 0, "a phrase, the best 2, may stop early");
-    same_bm25_top(fast, slow, cases[3], 2, 1, 0, "all words, the best 2, may stop early");
-    /* A weight cutoff is a minimum weight from the start: Xapian's BM25 is
-     * used (without that, the first document weighed before any was seen
-     * would make run_match weigh everything again with Xapian's; without
-     * both, this fails). */
-    same_bm25_top(fast, slow, cases[4], 100, 100, 1e-9, "a phrase with a weight cutoff");
+    same_bm25_top(fast, slow, cases[4], 2, 1, 0, false, FL_XWEIGHT_XAPIAN,
+                  "a phrase, the best 2, may stop early");
+    same_bm25_top(fast, slow, cases[3], 2, 1, 0, false, FL_XWEIGHT_XAPIAN,
+                  "all words, the best 2, may stop early");
+    /* A weight cutoff is a minimum weight from the start. */
+    same_bm25_top(fast, slow, cases[4], 100, 100, 1e-9, false, FL_XWEIGHT_XAPIAN,
+                  "a phrase with a weight cutoff");
+    /* A phrase beside another weighed part is handed a minimum below 0 and
+     * weighs while stepping: Xapian's BM25; a phrase alone, or filtered,
+     * gets exactly 0 (cases[4] above). */
+    fl_xquery *phrase_copy = NULL, *phrase_or = NULL;
+    fl_xquery_copy(phrase, &phrase_copy);
+    phrase_or = op2(FL_XOP_OR, phrase_copy, tq("beta", 3));
+    same_bm25_top(fast, slow, phrase_or, 100, 100, 0, false, FL_XWEIGHT_XAPIAN,
+                  "a phrase OR a word");
+    fl_xquery *phrase_f = NULL, *range_c2 = NULL;
+    fl_xquery_copy(phrase, &phrase_copy);
+    fl_xquery_copy(range, &range_c2);
+    phrase_f = op2(FL_XOP_FILTER, phrase_copy, range_c2);
+    same_bm25(fast, slow, phrase_f, "a phrase filtered by a date range");
+    /* The searcher's order: relevance, then a value. */
+    same_bm25_top(fast, slow, cases[3], 100, 100, 0, true, FL_XWEIGHT_KNOWN_LENGTHS,
+                  "all words, by relevance then value");
+    fl_xquery_free(phrase_or);
+    fl_xquery_free(phrase_f);
     /* fl_xdb_doclength reads the same array once it is built; deleted
      * documents (7, 8) and those past the end stay errors. */
     same_lengths(fast, slow, 45, "lengths");
+
+    /* An enquire that matched before a commit and matches again after the
+     * reopen weighs with the new lengths. */
+    fl_xenquire *early = NULL;
+    fl_xmset *m0 = NULL;
+    fl_xenquire_new(fast, &early);
+    fl_xenquire_set_weighting_bm25(early, 1.2, 0, 1, 0.75, 0.5);
+    fl_xenquire_set_query(early, cases[0], 2);
+    fl_xenquire_get_mset(early, 0, 100, 100, &m0);
+    fl_xmset_free(m0);
 
     /* A commit that makes document 3 (the third added: alpha 3 times, pad
      * 74) some 40 times longer, alpha as often: its weight falls, in the
@@ -2133,6 +2182,31 @@ static void test_known_length_bm25(void)
     fl_xdb_reopen(slow, NULL);
     /* Before any search has rebuilt the array: not the old lengths. */
     same_lengths(fast, slow, 45, "lengths after the commit");
+    {
+        fl_xmset *m1 = NULL, *m2 = NULL;
+        fl_xenquire *e2 = NULL;
+        fl_xenquire_new(slow, &e2);
+        fl_xenquire_set_weighting_bm25(e2, 1.2, 0, 1, 0.75, 0.5);
+        fl_xenquire_set_query(e2, cases[0], 2);
+        fl_xenquire_get_mset(early, 0, 100, 100, &m1);
+        fl_xenquire_get_mset(e2, 0, 100, 100, &m2);
+        bool same = fl_xmset_size(m1) == fl_xmset_size(m2) && fl_xmset_size(m1) > 0;
+        for (uint32_t i = 0; same && i < fl_xmset_size(m1); i++) {
+            fl_xdocid d1 = 0, d2 = 0;
+            double w1 = 0, w2 = 1;
+            fl_xmset_docid(m1, i, &d1);
+            fl_xmset_docid(m2, i, &d2);
+            fl_xmset_weight(m1, i, &w1);
+            fl_xmset_weight(m2, i, &w2);
+            same = d1 == d2 && w1 == w2;
+        }
+        ok(same && fl_xenquire_last_weighting(early) == FL_XWEIGHT_KNOWN_LENGTHS,
+           "an enquire that matched before the commit weighs with the new lengths");
+        fl_xmset_free(m1);
+        fl_xmset_free(m2);
+        fl_xenquire_free(e2);
+        fl_xenquire_free(early);
+    }
     double after = weight_of(fast, alpha, 3);
     ok(changed && after > 0 && after < before, "the longer document weighs less (%g < %g)", after,
        before);
@@ -2141,6 +2215,18 @@ static void test_known_length_bm25(void)
         same_bm25(fast, slow, cases[i], what);
         free(what);
     }
+
+    /* A handle that had its array and then becomes a combined database
+     * (fl_xdb_add) still answers lengths. */
+    fl_xdb *grown = NULL, *other = NULL;
+    fl_xdb_open(p, &grown);
+    fl_xdb_open(p, &other);
+    weight_of(grown, alpha, 3);
+    uint32_t len3 = 0;
+    OKX(fl_xdb_add(grown, other), "a second shard added after a search");
+    OKX(fl_xdb_doclength(grown, 5, &len3), "... and a document's length still read");
+    fl_xdb_free(other);
+    fl_xdb_free(grown);
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         fl_xquery_free(cases[i]);
