@@ -2454,8 +2454,13 @@ void doc_lengths(LengthsCache &cache, const Xapian::Database &db,
     d->rev = rev;
     d->len.assign(static_cast<size_t>(last) + 1, 0);
     for (auto it = db.postlist_begin(std::string()), end = db.postlist_end(std::string());
-         it != end; ++it)
+         it != end; ++it) {
+        // Past the last docid of the revision read above: that revision is
+        // not the one walked (Xapian should have said so); no array.
+        if (*it >= d->len.size())
+            return;
         d->len[*it] = it.get_doclength();
+    }
     cache.cur = d;
     out = std::move(d);
 }
