@@ -1153,6 +1153,13 @@ fl_xstatus fl_xdb_avlength(fl_xdb *db, double *avlen)
     });
 }
 
+// Whether db is one local read-only database: the only kind with a lengths
+// array (KnownLengthBM25).
+static bool single_local(const fl_xdb *db)
+{
+    return !db->writable && db->shards.empty() && !db->has_remote && db->db.size() == 1;
+}
+
 fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len)
 {
     return guard(__func__, [&](const char *fn) {
@@ -1163,8 +1170,8 @@ fl_xstatus fl_xdb_doclength(fl_xdb *db, fl_xdocid docid, uint32_t *len)
         // over (the re-rank asks in weight order, not docid order).  A 0
         // there may be no document: Xapian says which.
         const DocLengths *d = db->lengths->cur.get();
-        if (d && !db->writable && db->shards.empty() && !db->has_remote && db->db.size() == 1 &&
-            docid < d->len.size() && d->len[docid] && d->rev == db->db.get_revision()) {
+        if (d && single_local(db) && docid < d->len.size() && d->len[docid] &&
+            d->rev == db->db.get_revision()) {
             *len = static_cast<uint32_t>(d->len[docid]);
             return;
         }
@@ -2537,7 +2544,7 @@ fl_xstatus fl_xenquire_new(fl_xdb *db, fl_xenquire **out)
         NEED(out);
         *out = new fl_xenquire(db->db);
         (*out)->remote = db->has_remote;
-        if (!db->writable && db->shards.empty() && !db->has_remote && db->db.size() == 1)
+        if (single_local(db))
             (*out)->lengths = db->lengths;
     });
 }
@@ -2683,7 +2690,33 @@ fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
 }
 
 namespace {
-// (ms is an out parameter: these functions have C linkage.)
+// One match with the spies out of the enquire, when they have counted
+// already, and put back afterwards, also when the match throws.  (ms is an
+// out parameter: these functions have C linkage.)
+void get_mset_spies_out(fl_xenquire *e, uint32_t first, uint32_t maxitems,
+                        uint32_t check_at_least, Xapian::MSet &ms)
+{
+    bool out = !e->spies_out && !e->spies.empty();
+    if (out) {
+        e->enq.clear_matchspies();
+        e->spies_out = true;
+    }
+    auto restore = [&] {
+        if (!out)
+            return;
+        e->spies_out = false;
+        for (auto *sp : e->spies)
+            e->enq.add_matchspy(sp);
+    };
+    try {
+        ms = e->enq.get_mset(first, maxitems, check_at_least);
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+}
+
 void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check_at_least,
                Xapian::MSet &ms)
 {
@@ -2706,32 +2739,12 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
             e->xapian_bm25 = true;
             e->last = FL_XWEIGHT_AGAIN;
             set_plain(e);
-            bool readd = !e->spies_out && !e->spies.empty();
-            if (readd)
-                e->enq.clear_matchspies();
-            try {
-                ms = e->enq.get_mset(first, maxitems, check_at_least);
-            } catch (...) {
-                for (size_t i = 0; readd && i < e->spies.size(); i++)
-                    e->enq.add_matchspy(e->spies[i]);
-                throw;
-            }
-            for (size_t i = 0; readd && i < e->spies.size(); i++)
-                e->enq.add_matchspy(e->spies[i]);
+            get_mset_spies_out(e, first, maxitems, check_at_least, ms);
         }
         return;
     }
     e->enq.get_mset(0, 0, check_at_least); // the spies count here
-    e->enq.clear_matchspies();
-    try {
-        ms = e->enq.get_mset(first, maxitems, check_at_least);
-    } catch (...) {
-        for (auto *sp : e->spies)
-            e->enq.add_matchspy(sp);
-        throw;
-    }
-    for (auto *sp : e->spies)
-        e->enq.add_matchspy(sp);
+    get_mset_spies_out(e, first, maxitems, check_at_least, ms);
 }
 
 // Xapian's own relevance-then-value sort, for one match: the enquire is back

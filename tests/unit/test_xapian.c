@@ -1738,7 +1738,7 @@ static void test_remote(void)
     /* A real server, when xapian-tcpsrv is installed. */
     const char *srv = "/usr/bin/xapian-tcpsrv";
     if (access(srv, X_OK) != 0) {
-        for (int i = 0; i < 9; i++)
+        for (int i = 0; i < 11; i++)
             skip("xapian-tcpsrv not installed");
         return;
     }
@@ -1766,7 +1766,7 @@ static void test_remote(void)
     }
     if (st != FL_XOK) {
         diag("remote: %s", fl_xlast_error());
-        for (int i = 0; i < 9; i++)
+        for (int i = 0; i < 11; i++)
             skip("could not reach xapian-tcpsrv");
     } else {
         ok(1, "opened a remote database");
@@ -1781,6 +1781,30 @@ static void test_remote(void)
         fl_xtermit_free(it);
         OKX(fl_xdb_spellings_open(db, &it), "remote spelling list");
         fl_xtermit_free(it);
+        /* A spy over a remote database counts each match once, and again
+         * in the enquire's next match (it is put back after the match that
+         * runs without it). */
+        fl_xquery *all = NULL;
+        fl_xenquire *e = NULL;
+        fl_xspy *spy = NULL;
+        fl_xmset *m = NULL;
+        uint32_t seen1 = 0, seen2 = 0;
+        fl_xquery_match_all(&all);
+        fl_xenquire_new(db, &e);
+        fl_xenquire_set_query(e, all, 1);
+        fl_xspy_new_values(0, &spy);
+        fl_xenquire_add_matchspy(e, spy);
+        OKX(fl_xenquire_get_mset(e, 0, 3, 100, &m), "remote match with a spy");
+        fl_xmset_free(m);
+        fl_xspy_total(spy, &seen1);
+        m = NULL;
+        fl_xenquire_get_mset(e, 0, 3, 100, &m);
+        fl_xmset_free(m);
+        fl_xspy_total(spy, &seen2);
+        ok(seen1 == 5 && seen2 == 10, "the spy saw 5 documents, then 10 (%u, %u)", seen1, seen2);
+        fl_xenquire_free(e);
+        fl_xspy_free(spy);
+        fl_xquery_free(all);
         if (pid > 0) {
             kill(pid, SIGTERM);
             waitpid(pid, NULL, 0);
