@@ -93,6 +93,7 @@ void fl_compiled_free(fl_compiled *c)
     fl_strset_free(&c->hl.stems);
     fl_strset_free(&c->hl.parts);
     fl_strset_free(&c->hl.exacts);
+    fl_strset_free(&c->hl.loose_exacts);
     fl_strlist_free(&c->hl.prefixes);
     fl_strlist_free(&c->hl.posterms);
     fl_strlist_free(&c->hl.splitterms);
@@ -369,7 +370,7 @@ static fl_xquery *person_q(cctx *x, const qtok *t, int group, const char *label)
             why(x, FL_PREFIX_EXACT, w, "'%s', a form of the person noun '%s' (gender form)", w,
                 label);
             fl_strset_add(&x->c->hl.exacts, w, group);
-            x->c->hl.unpositioned = true; /* its stem may not be the word's */
+            fl_strset_add(&x->c->hl.loose_exacts, w, group); /* its stem may not be the word's */
         }
         free(w);
     }
@@ -1317,14 +1318,15 @@ static char *corrected_text(const char *raw, const fl_strlist *from, const fl_st
 
 /* Whether every stem and part to mark is looked up in hits both whole and
  * inside compounds (its "" and P terms among the posterms; a phrase word's
- * stem whole only: a phrase is its words as they stand) and no wildcard is
- * marked: then the tokens at the matched positions are the ones the
- * analysis would mark (fl_hl_match), but for those the positions leave
- * unmarked on purpose: the split parts of a word in a hit that has the
- * word itself (fl_hl.splitterms), compounds holding a phrase word, and a
- * phrase word away from its phrase (fl_hl.phrases).  title: words (no
- * positions) and wildcards fail it; person forms of a gender word set
- * hl.unpositioned themselves (their stems need not be the word's). */
+ * stem whole only: a phrase is its words as they stand): then the tokens
+ * at the matched positions are the ones the analysis would mark for them
+ * (fl_hl_match), but for those the positions leave unmarked on purpose:
+ * the split parts of a word in a hit that has the word itself
+ * (fl_hl.splitterms), compounds holding a phrase word, and a phrase word
+ * away from its phrase (fl_hl.phrases).  title: words (no positions) fail
+ * it.  Wildcards and the person forms of a gender word have no positions
+ * either: they are marked by their exact form beside the positions
+ * (fl_hl.loose_exacts, excerpt.c). */
 static bool in_phrase(const fl_hl *hl, const char *stem)
 {
     for (size_t i = 0; i < hl->nphrases; i++)
@@ -1346,8 +1348,6 @@ static bool has_part_posterm(const fl_hl *hl, const char *stem)
 
 static bool marks_by_position(const fl_hl *hl)
 {
-    if (hl->prefixes.n)
-        return false;
     const fl_strset *sets[2] = {&hl->stems, &hl->parts};
     bool all = true;
     for (size_t k = 0; k < 2 && all; k++)

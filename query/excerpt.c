@@ -4,8 +4,11 @@
  * we mark every token whose stem, exact form or compound parts are among the
  * query's terms: known from the hit's term positions where the caller has
  * them (fl_excerpt_at with a token map), else found by analysing the passage
- * with the same chain.  Only a window of the text around the expected match
- * is looked at, so a 2 MB law costs the same as a blog post.
+ * with the same chain.  Forms without positions (a gender word's person
+ * forms, a wildcard's words) are found by their exact forms, analysing only
+ * the words that may have one (fl_hl_may_match_exact).  Only a window of the
+ * text around the expected match is looked at, so a 2 MB law costs the same
+ * as a blog post.
  */
 #include "search_int.h"
 
@@ -40,6 +43,94 @@ int fl_hl_match(const fl_hl *hl, const fl_token *t)
             if (strncmp(t->exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
                 return 10000 + (int)i;
     return -1;
+}
+
+/* Whether a form can be the exact form of a word starting with w[0..n)
+ * (lower-cased): one is a prefix of the other. */
+static bool agrees(const unsigned char *w, size_t n, const char *form)
+{
+    for (size_t i = 0; i < n && form[i]; i++) {
+        unsigned char c = w[i] >= 'A' && w[i] <= 'Z' ? (unsigned char)(w[i] - 'A' + 'a') : w[i];
+        if ((unsigned char)form[i] != c)
+            return false;
+    }
+    return true;
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether one of hl's forms starts with a byte other than an ASCII letter
+ * (but for the letters of allow). */
+static bool form_starts_other(const fl_hl *hl, const char *allow)
+{
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = k ? hl->prefixes.n : hl->exacts.n;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)(k ? hl->prefixes.items[i] : hl->exacts.s[i])[0];
+            bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (!letter || strchr(allow, c))
+                return true;
+        }
+    }
+    return false;
+}
+
+bool fl_hl_may_match_exact(const fl_hl *hl, const char *text, const fl_rawtoken *rt)
+{
+    switch (rt->kind) {
+    case FL_TOKEN_NUMBER:
+    case FL_TOKEN_DATE:
+        return form_starts_other(hl, ""); /* "1000", "2026-01-15" */
+    case FL_TOKEN_PARAGRAPH:
+        return form_starts_other(hl, "a"); /* "§622", "art3" */
+    default:
+        break; /* words, addresses: their letters and digits as written */
+    }
+    const unsigned char *w = (const unsigned char *)text + rt->start;
+    size_t n = 0;
+    while (n < rt->len && ascii_alnum(w[n]))
+        n++;
+    if (n > 0 && n < rt->len && w[n] >= 0x80)
+        n--;
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < hl->exacts.n; i++)
+        if (agrees(w, n, hl->exacts.s[i]))
+            return true;
+    for (size_t i = 0; i < hl->prefixes.n; i++)
+        if (agrees(w, n, hl->prefixes.items[i]))
+            return true;
+    return false;
+}
+
+/* The group of a token found by its exact form alone (fl_hl.loose_exacts,
+ * prefixes), or -1. */
+static int loose_match(const fl_hl *hl, const fl_token *t)
+{
+    if (!t->exact)
+        return -1;
+    int g = fl_strset_find(&hl->loose_exacts, t->exact);
+    if (g >= 0)
+        return g;
+    for (size_t i = 0; i < hl->prefixes.n; i++)
+        if (strncmp(t->exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
+            return 10000 + (int)i;
+    return -1;
+}
+
+typedef struct loose_ask {
+    const fl_hl *hl;
+    int group;
+} loose_ask;
+
+static int loose_cb(void *ud, const fl_token *t)
+{
+    loose_ask *a = ud;
+    a->group = loose_match(a->hl, t);
+    return 0;
 }
 
 typedef struct mark {
@@ -246,22 +337,41 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
 static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_t rb,
                        const fl_tokmap *tm, marks *ms)
 {
+    const fl_hl *hl = ms->hl;
     if (!tm) {
         ms->base = ra;
-        fl_analyze(an, text + ra, rb - ra, mark_cb, ms, NULL);
+        if (hl->stems.n || hl->parts.n) {
+            fl_analyze(an, text + ra, rb - ra, mark_cb, ms, NULL);
+            return;
+        }
+        /* Only exact forms and prefixes to match (a wildcard's): the words
+         * that cannot have one are not analysed -- most of a window. */
+        const char *w = text + ra;
+        size_t pos = 0;
+        fl_rawtoken rt;
+        while (fl_tokenize_next(w, rb - ra, &pos, &rt))
+            if (fl_hl_may_match_exact(hl, w, &rt))
+                fl_analyze_token(an, w, &rt, mark_cb, ms, NULL);
         return;
     }
+    /* Forms without positions: every word of the window is looked at. */
+    bool loose = hl->loose_exacts.n || hl->prefixes.n;
     uint32_t tok = 0;
     size_t pos = tm->start_before(tm->ud, ra, &tok);
     fl_rawtoken rt;
     while (fl_tokenize_next(text, rb, &pos, &rt)) {
         if (rt.start >= ra) {
             int group = tm->matched(tm->ud, tok);
+            if (group < 0 && loose && fl_hl_may_match_exact(hl, text, &rt)) {
+                loose_ask a = {hl, -1};
+                fl_analyze_token(an, text, &rt, loose_cb, &a, NULL);
+                group = a.group;
+            }
             if (group >= 0)
                 mark_push(ms, rt.start, rt.start + rt.len, group);
         }
         uint32_t next = tok + 1;
-        if (tm->resume) {
+        if (tm->resume && !loose) {
             size_t at = tm->resume(tm->ud, tok, pos, &next);
             if (at == SIZE_MAX || at >= rb)
                 break;

@@ -656,6 +656,38 @@ static void rec_to_token(state *s, fl_token *tok)
     tok->nparts = np;
 }
 
+/* Analyses raw token rt of text into s->rec (from the cache when it is a
+ * cached word) and fills tok; returns 0 or -1 (s->err set). */
+static int analyze_raw(state *s, wcache *cache, const char *text, const fl_rawtoken *rt,
+                       uint32_t index, fl_token *tok)
+{
+    memset(tok, 0, sizeof *tok);
+    tok->surface = text + rt->start;
+    tok->surface_len = rt->len;
+    tok->offset = rt->start;
+    tok->index = index;
+    if (rt->kind == FL_TOKEN_WORD && !(rt->flags & FL_RAW_ABBREV)) {
+        uint32_t h = hash32(tok->surface, rt->len);
+        const centry *e = cache ? cache_find(cache, tok->surface, rt->len, h) : NULL;
+        if (e) {
+            fl_buf_reset(&s->rec);
+            fl_buf_append(&s->rec, cache->arena.data + e->off + e->key_len, e->rec_len);
+        } else {
+            if (analyze_word(s, text, rt) != 0)
+                return -1;
+            if (cache)
+                cache_put(s->a, cache, tok->surface, rt->len, h, &s->rec);
+        }
+    } else if (rt->kind == FL_TOKEN_WORD) {
+        if (analyze_word(s, text, rt) != 0)
+            return -1;
+    } else if (analyze_other(s, text, rt) != 0) {
+        return -1;
+    }
+    rec_to_token(s, tok);
+    return 0;
+}
+
 int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb cb, void *ud,
                char **err)
 {
@@ -672,41 +704,33 @@ int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb c
     int rc = 0;
     while (fl_tokenize_next(text, len, &pos, &rt)) {
         fl_token tok;
-        memset(&tok, 0, sizeof tok);
-        tok.surface = text + rt.start;
-        tok.surface_len = rt.len;
-        tok.offset = rt.start;
-        tok.index = index++;
-        if (rt.kind == FL_TOKEN_WORD && !(rt.flags & FL_RAW_ABBREV)) {
-            uint32_t h = hash32(tok.surface, rt.len);
-            const centry *e = cache ? cache_find(cache, tok.surface, rt.len, h) : NULL;
-            if (e) {
-                fl_buf_reset(&s.rec);
-                fl_buf_append(&s.rec, cache->arena.data + e->off + e->key_len, e->rec_len);
-            } else {
-                if (analyze_word(&s, text, &rt) != 0) {
-                    rc = -1;
-                    break;
-                }
-                if (cache)
-                    cache_put(a, cache, tok.surface, rt.len, h, &s.rec);
-            }
-        } else if (rt.kind == FL_TOKEN_WORD) {
-            if (analyze_word(&s, text, &rt) != 0) {
-                rc = -1;
-                break;
-            }
-        } else if (analyze_other(&s, text, &rt) != 0) {
+        if (analyze_raw(&s, cache, text, &rt, index++, &tok) != 0) {
             rc = -1;
             break;
         }
-        rec_to_token(&s, &tok);
         rc = cb(ud, &tok);
         if (rc != 0)
             break;
     }
     state_free(&s);
     (void)rec_flags;
+    return rc;
+}
+
+int fl_analyze_token(const fl_analyzer *a, const char *text, const struct fl_rawtoken *rt,
+                     fl_token_cb cb, void *ud, char **err)
+{
+    if (!a || !text || !rt)
+        return fl_err_set(err, "fl_analyze_token: no analyzer, text or token");
+    state s;
+    memset(&s, 0, sizeof s);
+    s.a = a;
+    s.err = err;
+    fl_token tok;
+    int rc = analyze_raw(&s, cache_get(a), text, rt, 0, &tok);
+    if (rc == 0)
+        rc = cb(ud, &tok);
+    state_free(&s);
     return rc;
 }
 

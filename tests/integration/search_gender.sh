@@ -18,7 +18,7 @@ page ausstellung "Die Ausstellung im Rathaus" 2025-01-10 \
 Die Ausstellung zeigt Bilder. Zur Ausstellung gibt es Führungen; die Ausstellung ist kostenlos. Ausstellungen wie diese sind selten."
 # The exhibitors, written three ways, each once in a longer text.
 page markt "Markt der Möglichkeiten" 2025-02-10 \
-    "Am Samstag ist wieder Markt im Saal der Volkshochschule. Die Aussteller*innen zeigen an ihren Ständen, was sie anbieten, und beantworten Fragen zu Beratung, Technik und Ehrenamt. Kaffee und Kuchen gibt es im Foyer."
+    "Am Samstag ist wieder Markt im Saal der Volkshochschule. Die Aussteller*innen zeigen an ihren Ständen, was sie anbieten, und beantworten Fragen zu Beratung, Technik und Ehrenamt. Kaffee und Kuchen gibt es im Foyer. Der Markt der Vereine folgt im Mai."
 page messe "Messe für Vereine" 2025-03-10 \
     "Vereine stellen sich vor. Mit den Ausstellern kommt man an den Tischen leicht ins Gespräch über Projekte, Mitgliedschaft und Ehrenamt in der Stadt."
 page fest "Stadtfest" 2025-04-10 \
@@ -57,4 +57,14 @@ set -- $(ids 'Ausstellung')
 is "$1" "ausstellung" "Ausstellung (not a person noun) still finds the exhibition first"
 # No page has a form of Unterstützer: the stem still finds "unterstützen".
 like "$(ids 'Unterstützer*innen')" "hilfe" "a gender form without person-noun pages falls back to its stem"
+# Marks: a person form has no positions of its own and is found by its
+# exact form beside the words the positions give, as a wildcard's words are;
+# a phrase's words are still marked only where the phrase stands.
+ex() { "$FINDLING" search --db "$db" --json -- "$1" 2>/dev/null | jq -r '.hits[] | select(.id == "markt.md") | .excerpt'; }
+e=$(ex '"Markt der" Aussteller*innen')
+like "$e" "<mark>Aussteller\\*innen</mark>" "phrase and gender form: the person form marked"
+like "$e" "Der <mark>Markt</mark> <mark>der</mark> Vereine" "…the phrase marked where it stands"
+unlike "$e" "Saal <mark>der</mark>" "…its words elsewhere not (got: $e)"
+e=$(ex 'Aussteller*innen Kaff*')
+like "$e" "<mark>Aussteller\\*innen</mark>.*<mark>Kaffee</mark>" "gender form and wildcard: both marked (got: $e)"
 tap_done

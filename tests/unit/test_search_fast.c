@@ -250,6 +250,113 @@ static void test_excerpt_tokmap(void)
     fl_analyzer_free(an);
 }
 
+/* The first raw token of text. */
+static fl_rawtoken first_token(const char *text)
+{
+    fl_rawtoken rt;
+    size_t at = 0;
+    memset(&rt, 0, sizeof rt);
+    fl_tokenize_next(text, strlen(text), &at, &rt);
+    return rt;
+}
+
+/* Forms without positions (a gender word's person forms, a wildcard's
+ * prefix) are marked beside the tokens the positions give, and only the
+ * words that may have such a form are analysed for it. */
+static void test_excerpt_loose_forms(void)
+{
+    char *err = NULL;
+    fl_analyzer *an = fl_analyzer_new(NULL, &err);
+    ok(an != NULL, "analyzer for the loose forms (%s)", err ? err : "ok");
+    free(err);
+    if (!an)
+        return;
+    fl_hl hl;
+    memset(&hl, 0, sizeof hl);
+    fl_strset_add(&hl.exacts, "betreiberinnen", 0);
+    fl_strset_add(&hl.loose_exacts, "betreiberinnen", 0);
+    fl_strlist_push(&hl.prefixes, "drohn");
+
+    /* Which words may have one of the forms. */
+    static const struct {
+        const char *text;
+        bool may;
+        const char *name;
+    } cases[] = {
+        {"Drohnenflüge", true, "a word starting with a prefix"},
+        {"DROHNE", true, "…in capitals"},
+        {"Betreiber", true, "a word starting like an exact form"},
+        {"Betreiberinnen", true, "the exact form itself"},
+        {"Einheiten", false, "a word starting otherwise: not analysed"},
+        {"Drache", false, "…also when its first letters agree"},
+        {"Überflug", true, "a word starting with a non-ASCII letter: analysed"},
+        {"U\xcc\x88" "berflug", true, "a letter with a combining mark after it: analysed"},
+        {"2026", false, "a number: its exact form starts with a digit"},
+        {"§ 5", false, "a citation: its exact form starts with § or art"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fl_rawtoken rt = first_token(cases[i].text);
+        bool may = fl_hl_may_match_exact(&hl, cases[i].text, &rt);
+        ok(may == cases[i].may, "may match: %s (%s: %d)", cases[i].name, cases[i].text, may);
+    }
+    fl_strlist_push(&hl.prefixes, "20");
+    fl_strlist_push(&hl.prefixes, "art");
+    fl_rawtoken num = first_token("2026"), cite = first_token("Art. 3");
+    ok(fl_hl_may_match_exact(&hl, "2026", &num), "a number, once a form starts with a digit");
+    ok(fl_hl_may_match_exact(&hl, "Art. 3", &cite), "a citation, once a form starts with 'a'");
+    hl.prefixes.n = 1; /* "drohn" again (the pushed ones freed below) */
+
+    /* With a token map: "Betreiber" at a matched position (group 1), the
+     * person form and the prefix's words by their exact forms, the other
+     * words unmarked. */
+    const char *text = "Betreiberinnen und Betreiber fliegen Drohnen, Drohnenflüge und Einheiten.";
+    /* Raw tokens: Betreiberinnen, und, Betreiber, fliegen, Drohnen,
+     * Drohnenflüge, und, Einheiten. */
+    static const int groups[] = {-1, -1, 1, -1, -1, -1, -1, -1};
+    const char *want = "<mark>Betreiberinnen</mark> und <mark>Betreiber</mark> fliegen "
+                       "<mark>Drohnen</mark>, <mark>Drohnenflüge</mark> und Einheiten.";
+    stubmap m = {groups, sizeof groups / sizeof *groups, -1, false};
+    fl_tokmap tm = {stub_start_before, stub_matched, NULL, &m};
+    fl_buf out = FL_BUF_INIT;
+    size_t nm = fl_excerpt_at(an, &hl, text, strlen(text), 0, 220, &tm, &out);
+    is_str(fl_buf_cstr(&out), want, "token map and loose forms: both marked");
+    ok(nm == 4, "…four marks (%zu)", nm);
+    /* A map that jumps to the next matched token would skip the loose
+     * forms' words: with loose forms every word is looked at. */
+    jumpmap jm = {{groups, sizeof groups / sizeof *groups, -1, false}, {0}, 0};
+    size_t at = 0, nt = 0;
+    fl_rawtoken rt;
+    while (nt < 16 && fl_tokenize_next(text, strlen(text), &at, &rt))
+        jm.starts[nt++] = rt.start;
+    fl_tokmap jtm = {jump_start_before, jump_matched, jump_resume, &jm};
+    out.len = 0;
+    fl_excerpt_at(an, &hl, text, strlen(text), 0, 220, &jtm, &out);
+    is_str(fl_buf_cstr(&out), want, "…with a jumping map too");
+    ok(jm.asked == nt, "…every token asked about (%zu of %zu)", jm.asked, nt);
+
+    /* Without a map and with nothing but exact forms and prefixes to find
+     * (a wildcard search), the window's words that may have one are
+     * analysed: the same marks as analysing them all. */
+    fl_hl only;
+    memset(&only, 0, sizeof only);
+    fl_strlist_push(&only.prefixes, "drohn");
+    fl_strlist_push(&only.prefixes, "betreiber");
+    out.len = 0;
+    nm = fl_excerpt_at(an, &only, text, strlen(text), 0, 220, NULL, &out);
+    is_str(fl_buf_cstr(&out),
+           "<mark>Betreiberinnen</mark> und <mark>Betreiber</mark> fliegen <mark>Drohnen</mark>, "
+           "<mark>Drohnenflüge</mark> und Einheiten.",
+           "no map, prefixes only: the words with the prefixes marked");
+    ok(nm == 4, "…four marks (%zu)", nm);
+    fl_buf_free(&out);
+    hl.prefixes.n = 3;
+    fl_strset_free(&hl.exacts);
+    fl_strset_free(&hl.loose_exacts);
+    fl_strlist_free(&hl.prefixes);
+    fl_strlist_free(&only.prefixes);
+    fl_analyzer_free(an);
+}
+
 /* fl_tagpos_merge against a sort by (position, run): runs of every length
  * (empty ones too, which the callers leave out), equal positions across
  * runs. */
@@ -725,6 +832,7 @@ int main(void)
 
     test_spelling_copy(path);
     test_excerpt_tokmap();
+    test_excerpt_loose_forms();
 
     char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
