@@ -125,12 +125,19 @@ static size_t jump_resume(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok
     return SIZE_MAX;
 }
 
-static void test_excerpt_tokmap(void)
+/* An analyzer with the default word list, or NULL (a failed test). */
+static fl_analyzer *test_analyzer(const char *what)
 {
     char *err = NULL;
     fl_analyzer *an = fl_analyzer_new(NULL, &err);
-    ok(an != NULL, "analyzer for the excerpts (%s)", err ? err : "ok");
+    ok(an != NULL, "analyzer for %s (%s)", what, err ? err : "ok");
     free(err);
+    return an;
+}
+
+static void test_excerpt_tokmap(void)
+{
+    fl_analyzer *an = test_analyzer("the excerpts");
     if (!an)
         return;
     const char *text = "Die Drohnen-Verordnung gilt für Betreiber*innen von Drohnen.";
@@ -265,10 +272,7 @@ static fl_rawtoken first_token(const char *text)
  * words that may have such a form are analysed for it. */
 static void test_excerpt_loose_forms(void)
 {
-    char *err = NULL;
-    fl_analyzer *an = fl_analyzer_new(NULL, &err);
-    ok(an != NULL, "analyzer for the loose forms (%s)", err ? err : "ok");
-    free(err);
+    fl_analyzer *an = test_analyzer("the loose forms");
     if (!an)
         return;
     fl_hl hl;
