@@ -128,8 +128,9 @@ int fl_analyze(const fl_analyzer *a, const char *text, size_t len, fl_token_cb c
 
 /* Analyses one raw token of text (as fl_tokenize_next found it there) the
  * way fl_analyze analyses it among the others: one call of cb with the
- * token, its offset relative to text.  For callers that walk a text's raw
- * tokens themselves and need only some of them analysed (excerpt marks).
+ * token, its offset relative to text, its index 0.  For callers that walk a
+ * text's raw tokens themselves and need only some of them analysed
+ * (excerpt marks).
  * Returns 0, cb's non-zero value, or -1 with *err. */
 struct fl_rawtoken; /* fl_tokenize.h */
 int fl_analyze_token(const fl_analyzer *a, const char *text, const struct fl_rawtoken *rt,

@@ -1324,9 +1324,10 @@ static char *corrected_text(const char *raw, const fl_strlist *from, const fl_st
  * the split parts of a word in a hit that has the word itself
  * (fl_hl.splitterms), compounds holding a phrase word, and a phrase word
  * away from its phrase (fl_hl.phrases).  title: words (no positions) fail
- * it.  Wildcards and the person forms of a gender word have no positions
- * either: they are marked by their exact form beside the positions
- * (fl_hl.loose_exacts, excerpt.c). */
+ * it.  A wildcard's words and the person forms of a gender word are not
+ * among the posterms (the forms are E terms, which have no positions):
+ * they are marked by their exact forms beside the positions
+ * (fl_hl.prefixes, fl_hl.loose_exacts, excerpt.c). */
 static bool in_phrase(const fl_hl *hl, const char *stem)
 {
     for (size_t i = 0; i < hl->nphrases; i++)

@@ -62,30 +62,37 @@ static bool ascii_alnum(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Whether one of hl's forms starts with a byte other than an ASCII letter
- * (but for the letters of allow). */
-static bool form_starts_other(const fl_hl *hl, const char *allow)
+/* The i-th form of exacts then prefixes. */
+static const char *form_at(const fl_strset *exacts, const fl_strlist *prefixes, size_t i)
 {
-    for (size_t k = 0; k < 2; k++) {
-        size_t n = k ? hl->prefixes.n : hl->exacts.n;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)(k ? hl->prefixes.items[i] : hl->exacts.s[i])[0];
-            bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            if (!letter || strchr(allow, c))
-                return true;
-        }
+    return i < exacts->n ? exacts->s[i] : prefixes->items[i - exacts->n];
+}
+
+/* Whether one of the forms starts with a byte other than an ASCII letter
+ * (but for the letters of allow). */
+static bool form_starts_other(const fl_strset *exacts, const fl_strlist *prefixes,
+                              const char *allow)
+{
+    for (size_t i = 0; i < exacts->n + prefixes->n; i++) {
+        unsigned char c = (unsigned char)form_at(exacts, prefixes, i)[0];
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!letter || strchr(allow, c))
+            return true;
     }
     return false;
 }
 
-bool fl_hl_may_match_exact(const fl_hl *hl, const char *text, const fl_rawtoken *rt)
+bool fl_hl_may_match_exact(const fl_hl *hl, bool loose_only, const char *text,
+                           const fl_rawtoken *rt)
 {
+    const fl_strset *exacts = loose_only ? &hl->loose_exacts : &hl->exacts;
+    const fl_strlist *prefixes = &hl->prefixes;
     switch (rt->kind) {
     case FL_TOKEN_NUMBER:
     case FL_TOKEN_DATE:
-        return form_starts_other(hl, ""); /* "1000", "2026-01-15" */
+        return form_starts_other(exacts, prefixes, ""); /* "1000", "2026-01-15" */
     case FL_TOKEN_PARAGRAPH:
-        return form_starts_other(hl, "a"); /* "§622", "art3" */
+        return form_starts_other(exacts, prefixes, "a"); /* "§622", "art3" */
     default:
         break; /* words, addresses: their letters and digits as written */
     }
@@ -97,11 +104,8 @@ bool fl_hl_may_match_exact(const fl_hl *hl, const char *text, const fl_rawtoken 
         n--;
     if (n == 0)
         return true;
-    for (size_t i = 0; i < hl->exacts.n; i++)
-        if (agrees(w, n, hl->exacts.s[i]))
-            return true;
-    for (size_t i = 0; i < hl->prefixes.n; i++)
-        if (agrees(w, n, hl->prefixes.items[i]))
+    for (size_t i = 0; i < exacts->n + prefixes->n; i++)
+        if (agrees(w, n, form_at(exacts, prefixes, i)))
             return true;
     return false;
 }
@@ -329,11 +333,13 @@ size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, s
 }
 
 /* The marks of text[ra..rb): every token the analysis chain matches with hl
- * in the region, or, when tm knows the matched tokens, those tokens whole,
- * with the group tm gives -- what analysing them would give (the chain
- * makes one token of each raw token, its surface the whole raw token, and
- * a token at a query term's position matches hl), without repeating the
- * indexer's work. */
+ * in the region (only the words that may have an exact form or prefix of
+ * hl analysed when there are no stems or parts to find), or, when tm knows
+ * the matched tokens, those tokens whole, with the group tm gives -- what
+ * analysing them would give (the chain makes one token of each raw token,
+ * its surface the whole raw token, and a token at a query term's position
+ * matches hl), without repeating the indexer's work -- and the words with
+ * one of hl's person forms or prefixes (fl_hl.loose_exacts). */
 static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_t rb,
                        const fl_tokmap *tm, marks *ms)
 {
@@ -350,7 +356,7 @@ static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_
         size_t pos = 0;
         fl_rawtoken rt;
         while (fl_tokenize_next(w, rb - ra, &pos, &rt))
-            if (fl_hl_may_match_exact(hl, w, &rt))
+            if (fl_hl_may_match_exact(hl, false, w, &rt))
                 fl_analyze_token(an, w, &rt, mark_cb, ms, NULL);
         return;
     }
@@ -362,7 +368,7 @@ static void find_marks(const fl_analyzer *an, const char *text, size_t ra, size_
     while (fl_tokenize_next(text, rb, &pos, &rt)) {
         if (rt.start >= ra) {
             int group = tm->matched(tm->ud, tok);
-            if (group < 0 && loose && fl_hl_may_match_exact(hl, text, &rt)) {
+            if (group < 0 && loose && fl_hl_may_match_exact(hl, true, text, &rt)) {
                 loose_ask a = {hl, -1};
                 fl_analyze_token(an, text, &rt, loose_cb, &a, NULL);
                 group = a.group;

@@ -108,17 +108,17 @@ typedef struct fl_hl {
      * excerpt then analyses its whole window instead of the tokens at the
      * matched positions (fl_excerpt_at), and marks split parts too. */
     bool unpositioned;
-    /* The forms found by their exact form alone, beside those the positions
-     * find: the person forms of a gender word (their stems need not be the
-     * word's) -- kept in exacts too -- and the wildcards' prefixes.  Where
-     * the positions mark an excerpt, the other words of its window are
-     * looked at for these; a word is analysed for that only if it may have
-     * one of them (fl_hl_may_match_exact). */
+    /* The person forms of a gender word (their stems need not be the
+     * word's; kept in exacts too): like the wildcards' prefixes, found by
+     * the exact form alone, beside what the positions find.  Where the
+     * positions mark an excerpt, the other words of its window are looked
+     * at for these and the prefixes; a word is analysed for that only if it
+     * may have one of them (fl_hl_may_match_exact). */
     fl_strset loose_exacts;
 } fl_hl;
 
-/* Whether raw token rt of text may have an exact form among hl's exacts or
- * start with one of its prefixes.  A word (or address) is ruled out by its
+/* Whether raw token rt of text may have an exact form among hl's exacts
+ * (loose_only: its loose_exacts) or start with one of its prefixes.  A word (or address) is ruled out by its
  * leading ASCII letters and digits: its exact form starts with them in
  * lower case (NFC and case folding keep them, gender marks and hyphens come
  * after them), but for the last one when a non-ASCII byte follows it (a
@@ -126,7 +126,8 @@ typedef struct fl_hl {
  * exact form starts with a digit, a citation's with "§" or "art".  Checked
  * on the 19 million tokens of the laws and the site. */
 struct fl_rawtoken;
-bool fl_hl_may_match_exact(const fl_hl *hl, const char *text, const struct fl_rawtoken *rt);
+bool fl_hl_may_match_exact(const fl_hl *hl, bool loose_only, const char *text,
+                           const struct fl_rawtoken *rt);
 
 /* Xapian BM25 parameters of every relevance search (search.c, rerank.c). */
 #define FL_BM25_K1 1.2
@@ -229,7 +230,8 @@ typedef struct fl_tokmap {
      * (*next_tok = tok + 1), or the start of a later token *next_tok at or
      * before the next matched one (the tokens between match nothing, and
      * scanning them just to step over them was most of an excerpt's cost),
-     * or SIZE_MAX when no later token is matched. */
+     * or SIZE_MAX when no later token is matched.  Not asked when hl has
+     * person forms or prefixes to find: every token is looked at then. */
     size_t (*resume)(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok);
     void *ud;
 } fl_tokmap;
@@ -238,10 +240,12 @@ typedef struct fl_tokmap {
  * matched tokens (and not hl->unpositioned), those raw tokens are marked
  * whole, with the groups tm gives: their positions already say they are
  * query terms, and the analysis chain, which makes one token of a raw
- * token, would mark them whole too.  Without tm the window is analysed.
- * The excerpt is the same either way, but for which group a token holding
- * two query words counts for (tm: a whole word's before a part's, then the
- * query's order; the analysis: the order of the token's parts). */
+ * token, would mark them whole too; the other words are looked at for
+ * hl's person forms and prefixes (fl_hl.loose_exacts).  Without tm the
+ * window is analysed.  The excerpt is the same either way, but for which
+ * group a token holding two query words counts for (tm: a whole word's
+ * before a part's, then the query's order; the analysis: the order of the
+ * token's parts). */
 size_t fl_excerpt_at(const fl_analyzer *an, const fl_hl *hl, const char *text, size_t len,
                      size_t match_byte, size_t length, const fl_tokmap *tm, fl_buf *out);
 /* The best spelling correction of an exact (case-folded) word within

@@ -93,10 +93,17 @@ typedef struct centry {
     uint32_t hash;
 } centry;
 
+typedef struct state state; /* per call: below */
+static void state_free(state *s);
+
 typedef struct wcache {
     fl_buf arena;
     centry *tab;
     size_t cap, count;
+    /* fl_analyze_token's scratch buffers, kept for the thread's next call
+     * (busy while in use: a callback that analyses again gets its own). */
+    state *scratch;
+    bool scratch_busy;
 } wcache;
 
 /* Default bounds of a thread's word cache: ~270k distinct words of the laws
@@ -113,6 +120,10 @@ static void cache_free(void *p)
         return;
     fl_buf_free(&c->arena);
     free(c->tab);
+    if (c->scratch) {
+        state_free(c->scratch);
+        free(c->scratch);
+    }
     free(c);
 }
 
@@ -250,7 +261,7 @@ void fl_analyzer_free(fl_analyzer *a)
 
 /* ------------------------------------------------------------------ per call */
 
-typedef struct state {
+struct state {
     const fl_analyzer *a;
     fl_buf rec;     /* the current token's record */
     fl_buf seg;     /* raw segment (soft hyphens removed, ’ → ') */
@@ -259,7 +270,7 @@ typedef struct state {
     fl_buf stem, parts, gb, tmp;
     fl_buf ptrs;    /* const char *[] for fl_token.parts */
     char **err;
-} state;
+};
 
 static void state_free(state *s)
 {
@@ -722,15 +733,28 @@ int fl_analyze_token(const fl_analyzer *a, const char *text, const struct fl_raw
 {
     if (!a || !text || !rt)
         return fl_err_set(err, "fl_analyze_token: no analyzer, text or token");
-    state s;
-    memset(&s, 0, sizeof s);
-    s.a = a;
-    s.err = err;
+    /* Called token after token (excerpt marks): the thread's scratch
+     * buffers are reused instead of allocated and freed each time. */
+    wcache *cache = cache_get(a);
+    state local, *s = &local;
+    memset(&local, 0, sizeof local);
+    bool scratch = cache && !cache->scratch_busy;
+    if (scratch) {
+        if (!cache->scratch)
+            cache->scratch = fl_xcalloc(1, sizeof *cache->scratch);
+        s = cache->scratch;
+        cache->scratch_busy = true;
+    }
+    s->a = a;
+    s->err = err;
     fl_token tok;
-    int rc = analyze_raw(&s, cache_get(a), text, rt, 0, &tok);
+    int rc = analyze_raw(s, cache, text, rt, 0, &tok);
     if (rc == 0)
         rc = cb(ud, &tok);
-    state_free(&s);
+    if (scratch)
+        cache->scratch_busy = false;
+    else
+        state_free(&local);
     return rc;
 }
 

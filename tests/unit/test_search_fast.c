@@ -300,9 +300,15 @@ static void test_excerpt_loose_forms(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fl_rawtoken rt = first_token(cases[i].text);
-        bool may = fl_hl_may_match_exact(&hl, cases[i].text, &rt);
+        bool may = fl_hl_may_match_exact(&hl, false, cases[i].text, &rt);
         ok(may == cases[i].may, "may match: %s (%s: %d)", cases[i].name, cases[i].text, may);
     }
+    /* An ordinary word's exact form is found through the positions: beside
+     * them only the loose forms and prefixes count. */
+    fl_strset_add(&hl.exacts, "fliegen", 1);
+    fl_rawtoken fly = first_token("fliegen");
+    ok(fl_hl_may_match_exact(&hl, false, "fliegen", &fly), "an ordinary exact form: may match");
+    ok(!fl_hl_may_match_exact(&hl, true, "fliegen", &fly), "…but not among the loose forms");
 
     /* With a token map: "Betreiber" at a matched position (group 1), the
      * person form and the prefix's words by their exact forms, the other
@@ -319,6 +325,7 @@ static void test_excerpt_loose_forms(void)
     size_t nm = fl_excerpt_at(an, &hl, text, strlen(text), 0, 220, &tm, &out);
     is_str(fl_buf_cstr(&out), want, "token map and loose forms: both marked");
     ok(nm == 4, "…four marks (%zu)", nm);
+    ok(!m.backwards, "…the map asked for each token once, in order");
     /* A map that jumps to the next matched token would skip the loose
      * forms' words: with loose forms every word is looked at. */
     jumpmap jm = {{groups, sizeof groups / sizeof *groups, -1, false}, {0}, 0};
@@ -330,7 +337,8 @@ static void test_excerpt_loose_forms(void)
     out.len = 0;
     fl_excerpt_at(an, &hl, text, strlen(text), 0, 220, &jtm, &out);
     is_str(fl_buf_cstr(&out), want, "…with a jumping map too");
-    ok(jm.asked == nt, "…every token asked about (%zu of %zu)", jm.asked, nt);
+    ok(jm.asked == nt && !jm.m.backwards, "…every token asked about, in order (%zu of %zu)",
+       jm.asked, nt);
 
     /* Without a map and with nothing but exact forms and prefixes to find
      * (a wildcard search), the window's words that may have one are
@@ -346,13 +354,28 @@ static void test_excerpt_loose_forms(void)
            "<mark>Drohnenflüge</mark> und Einheiten.",
            "no map, prefixes only: the words with the prefixes marked");
     ok(nm == 4, "…four marks (%zu)", nm);
+    /* The same sentence after 300 bytes of other words: the window starts
+     * inside the text, the marks where the words are. */
+    fl_buf longer = FL_BUF_INIT;
+    for (int k = 0; k < 30; k++)
+        fl_buf_puts(&longer, "Wald Feld ");
+    size_t at_sentence = longer.len;
+    fl_buf_puts(&longer, text);
+    out.len = 0;
+    nm = fl_excerpt_at(an, &only, fl_buf_cstr(&longer), longer.len, at_sentence, 60, NULL, &out);
+    is_str(fl_buf_cstr(&out),
+           "… <mark>Betreiberinnen</mark> und <mark>Betreiber</mark> fliegen <mark>Drohnen</mark>, "
+           "<mark>Drohnenflüge</mark> …",
+           "no map, a window inside the text: its words marked in place");
+    ok(nm == 4, "…four marks (%zu)", nm);
+    fl_buf_free(&longer);
     fl_buf_free(&out);
     fl_rawtoken num = first_token("2026"), cite = first_token("Art. 3");
     fl_strlist_push(&hl.prefixes, "art");
-    ok(fl_hl_may_match_exact(&hl, "Art. 3", &cite), "a citation, once a form starts with 'a'");
-    ok(!fl_hl_may_match_exact(&hl, "2026", &num), "…a number still not");
+    ok(fl_hl_may_match_exact(&hl, false, "Art. 3", &cite), "a citation, once a form starts with 'a'");
+    ok(!fl_hl_may_match_exact(&hl, false, "2026", &num), "…a number still not");
     fl_strlist_push(&hl.prefixes, "20");
-    ok(fl_hl_may_match_exact(&hl, "2026", &num), "a number, once a form starts with a digit");
+    ok(fl_hl_may_match_exact(&hl, false, "2026", &num), "a number, once a form starts with a digit");
     fl_strset_free(&hl.exacts);
     fl_strset_free(&hl.loose_exacts);
     fl_strlist_free(&hl.prefixes);
