@@ -125,6 +125,19 @@ static size_t jump_resume(void *ud, uint32_t tok, size_t pos, uint32_t *next_tok
     return SIZE_MAX;
 }
 
+/* A jumping map over text's raw tokens with the given groups; returns the
+ * number of raw tokens (at most 16 are noted). */
+static size_t jumpmap_init(jumpmap *jm, const int *groups, size_t n, const char *text)
+{
+    memset(jm, 0, sizeof *jm);
+    jm->m = (stubmap){groups, n, -1, false};
+    size_t at = 0, nt = 0;
+    fl_rawtoken rt;
+    while (nt < 16 && fl_tokenize_next(text, strlen(text), &at, &rt))
+        jm->starts[nt++] = rt.start;
+    return nt;
+}
+
 /* An analyzer with the default word list, or NULL (a failed test). */
 static fl_analyzer *test_analyzer(const char *what)
 {
@@ -161,11 +174,8 @@ static void test_excerpt_tokmap(void)
     /* The same with a map that says where the next matched token starts:
      * the same excerpt, the tokens between never scanned nor asked about,
      * none after the last matched one. */
-    jumpmap jm = {{groups, sizeof groups / sizeof *groups, -1, false}, {0}, 0};
-    size_t at = 0, nt = 0;
-    fl_rawtoken rt;
-    while (nt < 16 && fl_tokenize_next(text, strlen(text), &at, &rt))
-        jm.starts[nt++] = rt.start;
+    jumpmap jm;
+    size_t nt = jumpmap_init(&jm, groups, sizeof groups / sizeof *groups, text);
     ok(nt == jm.m.n, "the sentence has %zu raw tokens (%zu)", jm.m.n, nt);
     fl_tokmap jtm = {jump_start_before, jump_matched, jump_resume, &jm};
     fl_buf jout = FL_BUF_INIT;
@@ -328,11 +338,8 @@ static void test_excerpt_loose_forms(void)
     ok(!m.backwards, "…the map asked for each token once, in order");
     /* A map that jumps to the next matched token would skip the loose
      * forms' words: with loose forms every word is looked at. */
-    jumpmap jm = {{groups, sizeof groups / sizeof *groups, -1, false}, {0}, 0};
-    size_t at = 0, nt = 0;
-    fl_rawtoken rt;
-    while (nt < 16 && fl_tokenize_next(text, strlen(text), &at, &rt))
-        jm.starts[nt++] = rt.start;
+    jumpmap jm;
+    size_t nt = jumpmap_init(&jm, groups, sizeof groups / sizeof *groups, text);
     fl_tokmap jtm = {jump_start_before, jump_matched, jump_resume, &jm};
     out.len = 0;
     fl_excerpt_at(an, &hl, text, strlen(text), 0, 220, &jtm, &out);
