@@ -23,6 +23,16 @@
 #define ANALYSE_MAX 12000
 #define ANALYSE_HALF 3000
 
+/* The group of a wildcard prefix that exact starts with (10000 + its
+ * index), or -1. */
+static int prefix_group(const fl_hl *hl, const char *exact)
+{
+    for (size_t i = 0; i < hl->prefixes.n; i++)
+        if (strncmp(exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
+            return 10000 + (int)i;
+    return -1;
+}
+
 int fl_hl_match(const fl_hl *hl, const fl_token *t)
 {
     int g;
@@ -38,11 +48,7 @@ int fl_hl_match(const fl_hl *hl, const fl_token *t)
         if ((g = fl_strset_find(&hl->parts, t->parts[i])) >= 0)
             return g;
     }
-    if (t->exact)
-        for (size_t i = 0; i < hl->prefixes.n; i++)
-            if (strncmp(t->exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
-                return 10000 + (int)i;
-    return -1;
+    return t->exact ? prefix_group(hl, t->exact) : -1;
 }
 
 /* Whether a form can be the exact form of a word starting with w[0..n)
@@ -117,12 +123,7 @@ static int loose_match(const fl_hl *hl, const fl_token *t)
     if (!t->exact)
         return -1;
     int g = fl_strset_find(&hl->loose_exacts, t->exact);
-    if (g >= 0)
-        return g;
-    for (size_t i = 0; i < hl->prefixes.n; i++)
-        if (strncmp(t->exact, hl->prefixes.items[i], strlen(hl->prefixes.items[i])) == 0)
-            return 10000 + (int)i;
-    return -1;
+    return g >= 0 ? g : prefix_group(hl, t->exact);
 }
 
 typedef struct loose_ask {

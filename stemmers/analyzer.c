@@ -737,13 +737,14 @@ int fl_analyze_token(const fl_analyzer *a, const char *text, const struct fl_raw
      * buffers are reused instead of allocated and freed each time. */
     wcache *cache = cache_get(a);
     state local, *s = &local;
-    memset(&local, 0, sizeof local);
     bool scratch = cache && !cache->scratch_busy;
     if (scratch) {
         if (!cache->scratch)
             cache->scratch = fl_xcalloc(1, sizeof *cache->scratch);
         s = cache->scratch;
         cache->scratch_busy = true;
+    } else {
+        memset(&local, 0, sizeof local);
     }
     s->a = a;
     s->err = err;
