@@ -136,10 +136,26 @@ static bool key_is(const char *k, size_t klen, const char *name)
     return klen == strlen(name) && memcmp(k, name, klen) == 0;
 }
 
+/* A digit's value, -1 for any other byte.  By ranges, not by searching
+ * the alphabet: a search decodes the table of every hit, four numbers a
+ * section and thousands of sections in a law. */
 static int digit_value(char c)
 {
-    const char *d = c ? strchr(digits, c) : NULL;
-    return d ? (int)(d - digits) : -1;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'V')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 32;
+    switch (c) {
+    case '!': return 58;
+    case '#': return 59;
+    case '$': return 60;
+    case '%': return 61;
+    case '&': return 62;
+    case '*': return 63;
+    default: return -1;
+    }
 }
 
 /* Reads one number of the section table at *i; false when malformed. */

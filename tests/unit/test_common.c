@@ -266,6 +266,47 @@ static void test_docdata(void)
         fl_page_free(&q);
     }
 
+    /* A byte beside the alphabet's ranges is no digit, neither a last one
+     * ("00X0" would be a whole row) nor one with more to follow ("0X000"). */
+    const char beside[] = "W@{`\"'+/:";
+    for (const char *c = beside; *c; c++) {
+        char row[2][32];
+        snprintf(row[0], sizeof row[0], "sections\t1\t00%c0\n", *c);
+        snprintf(row[1], sizeof row[1], "sections\t1\t0%c000\n", *c);
+        for (int r = 0; r < 2; r++) {
+            fl_page_init(&q);
+            err = NULL;
+            ok(fl_docdata_decode(row[r], strlen(row[r]), &q, &err) != 0 && q.nsections == 0,
+               "'%c' is no digit (%s)", *c, r ? "with more to follow" : "a last one");
+            free(err);
+            fl_page_free(&q);
+        }
+    }
+
+    /* Every digit of the alphabet decodes to its value: section k's span
+     * is k * 33, written as the "more follows" digit k and the final digit
+     * k. */
+    fl_page_init(&q);
+    q.sections = fl_xcalloc(32, sizeof *q.sections);
+    q.nsections = 32;
+    for (uint32_t k = 0; k < 32; k++) {
+        q.sections[k].pos_start = k ? q.sections[k - 1].pos_end : 0;
+        q.sections[k].pos_end = q.sections[k].pos_start + k * 33;
+    }
+    fl_buf_reset(&b);
+    fl_docdata_encode(&q, &b);
+    fl_page_free(&q);
+    fl_page_init(&q);
+    ok(strstr(fl_buf_cstr(&b), "z" "P000!Q000#R000$S000%T000&U000*V0\n") != NULL,
+       "the table uses the last digits (got %s)", fl_buf_cstr(&b));
+    ok(fl_docdata_decode(b.data, b.len, &q, &err) == 0 && q.nsections == 32,
+       "a table with every digit decodes");
+    size_t right = 0;
+    for (size_t k = 0; k < q.nsections; k++)
+        right += q.sections[k].pos_end - q.sections[k].pos_start == k * 33;
+    is_int(right, 32, "every digit has its value");
+    fl_page_free(&q);
+
     /* What decodes re-encodes to the same table: the anchor flag and a
      * level of 64 survive a second round. */
     const char *table = "sections\t2\t1000a4000\n";
