@@ -2690,31 +2690,41 @@ fl_xstatus fl_xenquire_clear_matchspies(fl_xenquire *e)
 }
 
 namespace {
+// Takes the spies out of the enquire for a match after they have counted;
+// true when it did, and then put_spies_back() must follow the match (also
+// when it throws).
+bool take_spies_out(fl_xenquire *e)
+{
+    if (e->spies_out || e->spies.empty())
+        return false;
+    e->enq.clear_matchspies();
+    e->spies_out = true;
+    return true;
+}
+
+void put_spies_back(fl_xenquire *e)
+{
+    e->spies_out = false;
+    for (auto *sp : e->spies)
+        e->enq.add_matchspy(sp);
+}
+
 // One match with the spies out of the enquire, when they have counted
-// already, and put back afterwards, also when the match throws.  (ms is an
-// out parameter: these functions have C linkage.)
+// already, and put back afterwards.  (ms is an out parameter: these
+// functions have C linkage.)
 void get_mset_spies_out(fl_xenquire *e, uint32_t first, uint32_t maxitems,
                         uint32_t check_at_least, Xapian::MSet &ms)
 {
-    bool out = !e->spies_out && !e->spies.empty();
-    if (out) {
-        e->enq.clear_matchspies();
-        e->spies_out = true;
-    }
-    auto restore = [&] {
-        if (!out)
-            return;
-        e->spies_out = false;
-        for (auto *sp : e->spies)
-            e->enq.add_matchspy(sp);
-    };
+    bool out = take_spies_out(e);
     try {
         ms = e->enq.get_mset(first, maxitems, check_at_least);
     } catch (...) {
-        restore();
+        if (out)
+            put_spies_back(e);
         throw;
     }
-    restore();
+    if (out)
+        put_spies_back(e);
 }
 
 void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check_at_least,
@@ -2753,18 +2763,12 @@ void run_match(fl_xenquire *e, uint32_t first, uint32_t maxitems, uint32_t check
 void match_xapian_order(fl_xenquire *e, uint32_t first, uint32_t maxitems,
                         uint32_t check_at_least, bool spies_counted, Xapian::MSet &ms)
 {
-    if (spies_counted) {
-        e->enq.clear_matchspies();
-        e->spies_out = true;
-    }
+    bool out = spies_counted && take_spies_out(e);
     e->enq.set_sort_by_relevance_then_value(e->tie_slot, e->tie_reverse);
     auto restore = [&] {
         set_relevance_order(e->enq);
-        if (spies_counted) {
-            e->spies_out = false;
-            for (auto *sp : e->spies)
-                e->enq.add_matchspy(sp);
-        }
+        if (out)
+            put_spies_back(e);
     };
     try {
         run_match(e, first, maxitems, check_at_least, ms);

@@ -1920,6 +1920,12 @@ static void test_relevance_then_value_pages(void)
     fl_xspy_results(kinds, collect_terms, &b);
     is_str(take(&b, &keep), "x:4|y:2", "the spy counted every match once");
     free(keep);
+    keep = NULL;
+    /* ... and is back in the enquire for the next match, which counts too. */
+    page_is(e, 2, 2, "2,6", "with a spy: a page starting inside a tie");
+    fl_xspy_results(kinds, collect_terms, &b);
+    is_str(take(&b, &keep), "x:8|y:4", "the spy counted the next match's matches as well");
+    free(keep);
     fl_buf_free(&b);
     fl_xenquire_free(e);
     fl_xspy_free(kinds);
