@@ -45,7 +45,11 @@ static const char serve_usage[] =
     "  --max-connections N   concurrent connections (default 512)\n"
     "  --max-connections-per-ip N  concurrent connections per client IP (default:\n"
     "                        no limit; set it when clients connect directly)\n"
-    "  --timeout SECONDS     idle/slow connection timeout (default 15)\n"
+    "  --timeout SECONDS     idle connection timeout (default 15)\n"
+    "  --request-timeout SECONDS  a request must arrive whole within this time of\n"
+    "                        its connection's opening or of the previous answer on\n"
+    "                        the connection, else the connection is closed\n"
+    "                        (default 30; against clients trickling their headers)\n"
     "  --shutdown-timeout SECONDS  on SIGTERM/SIGINT, how long requests in flight\n"
     "                        and searches queued may still take (default 10;\n"
     "                        decimals allowed); searches still queued then get 503\n"
@@ -82,7 +86,8 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
 int fl_cmd_serve(int argc, char **argv)
 {
     enum { OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_CORS, OPT_LOG, OPT_RATE, OPT_MAXCONN,
-           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB, OPT_MAPMB, OPT_SHUTDOWN };
+           OPT_TIMEOUT, OPT_MAXCONNIP, OPT_TRUSTPROXY, OPT_CACHEMB, OPT_MAPMB, OPT_SHUTDOWN,
+           OPT_REQTIMEOUT };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -97,6 +102,7 @@ int fl_cmd_serve(int argc, char **argv)
         {"cache-mb", required_argument, NULL, OPT_CACHEMB},
         {"map-mb", required_argument, NULL, OPT_MAPMB},
         {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN},
+        {"request-timeout", required_argument, NULL, OPT_REQTIMEOUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -121,9 +127,11 @@ int fl_cmd_serve(int argc, char **argv)
                 goto out;
             break;
         case OPT_CORS:
-            if (!*optarg || strcmp(optarg, "*") == 0 || optarg[strlen(optarg) - 1] == '/') {
-                fprintf(stderr, "findling serve: --cors-origin wants an exact origin such as "
-                                "https://example.org (no '*', no trailing slash), not '%s'\n",
+            if (!fl_server_origin_valid(optarg)) {
+                fprintf(stderr, "findling serve: --cors-origin wants an exact origin as a "
+                                "browser sends it, such as https://example.org or "
+                                "http://localhost:4000 (lower case, no '*', no path, no "
+                                "trailing slash), not '%s'\n",
                         optarg);
                 goto out;
             }
@@ -162,6 +170,10 @@ int fl_cmd_serve(int argc, char **argv)
             break;
         case OPT_TIMEOUT:
             if (parse_unsigned("--timeout", optarg, 1, 3600, &o.connection_timeout_s) != 0)
+                goto out;
+            break;
+        case OPT_REQTIMEOUT:
+            if (parse_unsigned("--request-timeout", optarg, 1, 3600, &o.request_timeout_s) != 0)
                 goto out;
             break;
         case OPT_SHUTDOWN: {

@@ -35,6 +35,7 @@
 #include "fl_search.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -68,7 +69,8 @@ enum { EP_SEARCH, EP_SUGGEST, EP_HEALTHZ, EP_METRICS, EP_STATIC, EP_OTHER, EP_CO
 static const char *const ep_names[EP_COUNT] = {"search", "suggest", "healthz",
                                                "metrics", "static", "other"};
 
-static const unsigned tracked_status[] = {200, 304, 400, 404, 405, 413, 414, 429, 500, 503};
+static const unsigned tracked_status[] = {200, 204, 304, 400, 403, 404, 405,
+                                          408, 413, 414, 429, 500, 503};
 #define NSTATUS (sizeof tracked_status / sizeof tracked_status[0] + 1) /* + "other" */
 
 static const double buckets_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -87,6 +89,7 @@ typedef struct metrics {
     atomic_uint_fast64_t queued;        /* searches that went through the queue */
     atomic_uint_fast64_t queue_wait_us; /* their time in it, summed */
     atomic_int queue_len;
+    atomic_uint_fast64_t request_timeouts; /* connections cut by the watchdog */
 } metrics;
 
 static size_t status_slot(unsigned status)
@@ -407,6 +410,7 @@ static void rc_put(rcache *c, uint64_t hash, const char *key, size_t keylen, uin
 typedef struct asset {
     const fl_asset *src;
     char etag[40];
+    char etag_gz[44];  /* the gzip'd copy's: a strong tag names one encoding */
     unsigned char *gz; /* gzip'd copy when it is smaller, else NULL */
     size_t gzlen;
 } asset;
@@ -453,6 +457,15 @@ struct fl_server {
     bool queue_closed;    /* fl_server_stop: the search threads end */
     pthread_t *searchers;
     unsigned nsearchers;  /* started (joined by fl_server_stop) */
+    /* The open connections, for the request timeout (see the watchdog):
+     * linked through conn_state.prev/next, changed under conns_lock. */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t watchdog_cond;
+    struct conn_state *conns;
+    double request_timeout;  /* seconds */
+    bool watchdog_stop;
+    bool watchdog_started;
+    pthread_t watchdog;
 };
 
 /* One per MHD thread and per search thread (thread-specific data; freed
@@ -493,6 +506,7 @@ typedef struct request {
     int endpoint;
     bool answered;
     bool headers_seen;    /* access_cb was called once (request headers complete) */
+    bool preflight;       /* a CORS preflight (OPTIONS) to answer */
     bool counted;         /* counted in m.inflight */
 } request;
 
@@ -744,7 +758,11 @@ typedef struct reply {
     const char *etag;            /* or NULL */
     const char *retry_after;     /* or NULL */
     const char *allow;           /* or NULL */
+    const char *encoding;        /* the body is already encoded so (a gzip'd asset), or NULL */
+    const char *vary;            /* instead of the Vary send_reply works out, or NULL */
+    const char *const *extra;    /* more headers: name, value, ..., NULL; or NULL */
     bool compressible;
+    bool has_variants;           /* a resource also sent gzip'd: Vary: Accept-Encoding */
 } reply;
 
 /* Queues a response whose body is data[0..len) (copied or compressed; the
@@ -778,14 +796,19 @@ static enum MHD_Result send_reply(fl_server *srv, struct MHD_Connection *c, requ
                             rp->cache_control ? rp->cache_control : "no-store");
     if (rp->etag)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rp->etag);
-    if (gz)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (gz || rp->encoding)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+                                rp->encoding ? rp->encoding : "gzip");
     /* A 304 carries the Vary of the 200 it stands for. */
-    if (rp->compressible || rp->status == MHD_HTTP_NOT_MODIFIED)
+    if (rp->vary)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, rp->vary);
+    else if (rp->compressible || rp->has_variants || rp->status == MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
                                 srv->ncors ? "Accept-Encoding, Origin" : "Accept-Encoding");
     else if (srv->ncors)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+    for (const char *const *h = rp->extra; h && h[0] && h[1]; h += 2)
+        MHD_add_response_header(resp, h[0], h[1]);
     const char *origin = allowed_origin(srv, c, r);
     if (origin)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -1354,6 +1377,10 @@ static enum MHD_Result handle_metrics(fl_server *srv, struct MHD_Connection *c, 
                "Failed reopen attempts (old handle kept).", atomic_load(&m->reopen_errors));
     put_metric(&b, "findling_http_requests_in_flight", "gauge", "Requests being answered.",
                inflight > 0 ? (unsigned long long)inflight : 0);
+    put_metric(&b, "findling_http_request_timeouts_total", "counter",
+               "Connections closed because a request had not arrived whole within "
+               "--request-timeout.",
+               atomic_load(&m->request_timeouts));
     int qlen = atomic_load(&m->queue_len);
     put_metric(&b, "findling_search_queue_length", "gauge",
                "Searches waiting for a search thread.", qlen > 0 ? (unsigned long long)qlen : 0);
@@ -1427,35 +1454,52 @@ static const asset *find_asset(const fl_server *srv, const char *name)
 static enum MHD_Result handle_asset(fl_server *srv, struct MHD_Connection *c, request *r,
                                     worker *w, const asset *a)
 {
+    /* Two variants when a gzip'd copy exists, each with its own tag: a
+     * cache holding one must not revalidate it as the other. */
+    bool gz = a->gz && accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                "Accept-Encoding"));
     reply rp = {.status = MHD_HTTP_OK, .content_type = a->src->content_type,
-                .cache_control = ASSET_CACHE_CONTROL, .etag = a->etag};
-    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), a->etag)) {
+                .cache_control = ASSET_CACHE_CONTROL, .etag = gz ? a->etag_gz : a->etag,
+                .encoding = gz ? "gzip" : NULL, .has_variants = a->gz != NULL};
+    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), rp.etag)) {
         rp.status = MHD_HTTP_NOT_MODIFIED;
+        rp.encoding = NULL;
         return send_reply(srv, c, r, w, &rp, "", 0, true);
     }
-    if (a->gz && accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"))) {
-        struct MHD_Response *resp =
-            MHD_create_response_from_buffer(a->gzlen, a->gz, MHD_RESPMEM_PERSISTENT);
-        if (!resp)
-            return MHD_NO;
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->src->content_type);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, ASSET_CACHE_CONTROL);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
-        const char *origin = allowed_origin(srv, c, r);
-        if (origin)
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-        MHD_destroy_response(resp);
-        r->status = MHD_HTTP_OK;
-        r->bytes = a->gzlen;
-        r->answered = true;
-        return ret;
-    }
-    rp.compressible = false;
+    if (gz)
+        return send_reply(srv, c, r, w, &rp, a->gz, a->gzlen, true);
     return send_reply(srv, c, r, w, &rp, a->src->data, a->src->len, true);
+}
+
+/* A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method)
+ * from an origin given with --cors-origin, for GET or HEAD: 204 with what
+ * the browser asks to be allowed.  The API reads no request header a
+ * cross-origin caller could abuse, so the headers asked for are allowed as
+ * asked (when they are a plain list of header names). */
+static enum MHD_Result handle_preflight(fl_server *srv, struct MHD_Connection *c, request *r,
+                                        worker *w)
+{
+    const char *want =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Method");
+    if (!allowed_origin(srv, c, r))
+        return send_error(srv, c, r, w, MHD_HTTP_FORBIDDEN, "forbidden",
+                          "this origin is not allowed cross-origin access", NULL);
+    if (!want || (strcmp(want, "GET") != 0 && strcmp(want, "HEAD") != 0))
+        return send_error(srv, c, r, w, MHD_HTTP_FORBIDDEN, "forbidden",
+                          "only GET and HEAD are allowed cross-origin", NULL);
+    const char *hdrs =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    bool names = hdrs && *hdrs && strlen(hdrs) <= 1024;
+    for (const char *p = hdrs; names && *p; p++)
+        names = isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == ',' || *p == ' ';
+    const char *extra[] = {"Access-Control-Allow-Methods", "GET, HEAD",
+                           "Access-Control-Max-Age", "600",
+                           names ? "Access-Control-Allow-Headers" : NULL, names ? hdrs : NULL,
+                           NULL};
+    reply rp = {.status = MHD_HTTP_NO_CONTENT,
+                .vary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                .extra = extra};
+    return send_reply(srv, c, r, w, &rp, "", 0, true);
 }
 
 /* ------------------------------------------------------------------ MHD callbacks */
@@ -1530,6 +1574,16 @@ static bool forwarded_ip(struct MHD_Connection *c, char *out, size_t size)
  * drain time for it). */
 typedef struct conn_state {
     request *pending;
+    /* The request timeout (fl_server_options.request_timeout_s): until the
+     * current request has arrived whole, the connection must be done with
+     * it by `deadline` (mono_s(); 0 = the request is being answered).  The
+     * watchdog shuts down the socket of a connection past its deadline;
+     * libmicrohttpd then closes it as if the client had.  Under conns_lock:
+     * deadline, expired, prev, next. */
+    MHD_socket fd;
+    double deadline;
+    bool expired;       /* cut by the watchdog */
+    struct conn_state *prev, *next;
 } conn_state;
 
 static conn_state *conn_of(struct MHD_Connection *c)
@@ -1540,6 +1594,66 @@ static conn_state *conn_of(struct MHD_Connection *c)
 }
 
 static void finish_request(fl_server *srv, request *r);
+
+/* Sets the connection's request deadline: `seconds` from now, or none (0)
+ * while its request is being answered. */
+static void set_deadline(fl_server *srv, struct MHD_Connection *c, double seconds)
+{
+    conn_state *cs = conn_of(c);
+    if (!cs)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    cs->deadline = seconds > 0 ? mono_s() + seconds : 0;
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* The watchdog: a request that has not arrived whole by its deadline (a
+ * client trickling its header a byte at a time is never idle, so the idle
+ * timeout never ends it) has its connection shut down.  The socket stays
+ * libmicrohttpd's: shutdown() makes its next read see the end of the
+ * stream, and it closes the connection itself.  No race with that close:
+ * libmicrohttpd reports a connection's end (connection_cb, which takes
+ * conns_lock to unlink it) before it closes the descriptor, so a
+ * descriptor seen here under the lock is still that connection's. */
+static void *watchdog_thread(void *arg)
+{
+    fl_server *srv = arg;
+    pthread_mutex_lock(&srv->conns_lock);
+    while (!srv->watchdog_stop) {
+        double now = mono_s();
+        for (conn_state *cs = srv->conns; cs; cs = cs->next) {
+            if (cs->deadline > 0 && now >= cs->deadline && !cs->expired &&
+                cs->fd != MHD_INVALID_SOCKET) {
+                cs->expired = true;
+                (void)shutdown(cs->fd, SHUT_RDWR);
+                atomic_fetch_add(&srv->m.request_timeouts, 1);
+            }
+        }
+        /* A quarter of a second's granularity (at most a quarter of the
+         * timeout for short ones). */
+        double step = srv->request_timeout / 4 < 0.25 ? srv->request_timeout / 4 : 0.25;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + (long)(step * 1e9);
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&srv->watchdog_cond, &srv->conns_lock, &ts);
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return NULL;
+}
+
+static void stop_watchdog(fl_server *srv)
+{
+    if (!srv->watchdog_started)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    srv->watchdog_stop = true;
+    pthread_cond_signal(&srv->watchdog_cond);
+    pthread_mutex_unlock(&srv->conns_lock);
+    pthread_join(srv->watchdog, NULL);
+    srv->watchdog_started = false;
+}
 
 static request *new_request(fl_server *srv, const char *uri, struct MHD_Connection *c)
 {
@@ -1650,6 +1764,21 @@ static void http_thread_policy(void)
 #endif
 }
 
+/* The path of a request target in absolute form ("http://host:port/path",
+ * which RFC 9112 3.2.2 has servers accept, not only proxies): the part from
+ * the first '/' after the authority ("/" when there is none).  Other
+ * targets are returned as they are. */
+static const char *origin_form(const char *url)
+{
+    size_t skip = strncasecmp(url, "http://", 7) == 0    ? 7
+                  : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                          : 0;
+    if (!skip)
+        return url;
+    const char *path = strchr(url + skip, '/');
+    return path ? path : "/";
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -1669,6 +1798,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
     worker *w = get_worker(srv);
+    url = origin_form(url);
     if (!r->headers_seen) {
         r->headers_seen = true;
         r->method = static_method(method);
@@ -1686,7 +1816,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
          * is right: we do not want the body).  Everything else is answered
          * on a later call, after any body was read: answering on the first
          * call would cost the keep-alive. */
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        r->preflight = strcmp(method, "OPTIONS") == 0 && srv->ncors &&
+                       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin") &&
+                       MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   "Access-Control-Request-Method");
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && !r->preflight)
             return send_error(srv, c, r, w, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                               "only GET and HEAD are supported", NULL);
         if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
@@ -1711,6 +1845,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         *upload_data_size = 0; /* a small body on a GET: read and ignored */
         return MHD_YES;
     }
+    /* The request has arrived whole: no deadline while it is answered. */
+    set_deadline(srv, c, 0);
     int ep = r->endpoint;
     const asset *a = ep == EP_STATIC
                          ? find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1)
@@ -1732,6 +1868,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         }
     }
 
+    if (r->preflight)
+        return handle_preflight(srv, c, r, w);
     switch (ep) {
     case EP_SEARCH:
         return srv->nsearchers ? queue_search(srv, c, r, w) : handle_search(srv, c, r, w);
@@ -1818,7 +1956,17 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_state *cs = conn_of(c);
     if (cs && cs->pending == r)
         cs->pending = NULL;
+    if (cs && !r->status) {
+        /* Cut by the watchdog before it arrived whole: logged and counted
+         * as what it was, a request timeout. */
+        pthread_mutex_lock(&srv->conns_lock);
+        if (cs->expired)
+            r->status = MHD_HTTP_REQUEST_TIMEOUT;
+        pthread_mutex_unlock(&srv->conns_lock);
+    }
     finish_request(srv, r);
+    /* A kept-alive connection's next request: its clock starts now. */
+    set_deadline(srv, c, srv->request_timeout);
 }
 
 /* A connection's start and end (MHD_OPTION_NOTIFY_CONNECTION).  At the end,
@@ -1827,17 +1975,41 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)c;
     fl_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = fl_xcalloc(1, sizeof(conn_state));
+        conn_state *cs = fl_xcalloc(1, sizeof *cs);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cs->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+        pthread_mutex_lock(&srv->conns_lock);
+        cs->deadline = mono_s() + srv->request_timeout;
+        cs->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = cs;
+        srv->conns = cs;
+        pthread_mutex_unlock(&srv->conns_lock);
+        *socket_context = cs;
         return;
     }
     conn_state *cs = *socket_context;
     if (!cs)
         return;
-    if (cs->pending)
+    pthread_mutex_lock(&srv->conns_lock);
+    if (cs->prev)
+        cs->prev->next = cs->next;
+    else
+        srv->conns = cs->next;
+    if (cs->next)
+        cs->next->prev = cs->prev;
+    bool expired = cs->expired;
+    pthread_mutex_unlock(&srv->conns_lock);
+    if (cs->pending) {
+        /* Cut by the watchdog before it arrived whole: logged and counted
+         * as what it was, a request timeout. */
+        if (expired && !cs->pending->status)
+            cs->pending->status = MHD_HTTP_REQUEST_TIMEOUT;
         finish_request(srv, cs->pending);
+    }
     free(cs);
     *socket_context = NULL;
 }
@@ -1853,6 +2025,40 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ------------------------------------------------------------------ start / stop */
+
+bool fl_server_origin_valid(const char *s)
+{
+    size_t skip = strncmp(s, "http://", 7) == 0 ? 7 : strncmp(s, "https://", 8) == 0 ? 8 : 0;
+    if (!skip)
+        return false;
+    const char *h = s + skip, *end;
+    if (*h == '[') { /* [IPv6] */
+        end = strchr(h, ']');
+        if (!end || end == h + 1)
+            return false;
+        for (const char *p = h + 1; p < end; p++)
+            if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
+                if (*p != ':' && *p != '.')
+                    return false;
+        end++;
+    } else {
+        end = h;
+        while (islower((unsigned char)*end) || isdigit((unsigned char)*end) || *end == '-' ||
+               (*end == '.' && end[1] != '.'))
+            end++;
+        if (end == h || *h == '.' || *h == '-' || end[-1] == '.' || end[-1] == '-')
+            return false;
+    }
+    if (*end == '\0')
+        return true;
+    if (*end != ':' || !isdigit((unsigned char)end[1]) || end[1] == '0')
+        return false;
+    unsigned long port = 0;
+    const char *p = end + 1;
+    while (isdigit((unsigned char)*p) && port <= 65535)
+        port = port * 10 + (unsigned long)(*p++ - '0');
+    return *p == '\0' && port >= 1 && port <= 65535;
+}
 
 int fl_server_parse_listen(const char *s, char **host, unsigned *port, char **err)
 {
@@ -1960,8 +2166,9 @@ static void prepare_assets(fl_server *srv)
     for (size_t i = 0; i < n; i++) {
         asset *a = &srv->assets[i];
         a->src = &fl_assets[i];
-        snprintf(a->etag, sizeof a->etag, "\"%016llx\"",
-                 (unsigned long long)fl_fnv1a(a->src->data, a->src->len, FL_FNV1A_INIT));
+        unsigned long long h = fl_fnv1a(a->src->data, a->src->len, FL_FNV1A_INIT);
+        snprintf(a->etag, sizeof a->etag, "\"%016llx\"", h);
+        snprintf(a->etag_gz, sizeof a->etag_gz, "\"%016llx-gz\"", h);
         if (a->src->len < GZIP_MIN_BYTES)
             continue;
         uLongf zlen = compressBound((uLong)a->src->len) + 32;
@@ -1989,8 +2196,11 @@ static void server_free(fl_server *srv)
     if (!srv)
         return;
     stop_search_threads(srv);
+    stop_watchdog(srv);
     pthread_cond_destroy(&srv->queue_cond);
     pthread_mutex_destroy(&srv->queue_lock);
+    pthread_cond_destroy(&srv->watchdog_cond);
+    pthread_mutex_destroy(&srv->conns_lock);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     if (srv->key_created) {
@@ -2040,6 +2250,16 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     pthread_cond_init(&srv->compl_cond, NULL);
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_cond, NULL);
+    pthread_mutex_init(&srv->conns_lock, NULL);
+    pthread_cond_init(&srv->watchdog_cond, NULL);
+    srv->request_timeout = o->request_timeout_s ? o->request_timeout_s : 30;
+    for (size_t i = 0; i < o->ncors_origins; i++)
+        if (!fl_server_origin_valid(o->cors_origins[i])) {
+            fl_err_set(err, "'%s' is not an origin a browser sends (e.g. https://example.org)",
+                       o->cors_origins[i]);
+            server_free(srv);
+            return FL_SERVER_EUSAGE;
+        }
     if (o->cache_mb)
         srv->cache = rc_new((size_t)o->cache_mb * 1024 * 1024);
     if (o->ncors_origins) {
@@ -2166,6 +2386,10 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         server_free(srv);
         return FL_SERVER_EPORT;
     }
+    srv->watchdog_started = pthread_create(&srv->watchdog, NULL, watchdog_thread, srv) == 0;
+    if (!srv->watchdog_started)
+        fprintf(stderr, "findling serve: cannot start the request-timeout watchdog; "
+                        "requests are bounded by --timeout (idle) only\n");
     *out = srv;
     return 0;
 }

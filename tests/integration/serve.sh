@@ -51,6 +51,20 @@ like "$(cat "$SCRATCH/err")" "--map-mb" "the error names --map-mb"
 "$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 >/dev/null 2>"$SCRATCH/err"
 is "$?" 3 "missing index: exit 3"
 like "$(cat "$SCRATCH/err")" "missing.db" "the error names the index"
+"$FINDLING" serve --request-timeout 0 >/dev/null 2>"$SCRATCH/err"
+is "$?" 2 "--request-timeout 0: exit 2"
+like "$(cat "$SCRATCH/err")" "--request-timeout" "the error names --request-timeout"
+# --cors-origin takes origins as browsers send them; anything else could
+# never match (exit 2); an accepted one gets as far as the index (exit 3).
+for o in example.org https://Example.org https://example.org/ 'https://*.example.org' \
+    https://a..example.org http://localhost:0 http://localhost:65536 ftp://example.org; do
+    "$FINDLING" serve --db "$SCRATCH/missing.db" --cors-origin "$o" >/dev/null 2>"$SCRATCH/err"
+    is "$?" 2 "--cors-origin $o: exit 2"
+done
+for o in https://example.org http://localhost:4000 'http://[::1]:8080' http://127.0.0.1; do
+    "$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 --cors-origin "$o" >/dev/null 2>&1
+    is "$?" 3 "--cors-origin $o accepted"
+done
 
 # ------------------------------------------------------------------ the index
 SITE=$SCRATCH/site
@@ -177,6 +191,46 @@ like "$(curl -s -D - -o /dev/null -H 'Origin: https://also-ok.example' "$URL/api
     "Access-Control-Allow-Origin: https://also-ok.example" "CORS: second allowed origin"
 unlike "$(curl -s -D - -o /dev/null -H 'Origin: https://evil.example' "$URL/api/search?q=a")" \
     "Access-Control-Allow-Origin" "CORS: other origin gets no Allow-Origin"
+# Preflights (a caller sending a header that is not CORS-safelisted).
+H=$(curl -s -D - -o "$SCRATCH/pf" -X OPTIONS -H 'Origin: https://ok.example' \
+    -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: x-requested-with, content-type' \
+    "$URL/api/search?q=a" | tr -d '\r')
+like "$H" "^HTTP/1.1 204" "CORS preflight from an allowed origin: 204"
+like "$H" "Access-Control-Allow-Origin: https://ok.example" "... with the origin allowed"
+like "$H" "Access-Control-Allow-Methods: GET, HEAD" "... GET and HEAD allowed"
+like "$H" "Access-Control-Allow-Headers: x-requested-with, content-type" "... the headers asked for allowed"
+like "$H" "Access-Control-Max-Age: [0-9]+" "... for a while"
+like "$H" "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers" "... varying with what was asked"
+is "$(wc -c <"$SCRATCH/pf")" 0 "... and no body"
+H=$(curl -s -D - -o "$SCRATCH/pf" -X OPTIONS -H 'Origin: https://evil.example' \
+    -H 'Access-Control-Request-Method: GET' "$URL/api/search?q=a" | tr -d '\r')
+like "$H" "^HTTP/1.1 403" "preflight from another origin: 403"
+unlike "$H" "Access-Control-Allow" "... without any Allow header"
+is "$(jq -r .error.code "$SCRATCH/pf")" forbidden "... and a JSON error"
+is "$(status "$URL/api/search?q=a" -X OPTIONS -H 'Origin: https://ok.example' -H 'Access-Control-Request-Method: POST')" \
+    403 "preflight for POST: 403"
+unlike "$(curl -s -D - -o /dev/null -X OPTIONS -H 'Origin: https://ok.example' -H 'Access-Control-Request-Method: GET' \
+    -H 'Access-Control-Request-Headers: x-a"b' "$URL/api/search?q=a")" "Access-Control-Allow-Headers" \
+    "a header list that is not plain header names is not echoed"
+is "$(status "$URL/api/search?q=a" -X OPTIONS -H 'Origin: https://ok.example')" 405 \
+    "OPTIONS without Access-Control-Request-Method is no preflight: 405"
+# A request target in absolute form (RFC 9112 3.2.2).
+cat >"$SCRATCH/absform.py" <<'EOF2'
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+s = socket.create_connection((host, port), timeout=5)
+s.sendall(b"GET http://%s:%d/healthz HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % (host.encode(), port, host.encode()))
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    out += d
+print(out.split(b"\r\n", 1)[0].decode(), out.split(b"\r\n\r\n", 1)[-1].decode())
+EOF2
+HOSTPORT=${URL#http://}
+R=$(python3 "$SCRATCH/absform.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 2>&1)
+like "$R" '^HTTP/1.1 200 .*"status":"ok"' "GET http://host:port/healthz (absolute form) is /healthz"
 
 # ------------------------------------------------------------------ widget, demo, metrics
 H=$(curl -s -D - -o "$SCRATCH/js" "$URL/widget.js")
@@ -186,7 +240,17 @@ like "$(curl -s -D - -o /dev/null "$URL/widget.css")" "Content-Type: text/css" "
 H=$(curl -s -D - -o "$SCRATCH/index.html" "$URL/")
 like "$H" "Content-Type: text/html" "/ is the demo page"
 like "$(cat "$SCRATCH/index.html")" 'lang="de"' "demo page is German"
-like "$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$URL/widget.js")" "Content-Encoding: gzip" "widget.js gzip'd"
+H=$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$URL/widget.js" | tr -d '\r')
+like "$H" "Content-Encoding: gzip" "widget.js gzip'd"
+GZTAG=$(echo "$H" | sed -n 's/^ETag: //p')
+H=$(curl -s -D - -o /dev/null "$URL/widget.js" | tr -d '\r')
+PLAINTAG=$(echo "$H" | sed -n 's/^ETag: //p')
+ok "$([ -n "$GZTAG" ] && [ -n "$PLAINTAG" ] && [ "$GZTAG" != "$PLAINTAG" ] && echo 0 || echo 1)" \
+    "widget.js: the gzip'd and the plain copy have different ETags ($GZTAG, $PLAINTAG)"
+like "$H" "Vary: Accept-Encoding" "widget.js: Vary: Accept-Encoding on the plain copy too"
+is "$(status "$URL/widget.js" -H 'Accept-Encoding: gzip' -H "If-None-Match: $GZTAG")" 304 "gzip'd widget.js revalidated with its tag: 304"
+is "$(status "$URL/widget.js" -H 'Accept-Encoding: gzip' -H "If-None-Match: $PLAINTAG")" 200 "... with the plain copy's tag: 200 (the gzip'd one)"
+is "$(status "$URL/widget.js" -H "If-None-Match: $PLAINTAG")" 304 "plain widget.js revalidated with its tag: 304"
 M=$(curl -s "$URL/metrics")
 like "$M" 'findling_http_requests_total\{endpoint="search",status="200"\} [0-9]+' "metrics: requests by endpoint and status"
 like "$M" 'findling_http_requests_total\{endpoint="search",status="400"\}' "metrics count 400s"
@@ -457,6 +521,93 @@ like "$(cat "$SCRATCH/perip")" "third: refused" "third connection from one IP re
 like "$(cat "$SCRATCH/perip")" "after: 200" "accepted again once the others closed"
 kill -TERM "$SPID"
 wait "$SPID"
+
+# ------------------------------------------------------------------ request timeout
+# A client trickling its header (never idle) is cut at --request-timeout; a
+# slow but finished request and a kept-alive connection's later requests
+# are not.
+start_server "$SCRATCH/serve8.out" --db "$DB" --request-timeout 2 --access-log "$SCRATCH/access8.log"
+ok $? "server with --request-timeout 2 starts"
+HOSTPORT=${URL#http://}
+cat >"$SCRATCH/reqtimeout.py" <<'EOF2'
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+
+def status_of(s):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(4096)
+        if not d:
+            return "closed"
+        buf += d
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    n = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            n = int(v)
+    while len(rest) < n:
+        rest += s.recv(4096)
+    return head.split(b" ")[1].decode()
+
+def trickle(s, what):
+    """Sends the request line, then a byte of a header every 0.3 s; prints
+    when the server closed the connection."""
+    s.sendall(b"GET /healthz?%s=1 HTTP/1.1\r\nHost: t\r\nX-Slow: " % what)
+    t0 = time.monotonic()
+    cut = None
+    while time.monotonic() - t0 < 10:
+        try:
+            s.sendall(b"a")
+            s.settimeout(0.3)
+            try:
+                if s.recv(100) == b"":
+                    cut = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                pass
+        except OSError:
+            cut = time.monotonic() - t0
+            break
+    print("%s cut after %s s" % (what.decode(), "%.1f" % cut if cut is not None else "never"))
+
+trickle(socket.create_connection((host, port), timeout=10), b"trickle")
+# The same on a kept-alive connection after an answered request.
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+print("first answer:", status_of(s))
+trickle(s, b"second")
+
+# Slow but within the limit: the request in two parts 0.8 s apart.
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(b"GET /healthz?slow=1 HTTP/1.1\r\nHost: t\r\n")
+time.sleep(0.8)
+s.sendall(b"\r\n")
+print("slow request:", status_of(s))
+
+# Kept alive: three requests 1.2 s apart on one connection (3.6 s in all).
+s = socket.create_connection((host, port), timeout=10)
+codes = []
+for i in range(3):
+    s.sendall(b"GET /healthz?keepalive=%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
+    codes.append(status_of(s))
+    time.sleep(1.2)
+print("kept alive:", " ".join(codes))
+EOF2
+R=$(python3 "$SCRATCH/reqtimeout.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 2>&1)
+echo "$R" | sed 's/^/# /'
+like "$R" "trickle cut after [2-5]\.[0-9] s" "a client trickling its header is cut at --request-timeout 2"
+like "$R" "second cut after [1-5]\.[0-9] s" "... also a kept-alive connection's next request"
+like "$R" "slow request: 200" "a request that arrives whole in time is answered"
+like "$R" "kept alive: 200 200 200" "each request of a kept-alive connection gets its own time"
+sleep 0.2
+# (libmicrohttpd names the method only with the complete header: "-")
+like "$(cat "$SCRATCH/access8.log")" ' - /healthz\?trickle=1 408 ' "the access log has the cut request as a 408"
+like "$(curl -s "$URL/metrics")" 'findling_http_request_timeouts_total 2$' "metrics count the two request timeouts"
+like "$(curl -s "$URL/metrics")" 'findling_http_requests_total\{endpoint="other",status="408"\} 2' "... and the 408s"
+kill -TERM "$SPID"
+wait "$SPID"
+is "$?" 0 "SIGTERM → exit 0 (request-timeout server)"
 
 # ------------------------------------------------------------------ index unavailable → 503
 # Workers open their handles lazily: move the index away right after the
