@@ -64,6 +64,39 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out)
         fl_buf_truncate(out, start + w);
 }
 
+void fl_suggest_key_spelt(const char *s, size_t len, fl_buf *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            put_key_cp(out, c);
+            i++;
+            continue;
+        }
+        size_t adv;
+        uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
+        i += adv;
+        const char *spelt = cp == 0xE4 || cp == 0xC4   ? "ae"
+                            : cp == 0xF6 || cp == 0xD6 ? "oe"
+                            : cp == 0xFC || cp == 0xDC ? "ue"
+                                                       : NULL;
+        if (spelt) {
+            fl_buf_puts(out, spelt);
+            continue;
+        }
+        utf8proc_int32_t dst[16];
+        int last = 0;
+        utf8proc_ssize_t n = utf8proc_decompose_char(
+            (utf8proc_int32_t)cp, dst, 16,
+            UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK, &last);
+        if (n < 0 || n > 16)
+            continue;
+        for (utf8proc_ssize_t k = 0; k < n; k++)
+            put_key_cp(out, dst[k]);
+    }
+}
+
 unsigned fl_shard_of(const char *id, unsigned nshards)
 {
     if (nshards <= 1 || !id)

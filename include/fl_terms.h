@@ -186,6 +186,11 @@ enum {
  * "bürg" and "Burg" share a key prefix.  Appends to out. */
 void fl_suggest_key(const char *s, size_t len, fl_buf *out);
 
+/* The same with the umlauts spelt out and nothing merged: ä/Ä→ae, ö/Ö→oe,
+ * ü/Ü→ue, "ae"/"oe"/"ue" kept.  What tells a typed "Bü" or "Bue" (Bürger,
+ * Bühne) from "Bu" (Bus), which fl_suggest_key gives one key. */
+void fl_suggest_key_spelt(const char *s, size_t len, fl_buf *out);
+
 /* Shard (0..nshards-1) of the document with this id: FNV-1a 64 of the id's
  * bytes modulo nshards.  Part of the on-disk format: never change it. */
 unsigned fl_shard_of(const char *id, unsigned nshards);

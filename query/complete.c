@@ -408,29 +408,58 @@ typedef struct span {
     uint32_t best;
 } span;
 
+/* Which entries count (see spelt_ok), or NULL: all. */
+typedef struct entry_filter {
+    const char *want; /* fl_suggest_key_spelt of what was typed */
+    size_t wlen;
+    fl_buf scratch;
+} entry_filter;
+
+/* Whether e's surface, its umlauts spelt out, starts with what was typed,
+ * spelt out likewise: "Bue" and "Bü" complete to Bürger and Bühne, not to
+ * Bus and Bundes, which share their key ("bu"). */
+static bool spelt_ok(const fl_completions *c, const centry *e, entry_filter *f)
+{
+    fl_buf_reset(&f->scratch);
+    fl_suggest_key_spelt(esurf(c, e), e->slen, &f->scratch);
+    return f->scratch.len >= f->wlen && memcmp(f->scratch.data, f->want, f->wlen) == 0;
+}
+
+/* Entries looked at for one filtered answer at most: a filter rejecting
+ * most of a big range ("bu" of the laws: Bund, Bundes... before the
+ * first Bürger) must not make a keystroke slow. */
+#define FILTER_BUDGET 1024
+
 /* Appends to out[] (capacity k) the ranks of the k best entries of [l, r)
- * in rank order; returns how many. */
-static size_t top_k(const fl_completions *c, size_t l, size_t r, size_t k, uint32_t *out)
+ * that f accepts (all when f is NULL) in rank order; returns how many. */
+static size_t top_k(const fl_completions *c, size_t l, size_t r, size_t k, entry_filter *f,
+                    uint32_t *out)
 {
     if (l >= r || k == 0)
         return 0;
-    span pend[2 * FL_COMPLETIONS_MAX_K + 2];
-    size_t np = 0, got = 0;
+    /* Each entry looked at replaces its span by at most two. */
+    span pend_fixed[2 * FL_COMPLETIONS_MAX_K + 2];
+    span *pend = f ? fl_xmalloc((FILTER_BUDGET + 2) * sizeof *pend) : pend_fixed;
+    size_t np = 0, got = 0, looked = 0;
     pend[np++] = (span){l, r, range_min(c, l, r)};
-    while (np && got < k) {
+    while (np && got < k && looked < (f ? FILTER_BUDGET : SIZE_MAX)) {
         size_t bi = 0;
         for (size_t i = 1; i < np; i++)
             if (pend[i].best < pend[bi].best)
                 bi = i;
         span s = pend[bi];
         pend[bi] = pend[--np];
-        out[got++] = s.best;
+        looked++;
+        if (!f || spelt_ok(c, &c->e[c->byrank[s.best]], f))
+            out[got++] = s.best;
         size_t pos = c->byrank[s.best];
         if (pos > s.l)
             pend[np++] = (span){s.l, pos, range_min(c, s.l, pos)};
         if (pos + 1 < s.r)
             pend[np++] = (span){pos + 1, s.r, range_min(c, pos + 1, s.r)};
     }
+    if (pend != pend_fixed)
+        free(pend);
     return got;
 }
 
@@ -477,15 +506,31 @@ static int cand_cmp(const void *a, const void *b)
     return strcmp(x->text, y->text);
 }
 
-static void exact(const fl_completions *c, const char *key, size_t klen, const char *lead,
-                  size_t k, cands *cs, size_t *rlo, size_t *rhi)
+/* The completions of key (of the typed text[0..tlen)): when what was typed
+ * has an umlaut, or ae/oe/ue (which fl_suggest_key merges into a, o, u),
+ * only those that have it there too (spelt_ok). */
+static void exact(const fl_completions *c, const char *key, size_t klen, const char *typed,
+                  size_t tlen, const char *lead, size_t k, cands *cs, size_t *rlo, size_t *rhi)
 {
     size_t lo = 0, hi = c->n;
     prefix_range(c, key, klen, &lo, &hi);
     *rlo = lo;
     *rhi = hi;
+    entry_filter f = {NULL, 0, FL_BUF_INIT};
+    fl_buf spelt = FL_BUF_INIT;
+    fl_suggest_key_spelt(typed, tlen, &spelt);
+    bool umlaut = false;
+    for (size_t i = 0; i + 1 < spelt.len && !umlaut; i++)
+        umlaut = spelt.data[i + 1] == 'e' &&
+                 (spelt.data[i] == 'a' || spelt.data[i] == 'o' || spelt.data[i] == 'u');
+    if (umlaut) {
+        f.want = spelt.data;
+        f.wlen = spelt.len;
+    }
     uint32_t ranks[FL_COMPLETIONS_MAX_K];
-    size_t got = top_k(c, lo, hi, k, ranks);
+    size_t got = top_k(c, lo, hi, k, umlaut ? &f : NULL, ranks);
+    fl_buf_free(&f.scratch);
+    fl_buf_free(&spelt);
     for (size_t i = 0; i < got; i++) {
         const centry *e = &c->e[c->byrank[ranks[i]]];
         cands_add(cs, lead, esurf(c, e), e->slen, e->freq);
@@ -511,7 +556,7 @@ static void fuzz_range(fuzz *f, size_t lo, size_t hi)
         if (l >= r)
             continue;
         uint32_t ranks[FL_COMPLETIONS_MAX_K];
-        size_t got = top_k(f->c, l, r, f->k, ranks);
+        size_t got = top_k(f->c, l, r, f->k, NULL, ranks);
         for (size_t i = 0; i < got; i++) {
             uint32_t rk = ranks[i];
             bool dup = false;
@@ -607,7 +652,7 @@ int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t l
     /* The whole prefix (titles, "Open Inno" → "Open Innovation City")... */
     fl_suggest_key(prefix, len, &key);
     if (key.len >= 1)
-        exact(c, key.data, key.len, NULL, limit, &cs, &xlo, &xhi);
+        exact(c, key.data, key.len, prefix, len, NULL, limit, &cs, &xlo, &xhi);
     /* ...then the last word, with the words before it kept. */
     const char *sp = NULL;
     for (size_t i = len; i > 0; i--)
@@ -621,7 +666,8 @@ int fl_completions_suggest(const fl_completions *c, const char *prefix, size_t l
         fl_buf_reset(&key);
         fl_suggest_key(sp + 1, len - (size_t)(sp + 1 - prefix), &key);
         if (key.len >= 1)
-            exact(c, key.data, key.len, lead, limit, &cs, &xlo, &xhi);
+            exact(c, key.data, key.len, sp + 1, len - (size_t)(sp + 1 - prefix), lead, limit,
+                  &cs, &xlo, &xhi);
     }
     if (cs.n)
         qsort(cs.c, cs.n, sizeof *cs.c, cand_cmp);

@@ -267,6 +267,17 @@ like "$M" 'findling_mapped_advice_skipped_total [0-9]+' "metrics: the read-ahead
 # ------------------------------------------------------------------ autocomplete
 S=$(curl -s "$URL/api/suggest?q=Buerg")
 like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bürger" "suggest: Buerg → Bürger… ($(echo "$S" | jq -c .suggestions 2>/dev/null))"
+# An umlaut typed (or spelt ae/oe/ue) is kept: "Bue" and "Bü" complete to
+# Bürger…, Büro, Bühne, not to Bus and Bundes (which share the key "bu").
+for q in Bue B%C3%BC; do
+    S=$(curl -s "$URL/api/suggest?q=$q")
+    like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bürger" "suggest: $q → Bürger…"
+    is "$(echo "$S" | jq -r '[.suggestions[] | select(test("^B[uü]") and (test("^Bü") | not))] | length')" 0 \
+        "suggest: $q → only words with ü there ($(echo "$S" | jq -c .suggestions 2>/dev/null))"
+done
+S=$(curl -s "$URL/api/suggest?q=Bu&limit=20")
+like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bus$" "suggest: Bu → also Bus (without an umlaut typed, both)"
+like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Bürger" "suggest: Bu → also Bürger…"
 S=$(curl -s "$URL/api/suggest?q=zivilg")
 like "$(echo "$S" | jq -r '.suggestions[]' 2>/dev/null)" "^Zivilgesellschaft" "suggest: zivilg → Zivilgesellschaft"
 is "$(curl -s "$URL/api/suggest?q=qqqqxx" | jq -c .suggestions)" "[]" "suggest: nothing for nonsense"

@@ -53,8 +53,21 @@ static void add_section(fl_page *p, const char *title, const char *anchor, const
     s->text_len = strlen(text);
 }
 
+static void spelt_is(const char *in, const char *want)
+{
+    fl_buf b = FL_BUF_INIT;
+    fl_suggest_key_spelt(in, strlen(in), &b);
+    is_str(fl_buf_cstr(&b), want, "spelt-out suggest key of '%s'", in);
+    fl_buf_free(&b);
+}
+
 int main(void)
 {
+    spelt_is("Bürger*innen", "buergerinnen");
+    spelt_is("Buerger", "buerger");
+    spelt_is("ÄRZTE Öl Übung", "aerzteoeluebung");
+    spelt_is("Straße", "strasse");
+    spelt_is("Zoë Çelik", "zoecelik");
     key_is("Bürger*innen", "burgerinnen");
     key_is("Buerger", "burger");
     key_is("Straße", "strasse");
