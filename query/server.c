@@ -476,6 +476,8 @@ typedef struct worker {
     double retry_open_at; /* when the index could not be opened: next attempt */
     uint64_t gen;         /* hash of the stub file content the handle was opened at */
     char *open_error;     /* last open error (for 503 messages) */
+    char *reopen_error;   /* why the last look for a new revision failed (the old
+                             handle kept serving); NULL after a good one */
     z_stream z;
     bool z_ready;
     /* A search answer's JSON, built here and copied into the response:
@@ -521,6 +523,7 @@ static void worker_free(void *p)
         deflateEnd(&w->z);
     fl_buf_free(&w->body);
     free(w->open_error);
+    free(w->reopen_error);
     free(w);
 }
 
@@ -592,9 +595,12 @@ static fl_searcher *worker_searcher(fl_server *srv, worker *w, bool force_check)
             /* Keep serving the handle we have: a half-finished swap or a
              * removed generation must not turn into failed requests. */
             atomic_fetch_add_explicit(&srv->m.reopen_errors, 1, memory_order_relaxed);
-            free(err);
+            free(w->reopen_error);
+            w->reopen_error = err ? err : fl_xstrdup("the index cannot be reopened");
             w->last_check = now - FL_SERVER_CHECK_MS / 1000.0 + 0.05; /* retry soon */
         } else {
+            free(w->reopen_error);
+            w->reopen_error = NULL;
             if (stub_hash(srv) == before)
                 w->gen = before;
             else
@@ -1313,8 +1319,16 @@ static enum MHD_Result handle_healthz(fl_server *srv, struct MHD_Connection *c, 
     if (!s)
         return send_unavailable(srv, c, r, w);
     fl_buf body = FL_BUF_INIT;
-    fl_buf_printf(&body, "{\"status\":\"ok\",\"documents\":%u,\"revision\":%llu}\n",
+    fl_buf_printf(&body, "{\"status\":\"ok\",\"documents\":%u,\"revision\":%llu",
                   fl_searcher_doccount(s), (unsigned long long)fl_searcher_revision(s));
+    /* Still serving, but from the revision it has: a newer one on disk
+     * cannot be opened (a broken reindex).  For monitoring to notice. */
+    if (w->reopen_error) {
+        fl_buf_puts(&body, ",\"reopen_error\":\"");
+        fl_json_escape(&body, w->reopen_error, strlen(w->reopen_error));
+        fl_buf_putc(&body, '"');
+    }
+    fl_buf_puts(&body, "}\n");
     reply rp = {.status = MHD_HTTP_OK, .content_type = "application/json; charset=utf-8"};
     enum MHD_Result ret = send_reply(srv, c, r, w, &rp, body.data, body.len, false);
     fl_buf_free(&body);

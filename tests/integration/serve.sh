@@ -637,4 +637,26 @@ is "$(status "$URL/api/search?q=Labor")" 200 "index back: 200 again without rest
 kill -TERM "$SPID"
 wait "$SPID"
 is "$?" 0 "SIGTERM → exit 0 (third server)"
+
+# ------------------------------------------------------------------ a newer index that cannot be opened
+# A handle that is open keeps serving its revision when the index on disk
+# becomes unreadable; /healthz still says ok but names the reopen error, for
+# monitoring to notice (one HTTP thread: the same handle each time).
+start_server "$SCRATCH/serve9.out" --db "$DB" --threads 1
+ok $? "server with --threads 1 starts"
+is "$(curl -s "$URL/healthz" | jq -r 'has("reopen_error")')" false "/healthz: no reopen error while the index is fine"
+mv "$DB" "$DB.away"
+mkdir "$DB"
+echo "not a stub" >"$DB/XAPIANDB"
+sleep 0.3
+H=$(curl -s "$URL/healthz")
+is "$(echo "$H" | jq -r .status)" ok "index replaced by junk: /healthz still ok (the open handle serves)"
+like "$(echo "$H" | jq -r .reopen_error)" "XAPIANDB" "... and names the reopen error ($(echo "$H" | jq -c .))"
+rm -rf "$DB"
+mv "$DB.away" "$DB"
+sleep 0.3
+is "$(curl -s "$URL/healthz" | jq -r 'has("reopen_error")')" false "index back: the reopen error is gone"
+kill -TERM "$SPID"
+wait "$SPID"
+is "$?" 0 "SIGTERM → exit 0 (fourth server)"
 tap_done
