@@ -24,9 +24,12 @@ static void put_key_cp(fl_buf *out, utf8proc_int32_t cp)
     fl_utf8_encode(out, (uint32_t)cp);
 }
 
-void fl_suggest_key(const char *s, size_t len, fl_buf *out)
+/* The key letters of s appended to out: case folded, compatibility
+ * decomposed, marks stripped ("É" → "e", "ß" → "ss", "ﬁ" → "fi"),
+ * non-letters dropped; ä/ö/ü → "ae"/"oe"/"ue" when spell_umlauts, else
+ * "a"/"o"/"u" like any other mark. */
+static void put_key_chars(const char *s, size_t len, bool spell_umlauts, fl_buf *out)
 {
-    size_t start = out->len;
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
@@ -38,8 +41,15 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out)
         size_t adv;
         uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
         i += adv;
-        /* Case fold + compatibility decomposition + mark stripping turns
-         * "Ä" into "a", "ß" into "ss", "é" into "e", "ﬁ" into "fi". */
+        const char *spelt = !spell_umlauts                ? NULL
+                            : cp == 0xE4 || cp == 0xC4   ? "ae"
+                            : cp == 0xF6 || cp == 0xD6   ? "oe"
+                            : cp == 0xFC || cp == 0xDC   ? "ue"
+                                                         : NULL;
+        if (spelt) {
+            fl_buf_puts(out, spelt);
+            continue;
+        }
         utf8proc_int32_t dst[16];
         int last = 0;
         utf8proc_ssize_t n = utf8proc_decompose_char(
@@ -50,6 +60,12 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out)
         for (utf8proc_ssize_t k = 0; k < n; k++)
             put_key_cp(out, dst[k]);
     }
+}
+
+void fl_suggest_key(const char *s, size_t len, fl_buf *out)
+{
+    size_t start = out->len;
+    put_key_chars(s, len, false, out);
     /* ae/oe/ue → a/o/u, so that "Buerger" and "Bürger" share a key.  In place:
      * the result only ever shrinks. */
     char *d = out->data ? out->data + start : NULL;
@@ -66,35 +82,7 @@ void fl_suggest_key(const char *s, size_t len, fl_buf *out)
 
 void fl_suggest_key_spelt(const char *s, size_t len, fl_buf *out)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            put_key_cp(out, c);
-            i++;
-            continue;
-        }
-        size_t adv;
-        uint32_t cp = fl_utf8_decode(s + i, len - i, &adv);
-        i += adv;
-        const char *spelt = cp == 0xE4 || cp == 0xC4   ? "ae"
-                            : cp == 0xF6 || cp == 0xD6 ? "oe"
-                            : cp == 0xFC || cp == 0xDC ? "ue"
-                                                       : NULL;
-        if (spelt) {
-            fl_buf_puts(out, spelt);
-            continue;
-        }
-        utf8proc_int32_t dst[16];
-        int last = 0;
-        utf8proc_ssize_t n = utf8proc_decompose_char(
-            (utf8proc_int32_t)cp, dst, 16,
-            UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK, &last);
-        if (n < 0 || n > 16)
-            continue;
-        for (utf8proc_ssize_t k = 0; k < n; k++)
-            put_key_cp(out, dst[k]);
-    }
+    put_key_chars(s, len, true, out);
 }
 
 unsigned fl_shard_of(const char *id, unsigned nshards)

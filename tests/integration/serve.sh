@@ -541,25 +541,18 @@ start_server "$SCRATCH/serve8.out" --db "$DB" --request-timeout 2 --access-log "
 ok $? "server with --request-timeout 2 starts"
 HOSTPORT=${URL#http://}
 cat >"$SCRATCH/reqtimeout.py" <<'EOF2'
-import socket, sys, time
+import http.client, socket, sys, time
 host, port = sys.argv[1], int(sys.argv[2])
 
 def status_of(s):
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(4096)
-        if not d:
-            return "closed"
-        buf += d
-    head, rest = buf.split(b"\r\n\r\n", 1)
-    n = 0
-    for line in head.split(b"\r\n")[1:]:
-        k, _, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            n = int(v)
-    while len(rest) < n:
-        rest += s.recv(4096)
-    return head.split(b" ")[1].decode()
+    """The status of the answer on s, read whole ("closed" when none came)."""
+    r = http.client.HTTPResponse(s)
+    try:
+        r.begin()
+    except (http.client.RemoteDisconnected, ConnectionError):
+        return "closed"
+    r.read()
+    return str(r.status)
 
 def trickle(s, what):
     """Sends the request line, then a byte of a header every 0.3 s; prints
