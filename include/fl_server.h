@@ -45,9 +45,11 @@ typedef struct fl_server_options {
     unsigned max_connections_per_ip; /* 0 = no per-IP limit (e.g. behind a proxy) */
     unsigned connection_timeout_s;   /* idle connection timeout; 0 = 15 */
     unsigned request_timeout_s;      /* a request must arrive whole within this many
-                                        seconds of its connection's opening or of the
-                                        previous answer on it (a client trickling its
-                                        header is never idle); 0 = 30 */
+                                        seconds of its connection's opening (on a
+                                        kept-alive connection: of the end of the idle
+                                        time connection_timeout_s allows after the
+                                        previous answer); a client trickling its header
+                                        is never idle; 0 = 30 */
     unsigned drain_ms;               /* how long stop waits for in-flight requests; 0 = 10000 */
     const char *trust_proxy;         /* numeric IP of a reverse proxy: requests from it are
                                         attributed (rate limit, access log) to the last address
@@ -67,7 +69,8 @@ int fl_server_start(const fl_server_options *opts, const fl_analyzer *an, fl_ser
 
 /* Whether s is an origin as a browser sends it in its Origin header:
  * "http://" or "https://", a lower-case host name, IPv4 or [IPv6] address,
- * an optional ":PORT" (1-65535), nothing after.  fl_server_start refuses
+ * an optional ":PORT" (1-65535, not the scheme's default 80 or 443),
+ * nothing after.  fl_server_start refuses
  * other --cors-origin values (they could never match). */
 bool fl_server_origin_valid(const char *s);
 

@@ -462,7 +462,8 @@ struct fl_server {
     pthread_mutex_t conns_lock;
     pthread_cond_t watchdog_cond;
     struct conn_state *conns;
-    double request_timeout;  /* seconds */
+    double request_timeout;  /* seconds (--request-timeout) */
+    double idle_timeout;     /* seconds (--timeout) */
     bool watchdog_stop;
     bool watchdog_started;
     pthread_t watchdog;
@@ -1643,14 +1644,15 @@ static void *watchdog_thread(void *arg)
                 atomic_fetch_add(&srv->m.request_timeouts, 1);
             }
         }
-        /* A quarter of a second's granularity (at most a quarter of the
-         * timeout for short ones). */
-        double step = srv->request_timeout / 4 < 0.25 ? srv->request_timeout / 4 : 0.25;
+        /* A quarter of a second's granularity, on the monotonic clock (the
+         * condition's): a wall clock stepped back must not stall it. */
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long ns = ts.tv_nsec + (long)(step * 1e9);
-        ts.tv_sec += ns / 1000000000L;
-        ts.tv_nsec = ns % 1000000000L;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 250000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
         pthread_cond_timedwait(&srv->watchdog_cond, &srv->conns_lock, &ts);
     }
     pthread_mutex_unlock(&srv->conns_lock);
@@ -1979,8 +1981,10 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         pthread_mutex_unlock(&srv->conns_lock);
     }
     finish_request(srv, r);
-    /* A kept-alive connection's next request: its clock starts now. */
-    set_deadline(srv, c, srv->request_timeout);
+    /* A kept-alive connection's next request: it may wait idle for up to
+     * --timeout (libmicrohttpd ends it then), and must then have arrived
+     * whole within --request-timeout. */
+    set_deadline(srv, c, srv->idle_timeout + srv->request_timeout);
 }
 
 /* A connection's start and end (MHD_OPTION_NOTIFY_CONNECTION).  At the end,
@@ -2071,7 +2075,9 @@ bool fl_server_origin_valid(const char *s)
     const char *p = end + 1;
     while (isdigit((unsigned char)*p) && port <= 65535)
         port = port * 10 + (unsigned long)(*p++ - '0');
-    return *p == '\0' && port >= 1 && port <= 65535;
+    /* A browser leaves the scheme's default port out of its Origin. */
+    unsigned long default_port = skip == 8 ? 443 : 80;
+    return *p == '\0' && port >= 1 && port <= 65535 && port != default_port;
 }
 
 int fl_server_parse_listen(const char *s, char **host, unsigned *port, char **err)
@@ -2265,8 +2271,13 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_cond, NULL);
     pthread_mutex_init(&srv->conns_lock, NULL);
-    pthread_cond_init(&srv->watchdog_cond, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->watchdog_cond, &ca);
+    pthread_condattr_destroy(&ca);
     srv->request_timeout = o->request_timeout_s ? o->request_timeout_s : 30;
+    srv->idle_timeout = o->connection_timeout_s ? o->connection_timeout_s : 15;
     for (size_t i = 0; i < o->ncors_origins; i++)
         if (!fl_server_origin_valid(o->cors_origins[i])) {
             fl_err_set(err, "'%s' is not an origin a browser sends (e.g. https://example.org)",
@@ -2389,7 +2400,7 @@ int fl_server_start(const fl_server_options *o, const fl_analyzer *an, fl_server
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 512),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)(o->connection_timeout_s ? o->connection_timeout_s : 15),
+        (unsigned)srv->idle_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,

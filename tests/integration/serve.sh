@@ -57,11 +57,13 @@ like "$(cat "$SCRATCH/err")" "--request-timeout" "the error names --request-time
 # --cors-origin takes origins as browsers send them; anything else could
 # never match (exit 2); an accepted one gets as far as the index (exit 3).
 for o in example.org https://Example.org https://example.org/ 'https://*.example.org' \
-    https://a..example.org http://localhost:0 http://localhost:65536 ftp://example.org; do
+    https://a..example.org http://localhost:0 http://localhost:65536 ftp://example.org \
+    https://example.org:443 http://example.org:80; do
     "$FINDLING" serve --db "$SCRATCH/missing.db" --cors-origin "$o" >/dev/null 2>"$SCRATCH/err"
     is "$?" 2 "--cors-origin $o: exit 2"
 done
-for o in https://example.org http://localhost:4000 'http://[::1]:8080' http://127.0.0.1; do
+for o in https://example.org http://localhost:4000 'http://[::1]:8080' http://127.0.0.1 \
+    https://example.org:80; do
     "$FINDLING" serve --db "$SCRATCH/missing.db" --listen 127.0.0.1:0 --cors-origin "$o" >/dev/null 2>&1
     is "$?" 3 "--cors-origin $o accepted"
 done
@@ -534,11 +536,15 @@ kill -TERM "$SPID"
 wait "$SPID"
 
 # ------------------------------------------------------------------ request timeout
-# A client trickling its header (never idle) is cut at --request-timeout; a
-# slow but finished request and a kept-alive connection's later requests
-# are not.
-start_server "$SCRATCH/serve8.out" --db "$DB" --request-timeout 2 --access-log "$SCRATCH/access8.log"
-ok $? "server with --request-timeout 2 starts"
+# A client trickling its header or body (never idle) is cut at
+# --request-timeout; a slow but finished request and a kept-alive
+# connection's later requests are not; after an answer, the idle time
+# --timeout allows comes first.
+start_server "$SCRATCH/serve8.out" --db "$DB" --request-timeout 2 --timeout 1 \
+    --access-log "$SCRATCH/access8.log"
+ok $? "server with --request-timeout 2 --timeout 1 starts"
+is "$(status "$URL/api/search?q=a" -X OPTIONS -H 'Origin: https://ok.example' -H 'Access-Control-Request-Method: GET')" \
+    405 "without --cors-origin a preflight is an OPTIONS like any other: 405"
 HOSTPORT=${URL#http://}
 cat >"$SCRATCH/reqtimeout.py" <<'EOF2'
 import http.client, socket, sys, time
@@ -554,10 +560,10 @@ def status_of(s):
     r.read()
     return str(r.status)
 
-def trickle(s, what):
-    """Sends the request line, then a byte of a header every 0.3 s; prints
-    when the server closed the connection."""
-    s.sendall(b"GET /healthz?%s=1 HTTP/1.1\r\nHost: t\r\nX-Slow: " % what)
+def trickle(s, what, head=None):
+    """Sends the request line (and head, else the start of a header), then a
+    byte every 0.3 s; prints when the server closed the connection."""
+    s.sendall(b"GET /healthz?%s=1 HTTP/1.1\r\nHost: t\r\n" % what + (head or b"X-Slow: "))
     t0 = time.monotonic()
     cut = None
     while time.monotonic() - t0 < 10:
@@ -576,6 +582,9 @@ def trickle(s, what):
     print("%s cut after %s s" % (what.decode(), "%.1f" % cut if cut is not None else "never"))
 
 trickle(socket.create_connection((host, port), timeout=10), b"trickle")
+# Whole headers, a body trickled.
+trickle(socket.create_connection((host, port), timeout=10), b"body",
+        b"Content-Length: 100\r\n\r\n")
 # The same on a kept-alive connection after an answered request.
 s = socket.create_connection((host, port), timeout=10)
 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -589,26 +598,29 @@ time.sleep(0.8)
 s.sendall(b"\r\n")
 print("slow request:", status_of(s))
 
-# Kept alive: three requests 1.2 s apart on one connection (3.6 s in all).
+# Kept alive: four requests 0.7 s apart on one connection (2.8 s in all).
 s = socket.create_connection((host, port), timeout=10)
 codes = []
-for i in range(3):
+for i in range(4):
     s.sendall(b"GET /healthz?keepalive=%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
     codes.append(status_of(s))
-    time.sleep(1.2)
+    time.sleep(0.7)
 print("kept alive:", " ".join(codes))
 EOF2
 R=$(python3 "$SCRATCH/reqtimeout.py" "${HOSTPORT%:*}" "${HOSTPORT##*:}" 2>&1)
 echo "$R" | sed 's/^/# /'
-like "$R" "trickle cut after [2-5]\.[0-9] s" "a client trickling its header is cut at --request-timeout 2"
-like "$R" "second cut after [1-5]\.[0-9] s" "... also a kept-alive connection's next request"
+like "$R" "trickle cut after [2-4]\.[0-9] s" "a client trickling its header is cut at --request-timeout 2"
+like "$R" "body cut after [2-4]\.[0-9] s" "... or its body"
+like "$R" "second cut after [3-5]\.[0-9] s" "... and a kept-alive connection's next request, after --timeout 1 + 2 s"
 like "$R" "slow request: 200" "a request that arrives whole in time is answered"
-like "$R" "kept alive: 200 200 200" "each request of a kept-alive connection gets its own time"
+like "$R" "kept alive: 200 200 200 200" "each request of a kept-alive connection gets its own time"
 sleep 0.2
 # (libmicrohttpd names the method only with the complete header: "-")
 like "$(cat "$SCRATCH/access8.log")" ' - /healthz\?trickle=1 408 ' "the access log has the cut request as a 408"
-like "$(curl -s "$URL/metrics")" 'findling_http_request_timeouts_total 2$' "metrics count the two request timeouts"
-like "$(curl -s "$URL/metrics")" 'findling_http_requests_total\{endpoint="other",status="408"\} 2' "... and the 408s"
+like "$(cat "$SCRATCH/access8.log")" ' GET /healthz\?body=1 408 ' "... and the one cut in its body"
+like "$(curl -s "$URL/metrics")" 'findling_http_request_timeouts_total 3$' "metrics count the three request timeouts"
+like "$(curl -s "$URL/metrics")" 'findling_http_requests_total\{endpoint="other",status="408"\} 2' "... and the 408s (the body's on /healthz)"
+like "$(curl -s "$URL/metrics")" 'findling_http_requests_total\{endpoint="healthz",status="408"\} 1' "... the one with its headers counted for /healthz"
 kill -TERM "$SPID"
 wait "$SPID"
 is "$?" 0 "SIGTERM → exit 0 (request-timeout server)"
