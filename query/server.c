@@ -1610,15 +1610,14 @@ static conn_state *conn_of(struct MHD_Connection *c)
 
 static void finish_request(fl_server *srv, request *r);
 
-/* Sets the connection's request deadline: `seconds` from now, or none (0)
- * while its request is being answered. */
-static void set_deadline(fl_server *srv, struct MHD_Connection *c, double seconds)
+/* No request deadline for the connection while its request is answered. */
+static void clear_deadline(fl_server *srv, struct MHD_Connection *c)
 {
     conn_state *cs = conn_of(c);
     if (!cs)
         return;
     pthread_mutex_lock(&srv->conns_lock);
-    cs->deadline = seconds > 0 ? mono_s() + seconds : 0;
+    cs->deadline = 0;
     pthread_mutex_unlock(&srv->conns_lock);
 }
 
@@ -1862,7 +1861,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
     /* The request has arrived whole: no deadline while it is answered. */
-    set_deadline(srv, c, 0);
+    clear_deadline(srv, c);
     int ep = r->endpoint;
     const asset *a = ep == EP_STATIC
                          ? find_asset(srv, strcmp(url, "/") == 0 ? "index.html" : url + 1)
@@ -1970,21 +1969,21 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     *con_cls = NULL;
     conn_state *cs = conn_of(c);
-    if (cs && cs->pending == r)
-        cs->pending = NULL;
-    if (cs && !r->status) {
+    if (cs) {
+        if (cs->pending == r)
+            cs->pending = NULL;
+        pthread_mutex_lock(&srv->conns_lock);
         /* Cut by the watchdog before it arrived whole: logged and counted
          * as what it was, a request timeout. */
-        pthread_mutex_lock(&srv->conns_lock);
-        if (cs->expired)
+        if (cs->expired && !r->status)
             r->status = MHD_HTTP_REQUEST_TIMEOUT;
+        /* A kept-alive connection's next request: it may wait idle for up
+         * to --timeout (libmicrohttpd ends it then), and must then have
+         * arrived whole within --request-timeout. */
+        cs->deadline = mono_s() + srv->idle_timeout + srv->request_timeout;
         pthread_mutex_unlock(&srv->conns_lock);
     }
     finish_request(srv, r);
-    /* A kept-alive connection's next request: it may wait idle for up to
-     * --timeout (libmicrohttpd ends it then), and must then have arrived
-     * whole within --request-timeout. */
-    set_deadline(srv, c, srv->idle_timeout + srv->request_timeout);
 }
 
 /* A connection's start and end (MHD_OPTION_NOTIFY_CONNECTION).  At the end,
@@ -2055,9 +2054,9 @@ bool fl_server_origin_valid(const char *s)
         if (!end || end == h + 1)
             return false;
         for (const char *p = h + 1; p < end; p++)
-            if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
-                if (*p != ':' && *p != '.')
-                    return false;
+            if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f') && *p != ':' &&
+                *p != '.')
+                return false;
         end++;
     } else {
         end = h;
