@@ -216,6 +216,8 @@ int fl_cmd_stats(int argc, char **argv)
     fl_xdb_doccount(db, &docs);
     fl_xdb_revision(db, &rev);
     uint64_t bytes = dir_bytes(live);
+    bool mirror = false; /* searches read positions from the mirror (fl_xapian.h) */
+    fl_xdb_positions_mirrored(db, &mirror);
     char *last = NULL, *fmt = NULL;
     size_t ll = 0, fl = 0;
     fl_xdb_get_metadata(db, FL_META_LAST_RUN, strlen(FL_META_LAST_RUN), &last, &ll);
@@ -263,6 +265,8 @@ int fl_cmd_stats(int argc, char **argv)
         fl_json_array_end(&j);
         fl_json_key(&j, "size_bytes");
         fl_json_int(&j, (int64_t)bytes);
+        fl_json_key(&j, "positions_mirror");
+        fl_json_bool(&j, mirror);
         fl_json_key(&j, "last_run");
         if (last && *last)
             fl_json_raw(&j, last);
@@ -304,6 +308,8 @@ int fl_cmd_stats(int argc, char **argv)
             printf(")\n");
         }
         printf("size:       %.1f MB\n", bytes / 1048576.0);
+        printf("positions:  %s\n", mirror ? "mirrored (fast re-rank and excerpts)"
+                                          : "Xapian's only (rebuild with --full to add the mirror)");
         printf("last run:   %s\n", last && *last ? last : "(none)");
         for (size_t i = 0; i < fv.n; i++) {
             if (i == 0 || strcmp(fv.v[i].facet, fv.v[i - 1].facet) != 0)

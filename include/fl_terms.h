@@ -72,7 +72,7 @@
 #ifndef FL_TERMS_H
 #define FL_TERMS_H
 
-#define FL_INDEX_FORMAT "7"
+#define FL_INDEX_FORMAT "8"
 
 #define FL_PREFIX_EXACT "E"
 #define FL_PREFIX_PART "P"

@@ -645,6 +645,10 @@ typedef struct run {
     unsigned nlanes;
     unsigned nshards;     /* persistent shards of the index being written (>= 1) */
     bool threaded;        /* the lanes store their jobs in their own threads */
+    /* parallel full build merged at the end: job i is stored as docid i + 1
+     * (each lane has a contiguous run of jobs), so that the merge keeps the
+     * docids the positions mirror's keys name (fl_xapian.h) */
+    bool job_docids;
     struct lane *lanes;
     unsigned lanes_stored;  /* lanes done with their documents (run.mu) */
 } run;
@@ -941,6 +945,10 @@ static int store_job(writer *w, job *j, char **err)
                 return -1;
             if (fl_xdb_replace_document(w->db, od->docid, j->d.doc) != FL_XOK)
                 return fl_err_set(err, "%s: replacing: %s", id, fl_xlast_error());
+        } else if (r->job_docids) {
+            docid = (fl_xdocid)(j - r->jobs) + 1;
+            if (fl_xdb_replace_document(w->db, docid, j->d.doc) != FL_XOK)
+                return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
         } else if (fl_xdb_add_document(w->db, j->d.doc, &docid) != FL_XOK) {
             return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
         }
@@ -1891,9 +1899,12 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         if (nlanes > 1) {
             r.threaded = true;
             /* Lane 0 writes into target; the others into tmp-NNNNNN-<i>.
-             * Each file goes to the lane with the fewest bytes so far: the
-             * shards come out about equally big, and the same files always
-             * land in the same shard (a deterministic build). */
+             * Lane l takes the files whose bytes start in the l-th of
+             * nlanes equal parts of all bytes, a contiguous run of jobs:
+             * the shards come out about equally big, the same files always
+             * land in the same shard (a deterministic build), and their
+             * docid ranges (job index + 1) do not overlap, so the merge
+             * keeps them (r.job_docids). */
             lanes_new(&r, nlanes, sum);
             for (unsigned l = 0; l < nlanes; l++) {
                 lane *ln = &r.lanes[l];
@@ -1912,16 +1923,15 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                     goto out;
                 }
             }
-            uint64_t *bytes = fl_xcalloc(nlanes, sizeof *bytes);
+            uint64_t total = 0, before = 0;
+            for (size_t i = 0; i < r.njobs; i++)
+                total += (uint64_t)r.jobs[i].file->size + 1;
+            uint64_t part = (total + nlanes - 1) / nlanes; /* before < total <= nlanes * part */
             for (size_t i = 0; i < r.njobs; i++) {
-                unsigned best = 0;
-                for (unsigned l = 1; l < nlanes; l++)
-                    if (bytes[l] < bytes[best])
-                        best = l;
-                r.jobs[i].lane = best;
-                bytes[best] += (uint64_t)r.jobs[i].file->size + 1;
+                r.jobs[i].lane = (unsigned)(before / part);
+                before += (uint64_t)r.jobs[i].file->size + 1;
             }
-            free(bytes);
+            r.job_docids = !o->no_compact;
         }
     } else {
         target = live;
@@ -1959,6 +1969,16 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
     w.r = &r;
     w.db = target;
     w.sum = sum;
+    /* The positions mirror (fl_xapian.h): a new database gets it, one that
+     * has it keeps it up to date; an index built before it stays without
+     * (its format is older, so the next run rebuilds it in full anyway). */
+    for (unsigned l = 0; l < (r.nlanes ? r.nlanes : 1); l++) {
+        fl_xdb *db = l == 0 ? target : r.lanes[l].w.db;
+        if (fl_xdb_mirror_positions(db, NULL) != FL_XOK) {
+            fl_err_set(err, "cannot set up the positions mirror: %s", fl_xlast_error());
+            goto out;
+        }
+    }
     if (process_jobs(&r, &w, err) != 0)
         goto out;
     if (finish_db(&r, &w, &old, ihash, config_changed, an, t0, err) != 0)

@@ -15,9 +15,13 @@ gen() { printf '%s/%s' "$1" "$(awk '{print $2}' "$1/XAPIANDB")"; }
 # their frequencies, and a spelling correction drawn from the whole table.
 fingerprint() {
     "$F" stats --db "$1" --dump-ids
-    "$F" stats --db "$1" --json | jq -S '{documents, facets}'
+    "$F" stats --db "$1" --json | jq -S '{documents, facets, positions_mirror}'
     if command -v xapian-delve >/dev/null; then xapian-delve -a -v -1 "$(gen "$1")"; fi
     "$F" search --db "$1" --json 'Fischbowl Sommerfets' | jq -S '{total, corrected_query, ids: [.hits[].id]}'
+    # The re-rank, excerpts and sections read positions (through the mirror,
+    # whose keys name docids: a merge must keep them).
+    "$F" search --db "$1" --json 'Beteiligung Werkstatt Spielplatz' | jq -S '[.hits[] | {id, excerpt, sections}]'
+    "$F" search --db "$1" --json '"offene Daten"' | jq -S '[.hits[] | {id, excerpt, sections}]'
 }
 
 # ---------------------------------------------------------------- shards = one writer
@@ -35,6 +39,8 @@ else ok 1 "2 shards merged = 1 writer"; head -20 "$T/diff" | sed 's/^/#   /'; fi
 if diff "$T/fp1" "$T/fp3" >"$T/diff"; then ok 0 "3 shards merged = 1 writer"
 else ok 1 "3 shards merged = 1 writer"; head -20 "$T/diff" | sed 's/^/#   /'; fi
 like "$(grep corrected_query "$T/fp2")" 'Fishbowl|Sommerfest' "spelling table of the merged index corrects a typo"
+is "$("$F" stats --db "$T/two.db" --json | jq -r .positions_mirror)" true "the merged index has the positions mirror"
+like "$(grep -c '<mark>' "$T/fp2")" '^[1-9]' "the fingerprint has marked excerpts"
 is "$(ls "$T/two.db" | grep -c '^tmp-')" 0 "no shard left behind"
 is "$("$F" stats --db "$T/two.db" --json | jq -r '.last_run.mode')" full "last run recorded once"
 if command -v xapian-delve >/dev/null; then
@@ -49,6 +55,8 @@ printf '\nEin Absatz über Quittenmarmelade.\n' >>"$T/site/_beitraege/sommerfest
 out=$("$F" index --db "$T/inc.db" "$T/site" 2>/dev/null)
 like "$out" '^indexed: 0 added, 1 updated, 0 deleted' "incremental run after a sharded build"
 is "$("$F" search --db "$T/inc.db" --json Quittenmarmelade | jq -r '.hits[0].id')" "_beitraege/sommerfest-2025.md" "the change is searchable"
+like "$("$F" search --db "$T/inc.db" --json Quittenmarmelade | jq -r '.hits[0].excerpt')" '<mark>Quittenmarmelade</mark>' "its excerpt marks the new word (positions mirrored by the incremental run)"
+is "$("$F" stats --db "$T/inc.db" --json | jq -r .positions_mirror)" true "the mirror is kept"
 
 # Bad values are usage errors.
 "$F" index --writers 0 --db "$T/x.db" "$SITE" >/dev/null 2>&1; is "$?" 2 "--writers 0: usage error"
