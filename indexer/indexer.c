@@ -614,6 +614,7 @@ typedef struct job {
     const fl_site_file *file;
     old_doc *old;
     unsigned lane;       /* sharded full build: which shard writes it */
+    fl_xdocid docid;     /* run.job_docids: the docid it is stored as */
     bool stored;         /* shared (run.mu): its lane has written it */
     job_result result;   /* shared: written under run.mu */
     job_result outcome;  /* the worker's own copy until it publishes */
@@ -645,9 +646,9 @@ typedef struct run {
     unsigned nlanes;
     unsigned nshards;     /* persistent shards of the index being written (>= 1) */
     bool threaded;        /* the lanes store their jobs in their own threads */
-    /* parallel full build merged at the end: job i is stored as docid i + 1
-     * (each lane has a contiguous run of jobs), so that the merge keeps the
-     * docids the positions mirror's keys name (fl_xapian.h) */
+    /* parallel full build merged at the end: each lane stores its jobs
+     * under docids of a range of its own (job.docid), so that the merge
+     * keeps the docids the positions mirror's keys name (fl_xapian.h) */
     bool job_docids;
     struct lane *lanes;
     unsigned lanes_stored;  /* lanes done with their documents (run.mu) */
@@ -946,8 +947,7 @@ static int store_job(writer *w, job *j, char **err)
             if (fl_xdb_replace_document(w->db, od->docid, j->d.doc) != FL_XOK)
                 return fl_err_set(err, "%s: replacing: %s", id, fl_xlast_error());
         } else if (r->job_docids) {
-            docid = (fl_xdocid)(j - r->jobs) + 1;
-            if (fl_xdb_replace_document(w->db, docid, j->d.doc) != FL_XOK)
+            if (fl_xdb_replace_document(w->db, j->docid, j->d.doc) != FL_XOK)
                 return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
         } else if (fl_xdb_add_document(w->db, j->d.doc, &docid) != FL_XOK) {
             return fl_err_set(err, "%s: adding: %s", id, fl_xlast_error());
@@ -1899,12 +1899,13 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
         if (nlanes > 1) {
             r.threaded = true;
             /* Lane 0 writes into target; the others into tmp-NNNNNN-<i>.
-             * Lane l takes the files whose bytes start in the l-th of
-             * nlanes equal parts of all bytes, a contiguous run of jobs:
-             * the shards come out about equally big, the same files always
-             * land in the same shard (a deterministic build), and their
-             * docid ranges (job index + 1) do not overlap, so the merge
-             * keeps them (r.job_docids). */
+             * Each file goes to the lane with the fewest bytes so far: the
+             * shards come out about equally big, the lanes write at the
+             * same time, and the same files always land in the same shard
+             * (a deterministic build).  Lane l's documents get the docids
+             * after lane l - 1's, in job order: what a merge renumbering
+             * the parts one after the other would give, but set here, so
+             * that the merge keeps them (r.job_docids). */
             lanes_new(&r, nlanes, sum);
             for (unsigned l = 0; l < nlanes; l++) {
                 lane *ln = &r.lanes[l];
@@ -1923,14 +1924,24 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
                     goto out;
                 }
             }
-            uint64_t total = 0, before = 0;
-            for (size_t i = 0; i < r.njobs; i++)
-                total += (uint64_t)r.jobs[i].file->size + 1;
-            uint64_t part = (total + nlanes - 1) / nlanes; /* before < total <= nlanes * part */
+            uint64_t *bytes = fl_xcalloc(nlanes, sizeof *bytes);
+            fl_xdocid *next = fl_xcalloc(nlanes + 1, sizeof *next);
             for (size_t i = 0; i < r.njobs; i++) {
-                r.jobs[i].lane = (unsigned)(before / part);
-                before += (uint64_t)r.jobs[i].file->size + 1;
+                unsigned best = 0;
+                for (unsigned l = 1; l < nlanes; l++)
+                    if (bytes[l] < bytes[best])
+                        best = l;
+                r.jobs[i].lane = best;
+                bytes[best] += (uint64_t)r.jobs[i].file->size + 1;
+                next[best + 1]++; /* lane best's count, for now */
             }
+            next[0] = 1; /* next[l]: lane l's first docid */
+            for (unsigned l = 1; l < nlanes; l++)
+                next[l] += next[l - 1];
+            for (size_t i = 0; i < r.njobs; i++)
+                r.jobs[i].docid = next[r.jobs[i].lane]++;
+            free(next);
+            free(bytes);
             r.job_docids = !o->no_compact;
         }
     } else {
