@@ -68,6 +68,9 @@
  * shards as "remote HOST:PORT" lines served by xapian-tcpsrv.
  * Readers notice a swap by the stub's content changing (reopen() alone keeps
  * the old generation open): fl_searcher_reopen() re-opens DIR when it does.
+ * Every glass database also holds the positions mirror (fl_xapian.h): its
+ * metadata keys "~" term "\0" docid and the flag FL_XDB_POSITIONS_MIRROR_KEY,
+ * written by the wrapper, so docids must survive compaction and merges.
  */
 #ifndef FL_TERMS_H
 #define FL_TERMS_H

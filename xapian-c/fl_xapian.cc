@@ -16,6 +16,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <fstream>
@@ -102,15 +103,24 @@ struct fl_xdb {
     std::string mirror_bytes;
     std::vector<MirrorEntry> mirror_pending;
     bool in_transaction = false;
+    // Names this handle for fl_xdoc::from (unique in the process, never
+    // reused, unlike an address).
+    const uint64_t serial = next_serial();
+    static uint64_t next_serial()
+    {
+        static std::atomic<uint64_t> n{0};
+        return ++n;
+    }
 };
 
 struct fl_xdoc {
     Xapian::Document doc;
     // A term was added or removed through this handle.  A document read
-    // from a database and stored back under its own docid with its terms
-    // untouched (a new value only) keeps its positions-mirror entries, as
-    // Xapian keeps its postings then.
+    // from a database (from: its handle's serial) and stored back into it
+    // under its own docid with its terms untouched (a new value only) keeps
+    // its positions-mirror entries, as Xapian keeps its postings then.
     bool terms_changed = false;
+    uint64_t from = 0;
 };
 
 struct fl_xvalue {
@@ -1649,7 +1659,8 @@ fl_xstatus fl_xdb_replace_document(fl_xdb *db, fl_xdocid docid, const fl_xdoc *d
         Xapian::WritableDatabase &w = writable(fn, db);
         // Terms untouched (a document read back with a new value): its
         // entries stand, as Xapian's postings do.
-        bool mirror = db->mirror_write && (doc->terms_changed || doc->doc.get_docid() != docid);
+        bool mirror = db->mirror_write && (doc->terms_changed || doc->from != db->serial ||
+                                           doc->doc.get_docid() != docid);
         if (mirror)
             mirror_drop(db, docid);
         w.replace_document(docid, doc->doc);
@@ -1730,6 +1741,7 @@ fl_xstatus fl_xdb_get_document(fl_xdb *db, fl_xdocid docid, fl_xdoc **out)
         // Without DOC_ASSUME_VALID Xapian checks that the document exists
         // (DocNotFoundError otherwise), which is what the header promises.
         h->doc = db->db.get_document(docid);
+        h->from = db->serial;
         *out = h.release();
     });
 }

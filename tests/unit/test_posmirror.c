@@ -307,6 +307,22 @@ static void test_compact_and_shards(void)
     OKX(fl_xdb_commit(w2), "commit s2");
     OKX(fl_xdb_commit(w3), "commit s3");
 
+    /* A document read from s1 and stored under the same docid into s3's
+     * copy, terms untouched: the other database gets its entries. */
+    char *p4 = fl_xasprintf("%s/s4", tmpdir);
+    fl_xdb *w4 = NULL;
+    fl_xdoc *moved = NULL;
+    OKX(fl_xdb_open_writable(p4, FL_XDB_CREATE_OR_OVERWRITE, 0, &w4), "create s4");
+    OKX(fl_xdb_mirror_positions(w4, NULL), "mirror s4");
+    OKX(fl_xdb_get_document(w1, 2, &moved), "read docid 2 of s1");
+    OKX(fl_xdb_replace_document(w4, 2, moved), "store it as docid 2 of s4");
+    OKX(fl_xdb_commit(w4), "commit s4");
+    ok(mirror_entries(w4) == 2, "its two terms are mirrored in s4 (%zu)", mirror_entries(w4));
+    check_all(w4, "a document from another database");
+    fl_xdoc_free(moved);
+    fl_xdb_free(w4);
+    free(p4);
+
     fl_xdb *r1 = NULL, *rc = NULL;
     OKX(fl_xdb_open(p1, &r1), "open s1");
     OKX(fl_xdb_compact(r1, pc, false), "compact s1");
