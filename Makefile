@@ -100,7 +100,7 @@ $(1)/libfindling.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_C_SRCS)) $(patsubst %.cc,$
 $(1)/findling: $(patsubst %.c,$(1)/obj/%.o,$(CLI_SRCS)) $(1)/libfindling.a
 	$$(CXX) $(2) -o $$@ $$^ $$(LDLIBS_ALL)
 
-$(1)/tests/%: tests/unit/%.c $(1)/libfindling.a tests/lib/tap.h $(HEADERS)
+$(1)/tests/%: tests/unit/%.c $(1)/libfindling.a $(wildcard tests/lib/*.h) $(HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) $(2) -Itests/lib -o $$@.o -c $$<
 	$$(CXX) $(2) -o $$@ $$@.o $(1)/libfindling.a $$(LDLIBS_ALL)

@@ -308,8 +308,10 @@ int fl_cmd_stats(int argc, char **argv)
             printf(")\n");
         }
         printf("size:       %.1f MB\n", bytes / 1048576.0);
-        printf("positions:  %s\n", mirror ? "mirrored (fast re-rank and excerpts)"
-                                          : "Xapian's only (rebuild with --full to add the mirror)");
+        printf("positions:  %s\n",
+               mirror ? "mirrored (fast re-rank and excerpts)"
+               : fl_xdb_has_remote(db) ? "Xapian's only (remote shards are not read through the mirror)"
+                                       : "Xapian's only (a --full build adds the mirror)");
         printf("last run:   %s\n", last && *last ? last : "(none)");
         for (size_t i = 0; i < fv.n; i++) {
             if (i == 0 || strcmp(fv.v[i].facet, fv.v[i - 1].facet) != 0)

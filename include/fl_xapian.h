@@ -262,15 +262,23 @@ fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
  * instructions for +26 % index size.  Xapian's positions stay (phrase
  * matching uses them), so an index without the mirror still answers the
  * same, only slower; a mirror entry that does not decode is read from
- * Xapian's table instead.  The mirror rides in Xapian's own commits,
- * transactions, compaction (which must keep docids: fl_xdb_compact does)
- * and replication. */
+ * Xapian's table instead, but a MISSING entry reads as "the document lacks
+ * the term" (that is what makes the mirror cheap).  The entries ride in
+ * Xapian's own commits, transactions, compaction (which must keep docids:
+ * fl_xdb_compact does for a mirrored database) and replication.  A
+ * writer's entries wait, sorted, until fl_xdb_commit(), a transaction's
+ * begin or commit, fl_xdb_free() outside a transaction or 32 MB of them;
+ * so outside a transaction, a flush Xapian makes by itself (its flush
+ * threshold) commits documents whose entries come with the next of
+ * those -- write where readers look in a transaction, as the indexer's
+ * incremental runs do (its full builds are read only once complete). */
 #define FL_XDB_POSITIONS_MIRROR_KEY "findling:positions-mirror" /* "1": complete */
-/* On a writable database: keep the mirror up to date in every later
- * add, replace and delete through this handle.  A database with no
- * document ever (docid 0 never used) gets it, and the flag key saying it is
- * complete; one that has it keeps it; *mirrored = false for a database
- * built without it (left alone: readers use Xapian's positions). */
+/* On a writable database: start the mirror on a database with no document
+ * ever (docid 0 never used: the flag key saying it is complete is set) and
+ * keep it up to date in every later add, replace and delete through this
+ * handle.  A writable handle opened on a database that has the mirror
+ * keeps it anyway; *mirrored = false for one built without it (left
+ * alone: readers use Xapian's positions). */
 fl_xstatus fl_xdb_mirror_positions(fl_xdb *db, bool *mirrored);
 /* Whether position reads through db use the mirror: every shard has it
  * complete and none is remote (looked at again after a reopen that found
@@ -304,7 +312,10 @@ fl_xstatus fl_xtermit_skip_to(fl_xtermit *it, const char *target, size_t len);
 fl_xstatus fl_xdb_termlist(fl_xdb *db, fl_xdocid docid, fl_xterm_cb cb, void *ud);
 
 /* Writes a compacted copy of db to dest_path (a new directory).
- * single_file: one file instead of a directory. */
+ * single_file: one file instead of a directory.  Document ids are
+ * renumbered to close gaps, as Xapian does, unless a database of db has
+ * the positions mirror: then they are kept, and databases whose docid
+ * ranges overlap cannot be merged (FL_XERR_INVALID_ARGUMENT). */
 fl_xstatus fl_xdb_compact(fl_xdb *db, const char *dest_path, bool single_file);
 
 /* ---------------------------------------------------------------- documents */

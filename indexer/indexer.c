@@ -2035,8 +2035,9 @@ int fl_index_run(const fl_index_options *o, fl_index_summary *sum, char **err)
             r.lanes[l].w.db = NULL;
         }
         if (!o->no_compact && nshards <= 1) {
-            /* Compaction merges the shards (in lane order, docids
-             * renumbered one after the other; spelling frequencies summed). */
+            /* Compaction merges the shards: the lanes' docid ranges one
+             * after the other, kept as they are for the positions mirror
+             * (r.job_docids); spelling frequencies summed. */
             fl_xdb *all = NULL, *ro = NULL;
             fl_xstatus st = fl_xdb_new_empty(&all);
             if (st == FL_XOK && (st = fl_xdb_open(build_path, &ro)) == FL_XOK)

@@ -772,6 +772,240 @@ remote_list(fl_xdb *db, const std::string &key, Open open)
 }
 } // namespace
 
+namespace {
+
+// ------------------------------------------------------------------ positions mirror
+//
+// Every position list of a database, once more, as metadata entries keyed
+// term first: "~" term "\0" docid (4 bytes, big-endian) -> the positions as
+// LEB128 varints of their gaps (the first from 0).  fl_xapian.h says why.
+
+const char MIRROR_FLAG[] = FL_XDB_POSITIONS_MIRROR_KEY;
+
+std::string mirror_key(const std::string &term, Xapian::docid did)
+{
+    std::string k;
+    k.reserve(term.size() + 6);
+    k += '~';
+    k += term;
+    k += '\0';
+    k += static_cast<char>(did >> 24);
+    k += static_cast<char>(did >> 16);
+    k += static_cast<char>(did >> 8);
+    k += static_cast<char>(did);
+    return k;
+}
+
+void mirror_encode(Xapian::PositionIterator it, Xapian::PositionIterator end, std::string &out)
+{
+    Xapian::termpos last = 0;
+    for (; it != end; ++it) {
+        Xapian::termpos gap = *it - last;
+        last = *it;
+        while (gap >= 0x80) {
+            out += static_cast<char>((gap & 0x7f) | 0x80);
+            gap >>= 7;
+        }
+        out += static_cast<char>(gap);
+    }
+}
+
+// Decodes an entry into *pos (malloc'd; NULL and 0 for an empty entry, a
+// term the document lacks).  False, with nothing allocated, when the entry
+// is not what mirror_encode writes (a varint over 32 bits or cut short, a
+// gap of 0 after the first position, a position past 2^32 - 1).
+bool mirror_decode(const std::string &v, fl_xtermpos **pos, size_t *n)
+{
+    *pos = nullptr;
+    *n = 0;
+    if (v.empty())
+        return true;
+    if (static_cast<unsigned char>(v.back()) & 0x80)
+        return false;
+    size_t count = 0;
+    for (unsigned char c : v)
+        count += !(c & 0x80);
+    fl_xtermpos *p = static_cast<fl_xtermpos *>(std::malloc(count * sizeof *p));
+    if (!p)
+        throw std::bad_alloc();
+    uint64_t last = 0;
+    size_t k = 0, i = 0;
+    while (i < v.size()) {
+        uint64_t gap = 0;
+        unsigned shift = 0;
+        unsigned char c;
+        do {
+            c = static_cast<unsigned char>(v[i++]);
+            if (shift > 28 || (shift == 28 && (c & 0x70))) {
+                std::free(p);
+                return false;
+            }
+            gap |= static_cast<uint64_t>(c & 0x7f) << shift;
+            shift += 7;
+        } while (c & 0x80);
+        last += gap;
+        if ((k > 0 && gap == 0) || last > UINT32_MAX) {
+            std::free(p);
+            return false;
+        }
+        p[k++] = static_cast<fl_xtermpos>(last);
+    }
+    *pos = p;
+    *n = k;
+    return true;
+}
+
+// Writes the entries of every term of doc that has positions, under did.
+// Measured on the laws' full build (2 writers): 8 MB 76 s, 32 MB 64 s,
+// 64 MB 60 s against 54 s without the mirror; each flush rewrites blocks
+// all over the mirror's part of the B-tree.
+const size_t MIRROR_PENDING_MAX = 32u << 20;
+
+// Writes the pending entries in key order; of several for one key, the
+// last that came (a stable sort keeps their order).
+void mirror_flush(fl_xdb *db)
+{
+    auto &p = db->mirror_pending;
+    const char *b = db->mirror_bytes.data();
+    auto key_less = [b](const fl_xdb::MirrorEntry &x, const fl_xdb::MirrorEntry &y) {
+        int c = std::memcmp(b + x.off, b + y.off, std::min(x.klen, y.klen));
+        return c < 0 || (c == 0 && x.klen < y.klen);
+    };
+    std::stable_sort(p.begin(), p.end(), key_less);
+    for (size_t i = 0; i < p.size(); i++)
+        if (i + 1 == p.size() || key_less(p[i], p[i + 1]))
+            db->wdb.set_metadata(std::string(b + p[i].off, p[i].klen),
+                                 std::string(b + p[i].off + p[i].klen, p[i].vlen));
+    p.clear();
+    db->mirror_bytes.clear();
+}
+
+void mirror_set(fl_xdb *db, const std::string &key, const std::string &value)
+{
+    db->mirror_pending.push_back({db->mirror_bytes.size(), static_cast<uint32_t>(key.size()),
+                                  static_cast<uint32_t>(value.size())});
+    db->mirror_bytes += key;
+    db->mirror_bytes += value;
+    if (db->mirror_bytes.size() + db->mirror_pending.size() * sizeof(fl_xdb::MirrorEntry) >
+        MIRROR_PENDING_MAX)
+        mirror_flush(db);
+}
+
+// One write's changes to the mirror, gathered before Xapian is called (a
+// document read back from the database may be gone after it: its terms
+// load lazily) and queued only once Xapian has succeeded.
+struct MirrorChange {
+    std::vector<std::pair<Xapian::docid, std::string>> drops; // (stored document, term)
+    std::vector<std::pair<std::string, std::string>> puts;    // (term, encoded positions)
+
+    // Every term of the stored document did (an entry that does not exist
+    // costs a lookup when written).  Nothing for a docid never used.
+    void drop(fl_xdb *db, Xapian::docid did)
+    {
+        if (did == 0 || did > db->wdb.get_lastdocid())
+            return;
+        Xapian::TermIterator t, end;
+        try {
+            t = db->db.termlist_begin(did);
+            end = db->db.termlist_end(did);
+        } catch (const Xapian::DocNotFoundError &) {
+            return;
+        }
+        for (; t != end; ++t)
+            drops.emplace_back(did, *t);
+    }
+    // The terms of doc that have positions.
+    void put(const Xapian::Document &doc) { put(doc.termlist_begin(), doc.termlist_end()); }
+    // The stored document did's: for a document read back from the same
+    // database and stored, terms untouched, under another docid, Xapian
+    // 1.4 keeps what that docid had (it takes the terms for unchanged), so
+    // the mirror follows what it stored, read after the write.
+    void put_stored(fl_xdb *db, Xapian::docid did)
+    {
+        put(db->db.termlist_begin(did), db->db.termlist_end(did));
+    }
+    void put(Xapian::TermIterator t, Xapian::TermIterator end)
+    {
+        for (; t != end; ++t) {
+            Xapian::PositionIterator p = t.positionlist_begin(), e = t.positionlist_end();
+            if (p == e)
+                continue;
+            std::string v;
+            mirror_encode(p, e, v);
+            puts.emplace_back(*t, std::move(v));
+        }
+    }
+    // Queues it, the new entries under did.
+    void queue(fl_xdb *db, Xapian::docid did) const
+    {
+        for (const auto &d : drops)
+            mirror_set(db, mirror_key(d.second, d.first), std::string()); // empty: deleted
+        for (const auto &p : puts)
+            mirror_set(db, mirror_key(p.first, did), p.second);
+    }
+};
+
+// The documents indexed by term (a unique id term: one, or none).
+std::vector<Xapian::docid> docs_with_term(fl_xdb *db, const std::string &term)
+{
+    std::vector<Xapian::docid> ids;
+    for (Xapian::PostingIterator it = db->db.postlist_begin(term); it != db->db.postlist_end(term);
+         ++it)
+        ids.push_back(*it);
+    return ids;
+}
+
+// Readers use the mirror when every shard has it complete (the flag) and
+// none is remote (a metadata read over the network per position list would
+// cost more than Xapian's own read).
+bool mirror_readable(fl_xdb *db)
+{
+    if (!db->mirror_pending.empty())
+        mirror_flush(db); // a writable handle reads its own writes
+    if (db->mirror_read < 0) {
+        // The docid arithmetic below needs our own list of the shards: a
+        // stub Xapian opened by itself (one we do not parse) is not read
+        // through the mirror.
+        bool yes = !db->has_remote && db->db.size() == (db->shards.empty() ? 1 : db->shards.size());
+        if (yes && db->shards.empty())
+            yes = db->db.get_metadata(MIRROR_FLAG) == "1";
+        for (size_t i = 0; yes && i < db->shards.size(); i++)
+            yes = db->shards[i].size() == 1 && db->shards[i].get_metadata(MIRROR_FLAG) == "1";
+        db->mirror_read = yes;
+    }
+    return db->mirror_read == 1;
+}
+
+// Whether any database of db has the mirror (compaction must keep docids).
+bool mirror_anywhere(fl_xdb *db)
+{
+    if (db->shards.empty())
+        return db->db.get_metadata(MIRROR_FLAG) == "1";
+    for (const auto &sh : db->shards)
+        if (sh.get_metadata(MIRROR_FLAG) == "1")
+            return true;
+    return false;
+}
+
+// The positions of term in did from the mirror: false when its entry is
+// malformed (the caller then asks Xapian's position table).  A combined
+// database numbers its shards' documents round-robin: did is document
+// (did - 1) / N + 1 of shard (did - 1) % N.
+bool mirror_positions(fl_xdb *db, const std::string &term, Xapian::docid did, fl_xtermpos **pos,
+                      size_t *n)
+{
+    const Xapian::Database *d = &db->db;
+    Xapian::docid local = did;
+    if (!db->shards.empty()) {
+        const size_t k = db->shards.size();
+        d = &db->shards[(did - 1) % k];
+        local = static_cast<Xapian::docid>((did - 1) / k + 1);
+    }
+    return mirror_decode(d->get_metadata(mirror_key(term, local)), pos, n);
+}
+
+} // namespace
+
 // ================================================================== C API
 
 extern "C" {
@@ -1023,6 +1257,8 @@ fl_xstatus fl_xdb_open_writable_changesets(const char *path, fl_xdb_mode mode,
         }
         h->db = h->wdb;
         h->writable = true;
+        // A database with the mirror keeps it through every writer.
+        h->mirror_write = h->wdb.get_metadata(MIRROR_FLAG) == "1";
         *out = h.release();
     });
 }
@@ -1076,10 +1312,6 @@ fl_xstatus fl_xdb_open_remote(const char *host, unsigned port, unsigned timeout_
     });
 }
 
-namespace {
-void mirror_flush(fl_xdb *db); // positions mirror, below
-} // namespace
-
 void fl_xdb_free(fl_xdb *db)
 {
     if (!db)
@@ -1089,8 +1321,13 @@ void fl_xdb_free(fl_xdb *db)
     // commits pending changes implicitly (there is no way to discard them).
     // Errors while closing cannot be reported from here.
     guard(__func__, [&](const char *) {
-        if (db->writable && !db->in_transaction && !db->mirror_pending.empty())
-            mirror_flush(db); // part of the implicit commit
+        try {
+            if (db->writable && !db->in_transaction && !db->mirror_pending.empty())
+                mirror_flush(db); // part of the implicit commit
+        } catch (...) {
+            delete db; // the handle goes whatever happens; the error is reported
+            throw;
+        }
         delete db;
     });
 }
@@ -1140,8 +1377,16 @@ fl_xstatus fl_xdb_commit_transaction(fl_xdb *db)
         NEED(db);
         Xapian::WritableDatabase &w = writable(fn, db);
         mirror_flush(db);
-        w.commit_transaction();
+        // Xapian ends the transaction before committing: if the commit
+        // throws, there is no transaction any more either.
+        bool was = db->in_transaction;
         db->in_transaction = false;
+        try {
+            w.commit_transaction();
+        } catch (const Xapian::InvalidOperationError &) {
+            db->in_transaction = was; // not in a transaction: nothing ended
+            throw;
+        }
     });
 }
 
@@ -1150,10 +1395,10 @@ fl_xstatus fl_xdb_cancel_transaction(fl_xdb *db)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         Xapian::WritableDatabase &w = writable(fn, db);
-        db->mirror_pending.clear(); // the transaction's, cancelled with it
-        db->mirror_bytes.clear();
         w.cancel_transaction();
         db->in_transaction = false;
+        db->mirror_pending.clear(); // the transaction's, cancelled with it
+        db->mirror_bytes.clear();
     });
 }
 
@@ -1420,202 +1665,6 @@ fl_xstatus fl_xdb_synonym_keys(fl_xdb *db, fl_xstring_cb cb, void *ud)
     });
 }
 
-namespace {
-
-// ------------------------------------------------------------------ positions mirror
-//
-// Every position list of a database, once more, as metadata entries keyed
-// term first: "~" term "\0" docid (4 bytes, big-endian) -> the positions as
-// LEB128 varints of their gaps (the first from 0).  fl_xapian.h says why.
-
-const char MIRROR_FLAG[] = FL_XDB_POSITIONS_MIRROR_KEY;
-
-std::string mirror_key(const std::string &term, Xapian::docid did)
-{
-    std::string k;
-    k.reserve(term.size() + 6);
-    k += '~';
-    k += term;
-    k += '\0';
-    k += static_cast<char>(did >> 24);
-    k += static_cast<char>(did >> 16);
-    k += static_cast<char>(did >> 8);
-    k += static_cast<char>(did);
-    return k;
-}
-
-void mirror_encode(Xapian::PositionIterator it, Xapian::PositionIterator end, std::string &out)
-{
-    Xapian::termpos last = 0;
-    for (; it != end; ++it) {
-        Xapian::termpos gap = *it - last;
-        last = *it;
-        while (gap >= 0x80) {
-            out += static_cast<char>((gap & 0x7f) | 0x80);
-            gap >>= 7;
-        }
-        out += static_cast<char>(gap);
-    }
-}
-
-// Decodes an entry into *pos (malloc'd; NULL and 0 for an empty entry, a
-// term the document lacks).  False, with nothing allocated, when the entry
-// is not what mirror_encode writes (a varint over 32 bits or cut short, a
-// gap of 0 after the first position, a position past 2^32 - 1).
-bool mirror_decode(const std::string &v, fl_xtermpos **pos, size_t *n)
-{
-    *pos = nullptr;
-    *n = 0;
-    if (v.empty())
-        return true;
-    if (static_cast<unsigned char>(v.back()) & 0x80)
-        return false;
-    size_t count = 0;
-    for (unsigned char c : v)
-        count += !(c & 0x80);
-    fl_xtermpos *p = static_cast<fl_xtermpos *>(std::malloc(count * sizeof *p));
-    if (!p)
-        throw std::bad_alloc();
-    uint64_t last = 0;
-    size_t k = 0, i = 0;
-    while (i < v.size()) {
-        uint64_t gap = 0;
-        unsigned shift = 0;
-        unsigned char c;
-        do {
-            c = static_cast<unsigned char>(v[i++]);
-            if (shift > 28 || (shift == 28 && (c & 0x70))) {
-                std::free(p);
-                return false;
-            }
-            gap |= static_cast<uint64_t>(c & 0x7f) << shift;
-            shift += 7;
-        } while (c & 0x80);
-        last += gap;
-        if ((k > 0 && gap == 0) || last > UINT32_MAX) {
-            std::free(p);
-            return false;
-        }
-        p[k++] = static_cast<fl_xtermpos>(last);
-    }
-    *pos = p;
-    *n = k;
-    return true;
-}
-
-// Writes the entries of every term of doc that has positions, under did.
-// Measured on the laws' full build (2 writers): 8 MB 76 s, 32 MB 64 s,
-// 64 MB 60 s against 54 s without the mirror; each flush rewrites blocks
-// all over the mirror's part of the B-tree.
-const size_t MIRROR_PENDING_MAX = 32u << 20;
-
-// Writes the pending entries in key order; of several for one key, the
-// last that came (a stable sort keeps their order).
-void mirror_flush(fl_xdb *db)
-{
-    auto &p = db->mirror_pending;
-    const char *b = db->mirror_bytes.data();
-    auto key_less = [b](const fl_xdb::MirrorEntry &x, const fl_xdb::MirrorEntry &y) {
-        int c = std::memcmp(b + x.off, b + y.off, std::min(x.klen, y.klen));
-        return c < 0 || (c == 0 && x.klen < y.klen);
-    };
-    std::stable_sort(p.begin(), p.end(), key_less);
-    for (size_t i = 0; i < p.size(); i++)
-        if (i + 1 == p.size() || key_less(p[i], p[i + 1]))
-            db->wdb.set_metadata(std::string(b + p[i].off, p[i].klen),
-                                 std::string(b + p[i].off + p[i].klen, p[i].vlen));
-    p.clear();
-    db->mirror_bytes.clear();
-}
-
-void mirror_set(fl_xdb *db, const std::string &key, const std::string &value)
-{
-    db->mirror_pending.push_back({db->mirror_bytes.size(), static_cast<uint32_t>(key.size()),
-                                  static_cast<uint32_t>(value.size())});
-    db->mirror_bytes += key;
-    db->mirror_bytes += value;
-}
-
-void mirror_put(fl_xdb *db, const Xapian::Document &doc, Xapian::docid did)
-{
-    std::string v;
-    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-        Xapian::PositionIterator p = t.positionlist_begin(), e = t.positionlist_end();
-        if (p == e)
-            continue;
-        v.clear();
-        mirror_encode(p, e, v);
-        mirror_set(db, mirror_key(*t, did), v);
-    }
-    if (db->mirror_bytes.size() + db->mirror_pending.size() * sizeof(fl_xdb::MirrorEntry) >
-        MIRROR_PENDING_MAX)
-        mirror_flush(db);
-}
-
-// Removes the entries of the stored document did (every term it has: an
-// entry that does not exist costs a lookup).  Nothing for a docid never used.
-void mirror_drop(fl_xdb *db, Xapian::docid did)
-{
-    if (did > db->wdb.get_lastdocid())
-        return;
-    Xapian::TermIterator t, end;
-    try {
-        t = db->db.termlist_begin(did);
-        end = db->db.termlist_end(did);
-    } catch (const Xapian::DocNotFoundError &) {
-        return;
-    }
-    for (; t != end; ++t)
-        mirror_set(db, mirror_key(*t, did), std::string()); // empty: deleted
-}
-
-// The documents indexed by term (a unique id term: one, or none).
-std::vector<Xapian::docid> docs_with_term(fl_xdb *db, const std::string &term)
-{
-    std::vector<Xapian::docid> ids;
-    for (Xapian::PostingIterator it = db->db.postlist_begin(term); it != db->db.postlist_end(term);
-         ++it)
-        ids.push_back(*it);
-    return ids;
-}
-
-// Readers use the mirror when every shard has it complete (the flag) and
-// none is remote (a metadata read over the network per position list would
-// cost more than Xapian's own read).
-bool mirror_readable(fl_xdb *db)
-{
-    if (!db->mirror_pending.empty())
-        mirror_flush(db); // a writable handle reads its own writes
-    if (db->mirror_read < 0) {
-        bool yes = !db->has_remote;
-        if (yes && db->shards.empty())
-            yes = db->db.get_metadata(MIRROR_FLAG) == "1";
-        for (size_t i = 0; yes && i < db->shards.size(); i++)
-            yes = db->shards[i].get_metadata(MIRROR_FLAG) == "1";
-        db->mirror_read = yes;
-    }
-    return db->mirror_read == 1;
-}
-
-// The positions of term in did from the mirror: false when its entry is
-// malformed (the caller then asks Xapian's position table).  A combined
-// database numbers its shards' documents round-robin: did is document
-// (did - 1) / N + 1 of shard (did - 1) % N.
-bool mirror_positions(fl_xdb *db, const std::string &term, Xapian::docid did, fl_xtermpos **pos,
-                      size_t *n)
-{
-    const Xapian::Database *d = &db->db;
-    Xapian::docid local = did;
-    if (!db->shards.empty()) {
-        const size_t k = db->shards.size();
-        d = &db->shards[(did - 1) % k];
-        local = static_cast<Xapian::docid>((did - 1) / k + 1);
-    }
-    return mirror_decode(d->get_metadata(mirror_key(term, local)), pos, n);
-}
-
-} // namespace
-
 // ------------------------------------------------------------------ documents in a db
 
 fl_xstatus fl_xdb_add_document(fl_xdb *db, const fl_xdoc *doc, fl_xdocid *docid)
@@ -1623,9 +1672,12 @@ fl_xstatus fl_xdb_add_document(fl_xdb *db, const fl_xdoc *doc, fl_xdocid *docid)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         NEED(doc);
-        Xapian::docid id = writable(fn, db).add_document(doc->doc);
+        Xapian::WritableDatabase &w = writable(fn, db);
+        MirrorChange m;
         if (db->mirror_write)
-            mirror_put(db, doc->doc, id);
+            m.put(doc->doc);
+        Xapian::docid id = w.add_document(doc->doc);
+        m.queue(db, id);
         if (docid)
             *docid = id;
     });
@@ -1640,12 +1692,18 @@ fl_xstatus fl_xdb_replace_document_by_term(fl_xdb *db, const char *unique_term,
         NEED(doc);
         Xapian::WritableDatabase &w = writable(fn, db);
         const std::string term = unique_term;
-        if (db->mirror_write)
+        MirrorChange m;
+        bool read_back = doc->from == db->serial && !doc->terms_changed;
+        if (db->mirror_write) {
             for (Xapian::docid old : docs_with_term(db, term))
-                mirror_drop(db, old);
+                m.drop(db, old);
+            if (!read_back)
+                m.put(doc->doc);
+        }
         Xapian::docid id = w.replace_document(term, doc->doc);
-        if (db->mirror_write)
-            mirror_put(db, doc->doc, id);
+        if (db->mirror_write && read_back)
+            m.put_stored(db, id);
+        m.queue(db, id);
         if (docid)
             *docid = id;
     });
@@ -1661,11 +1719,17 @@ fl_xstatus fl_xdb_replace_document(fl_xdb *db, fl_xdocid docid, const fl_xdoc *d
         // entries stand, as Xapian's postings do.
         bool mirror = db->mirror_write && (doc->terms_changed || doc->from != db->serial ||
                                            doc->doc.get_docid() != docid);
-        if (mirror)
-            mirror_drop(db, docid);
+        bool read_back = doc->from == db->serial && !doc->terms_changed;
+        MirrorChange m;
+        if (mirror) {
+            m.drop(db, docid);
+            if (!read_back)
+                m.put(doc->doc);
+        }
         w.replace_document(docid, doc->doc);
-        if (mirror)
-            mirror_put(db, doc->doc, docid);
+        if (mirror && read_back)
+            m.put_stored(db, docid);
+        m.queue(db, docid);
     });
 }
 
@@ -1674,9 +1738,11 @@ fl_xstatus fl_xdb_delete_document(fl_xdb *db, fl_xdocid docid)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         Xapian::WritableDatabase &w = writable(fn, db);
+        MirrorChange m;
         if (db->mirror_write)
-            mirror_drop(db, docid);
+            m.drop(db, docid);
         w.delete_document(docid);
+        m.queue(db, docid);
     });
 }
 
@@ -1687,10 +1753,12 @@ fl_xstatus fl_xdb_delete_document_by_term(fl_xdb *db, const char *unique_term)
         NEED(unique_term);
         Xapian::WritableDatabase &w = writable(fn, db);
         const std::string term = unique_term;
+        MirrorChange m;
         if (db->mirror_write)
             for (Xapian::docid old : docs_with_term(db, term))
-                mirror_drop(db, old);
+                m.drop(db, old);
         w.delete_document(term);
+        m.queue(db, 0);
     });
 }
 
@@ -1822,6 +1890,8 @@ fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_
         NEED(pos);
         NEED(n);
         const std::string t = bytes(fn, term, len);
+        if (docid == 0)
+            invalid(fn, "docid 0");
         if (mirror_readable(db) && mirror_positions(db, t, docid, pos, n))
             return;
         copy_positions(db->db.positionlist_begin(docid, t), db->db.positionlist_end(docid, t),
@@ -1844,6 +1914,8 @@ fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
         for (size_t i = 1; i < ndocs; i++)
             if (docids[i] <= docids[i - 1])
                 invalid(fn, "document ids not strictly ascending");
+        if (ndocs && docids[0] == 0)
+            invalid(fn, "docid 0");
         const std::string t = bytes(fn, term, len);
         try {
             if (mirror_readable(db)) {
@@ -2047,9 +2119,12 @@ fl_xstatus fl_xdb_compact(fl_xdb *db, const char *dest_path, bool single_file)
     return guard(__func__, [&](const char *fn) {
         NEED(db);
         NEED(dest_path);
-        // Document ids are kept: the positions mirror's keys name them.
-        db->db.compact(dest_path, Xapian::DBCOMPACT_NO_RENUMBER |
-                                      (single_file ? Xapian::DBCOMPACT_SINGLE_FILE : 0));
+        // With the positions mirror, whose keys name docids, document ids
+        // are kept (Xapian then refuses sources whose docid ranges overlap).
+        unsigned flags = single_file ? Xapian::DBCOMPACT_SINGLE_FILE : 0;
+        if (mirror_anywhere(db))
+            flags |= Xapian::DBCOMPACT_NO_RENUMBER;
+        db->db.compact(dest_path, flags);
     });
 }
 

@@ -11,6 +11,7 @@
 #include "fl_buf.h"
 #include "fl_xapian.h"
 #include "tap.h"
+#include "xcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,13 +20,6 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/fl_posmirror_test_XXXXXX";
-
-#define OKX(call, ...)                                                                   \
-    do {                                                                                 \
-        fl_xstatus st_ = (call);                                                         \
-        if (!ok(st_ == FL_XOK, __VA_ARGS__))                                             \
-            diag("status '%s': %s", fl_xstatus_name(st_), fl_xlast_error());             \
-    } while (0)
 
 /* A document from "term@pos,pos term@pos ..." (no "@": a boolean term) and
  * an id term "Q<id>". */
@@ -217,9 +211,39 @@ static void test_maintenance(void)
     back = NULL;
     fl_xdb_free(w); /* outside a transaction: Xapian commits, the mirror with it */
     OKX(fl_xdb_open_writable(path, FL_XDB_OPEN, 0, &w), "reopen");
-    OKX(fl_xdb_mirror_positions(w, &mirrored), "keeps the mirror");
-    ok(mirrored, "mirrored");
     check_all(w, "300 more, closed without a commit");
+
+    /* Reopened for writing without asking: the mirror is kept anyway. */
+    fl_xdoc *x1 = make_doc("x", "iota@1"), *x2 = make_doc("x", "kappa@2,3"), *x3 = NULL;
+    fl_xdocid dx1 = 0, dx2 = 0;
+    OKX(fl_xdb_add_document(w, x1, &dx1), "a document with id term Qx");
+    OKX(fl_xdb_add_document(w, x2, &dx2), "another with the same id term");
+    OKX(fl_xdb_commit(w), "commit");
+    check_all(w, "a writer that did not ask for the mirror");
+    /* By term over two documents with the term: the first is replaced,
+     * the other deleted -- here by the second one read back. */
+    OKX(fl_xdb_get_document(w, dx2, &x3), "read the second back");
+    fl_xdocid got = 0;
+    OKX(fl_xdb_replace_document_by_term(w, "Qx", x3, &got), "replace Qx by the second, read back");
+    ok(got == dx1, "it lands on the first docid");
+    fl_xdoc_free(x3);
+    OKX(fl_xdb_commit(w), "commit");
+    /* Xapian 1.4 takes a read-back document's terms as unchanged and keeps
+     * what the first docid had; the mirror follows what it stored. */
+    s = positions(w, dx1, "iota", true);
+    ok(strcmp(s, "1") == 0, "the mirror says what Xapian stored: '%s'", s);
+    free(s);
+    check_all(w, "a replace by a term two documents had");
+    OKX(fl_xdb_add_document(w, x1, NULL), "Qx twice again");
+    OKX(fl_xdb_delete_document_by_term(w, "Qx"), "delete both by term");
+    OKX(fl_xdb_commit(w), "commit");
+    check_all(w, "a delete by a term two documents had");
+    fl_xdoc_free(x1);
+    fl_xdoc_free(x2);
+    fl_xtermpos *none = NULL;
+    size_t nnone = 0;
+    ok(fl_xdb_positions(w, 0, "alpha", 5, &none, &nnone) == FL_XERR_INVALID_ARGUMENT,
+       "docid 0 is an invalid argument");
 
     /* A malformed entry: the position table answers instead. */
     fl_xdocid dn = 0;
@@ -332,6 +356,57 @@ static void test_compact_and_shards(void)
     ok(d == 2, "docids are kept (d2 is %u)", d);
     check_all(rc, "a compacted copy");
 
+    /* Two mirrored databases with disjoint docid ranges (s1 ends with a
+     * gap: its docid 5 deleted) merge with their docids kept; overlapping
+     * ones cannot be merged. */
+    fl_xdb *m1 = NULL, *m2 = NULL, *mall = NULL, *mc = NULL;
+    char *pm1 = fl_xasprintf("%s/m1", tmpdir), *pm2 = fl_xasprintf("%s/m2", tmpdir),
+         *pmc = fl_xasprintf("%s/merged", tmpdir), *pmx = fl_xasprintf("%s/overlap", tmpdir);
+    OKX(fl_xdb_open_writable(pm1, FL_XDB_CREATE_OR_OVERWRITE, 0, &m1), "create m1");
+    OKX(fl_xdb_open_writable(pm2, FL_XDB_CREATE_OR_OVERWRITE, 0, &m2), "create m2");
+    OKX(fl_xdb_mirror_positions(m1, NULL), "mirror m1");
+    OKX(fl_xdb_mirror_positions(m2, NULL), "mirror m2");
+    for (fl_xdocid k = 1; k <= 8; k++) {
+        char id[16], spec[64];
+        snprintf(id, sizeof id, "k%u", k);
+        snprintf(spec, sizeof spec, "lane@%u,%u own%u@2", k, k + 20, k);
+        fl_xdoc *d = make_doc(id, spec);
+        OKX(fl_xdb_replace_document(k <= 5 ? m1 : m2, k, d), "docid %u", k);
+        fl_xdoc_free(d);
+    }
+    OKX(fl_xdb_delete_document(m1, 5), "a gap at the end of m1");
+    OKX(fl_xdb_commit(m1), "commit m1");
+    OKX(fl_xdb_commit(m2), "commit m2");
+    fl_xdb_free(m1);
+    fl_xdb_free(m2);
+    m1 = m2 = NULL;
+    OKX(fl_xdb_new_empty(&mall), "combined");
+    OKX(fl_xdb_open(pm1, &m1), "open m1");
+    OKX(fl_xdb_open(pm2, &m2), "open m2");
+    OKX(fl_xdb_add(mall, m1), "add m1");
+    OKX(fl_xdb_add(mall, m2), "add m2");
+    OKX(fl_xdb_compact(mall, pmc, false), "merge them");
+    OKX(fl_xdb_open(pmc, &mc), "open the merge");
+    d = 0;
+    OKX(fl_xdb_find_document(mc, "Qk6", 3, &d), "find k6");
+    ok(d == 6, "the docids after the gap are kept (k6 is %u)", d);
+    check_all(mc, "a merge of two mirrored databases");
+    fl_xdb_free(mall);
+    mall = NULL;
+    OKX(fl_xdb_new_empty(&mall), "combined again");
+    OKX(fl_xdb_add(mall, m1), "add m1");
+    OKX(fl_xdb_add(mall, m1), "add m1 once more: the same range");
+    ok(fl_xdb_compact(mall, pmx, false) == FL_XERR_INVALID_ARGUMENT,
+       "overlapping docid ranges are refused: %s", fl_xlast_error());
+    fl_xdb_free(mall);
+    fl_xdb_free(mc);
+    fl_xdb_free(m1);
+    fl_xdb_free(m2);
+    free(pm1);
+    free(pm2);
+    free(pmc);
+    free(pmx);
+
     fl_xdb *all = NULL, *r2 = NULL, *r3 = NULL;
     bool reads = false;
     OKX(fl_xdb_new_empty(&all), "combined");
@@ -384,16 +459,11 @@ static void test_compact_and_shards(void)
 
 int main(void)
 {
-    if (!mkdtemp(tmpdir)) {
-        printf("Bail out! mkdtemp: %s\n", strerror(errno));
+    if (scratch_make(tmpdir) != 0)
         return 1;
-    }
     test_maintenance();
     test_without_mirror();
     test_compact_and_shards();
-    char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        diag("could not remove %s", tmpdir);
-    free(cmd);
+    scratch_remove(tmpdir);
     return tap_done();
 }

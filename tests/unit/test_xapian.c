@@ -8,6 +8,7 @@
 #include "fl_buf.h"
 #include "fl_xapian.h"
 #include "tap.h"
+#include "xcheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,14 +29,6 @@ static char *path_in(const char *name)
 {
     return fl_xasprintf("%s/%s", tmpdir, name);
 }
-
-/* Asserts FL_XOK; on failure shows the wrapper's last error. */
-#define OKX(call, ...)                                                                   \
-    do {                                                                                 \
-        fl_xstatus st_ = (call);                                                         \
-        if (!ok(st_ == FL_XOK, __VA_ARGS__))                                             \
-            diag("status '%s': %s", fl_xstatus_name(st_), fl_xlast_error());             \
-    } while (0)
 
 /* Asserts a given failure status and that the last error agrees with it. */
 #define FAILX(call, want, ...)                                                           \
@@ -2273,10 +2266,8 @@ static void test_known_length_bm25(void)
 
 int main(void)
 {
-    if (!mkdtemp(tmpdir)) {
-        printf("Bail out! mkdtemp: %s\n", strerror(errno));
+    if (scratch_make(tmpdir) != 0)
         return 1;
-    }
     test_errors_and_names();
     test_open_errors();
     test_corrupt();
@@ -2295,9 +2286,6 @@ int main(void)
     test_flush_threshold();
     test_remote();
 
-    char *cmd = fl_xasprintf("rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        diag("could not remove %s", tmpdir);
-    free(cmd);
+    scratch_remove(tmpdir);
     return tap_done();
 }
