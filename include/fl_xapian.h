@@ -242,10 +242,11 @@ fl_xstatus fl_xdb_positions(fl_xdb *db, fl_xdocid docid, const char *term, size_
 /* Positions of term in each of ndocs documents (docids strictly ascending):
  * pos[i] (malloc'd, sorted) and npos[i] for docids[i], NULL and 0 where the
  * document lacks the term.  Cheaper than one fl_xdb_positions per
- * document: the term's posting list says which documents have it, and the
- * position table is read for those only (over remote shards, which send a
- * posting list whole, it is one ask per document).  On error every pos[i]
- * is NULL. */
+ * document: with the positions mirror (below) the term's entries are
+ * neighbours, read in docid order; without it, the term's posting list
+ * says which documents have it and the position table is read for those
+ * only (over remote shards, which send a posting list whole, it is one ask
+ * per document).  On error every pos[i] is NULL. */
 fl_xstatus fl_xdb_term_positions(fl_xdb *db, const char *term, size_t len,
                                  const fl_xdocid *docids, size_t ndocs, fl_xtermpos **pos,
                                  size_t *npos);

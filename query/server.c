@@ -1610,6 +1610,14 @@ static conn_state *conn_of(struct MHD_Connection *c)
 
 static void finish_request(fl_server *srv, request *r);
 
+/* A request whose connection the watchdog cut before it arrived whole (no
+ * answer given) is logged and counted as what it was, a request timeout. */
+static void mark_if_cut(request *r, bool expired)
+{
+    if (expired && !r->status)
+        r->status = MHD_HTTP_REQUEST_TIMEOUT;
+}
+
 /* No request deadline for the connection while its request is answered. */
 static void clear_deadline(fl_server *srv, struct MHD_Connection *c)
 {
@@ -1973,10 +1981,7 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
         if (cs->pending == r)
             cs->pending = NULL;
         pthread_mutex_lock(&srv->conns_lock);
-        /* Cut by the watchdog before it arrived whole: logged and counted
-         * as what it was, a request timeout. */
-        if (cs->expired && !r->status)
-            r->status = MHD_HTTP_REQUEST_TIMEOUT;
+        mark_if_cut(r, cs->expired);
         /* A kept-alive connection's next request: it may wait idle for up
          * to --timeout (libmicrohttpd ends it then), and must then have
          * arrived whole within --request-timeout. */
@@ -2021,10 +2026,7 @@ static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_con
     bool expired = cs->expired;
     pthread_mutex_unlock(&srv->conns_lock);
     if (cs->pending) {
-        /* Cut by the watchdog before it arrived whole: logged and counted
-         * as what it was, a request timeout. */
-        if (expired && !cs->pending->status)
-            cs->pending->status = MHD_HTTP_REQUEST_TIMEOUT;
+        mark_if_cut(cs->pending, expired);
         finish_request(srv, cs->pending);
     }
     free(cs);
